@@ -1,0 +1,264 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { parseRepoAllowlist, type RepoPattern } from './repo-allowlist.js';
+import type { RunnerClass } from './runner-class.js';
+import { DEFAULT_RUNNER_CLASSES, parseRunnerClasses } from './runner-classes.js';
+
+/** Oldest runner GitHub still lets register, and the version we pin by default. */
+export const MIN_RUNNER_VERSION = '2.329.0';
+export const DEFAULT_RUNNER_VERSION = '2.334.0';
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+    message: 'must be "true" or "false"',
+  })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { message: `must be at least ${min}` })
+        .max(max, { message: `must be at most ${max}` }),
+    );
+
+const positiveNumber = (max: number) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, { message: 'must be a number' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .positive({ message: 'must be greater than 0' })
+        .max(max, { message: `must be at most ${max}` }),
+    );
+
+const versionAtLeast = (min: string) => (v: string) => {
+  const a = v.split('.').map(Number);
+  const b = min.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return true;
+};
+
+/** Every variable the app reads, keyed by its name so that errors name it. */
+const envSchema = z.object({
+  // Probot's own variables
+  APP_ID: z
+    .string()
+    .regex(/^\d+$/, { message: 'must be the numeric App ID from the App settings page' }),
+  PRIVATE_KEY: z.string().optional(),
+  PRIVATE_KEY_PATH: z.string().optional(),
+  WEBHOOK_SECRET: z
+    .string({ message: "is required: set it to the App's webhook secret" })
+    .min(1, { message: 'must not be empty' }),
+  WEBHOOK_PATH: z.string().startsWith('/').default('/api/github/webhooks'),
+  GHE_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, { message: 'must be a host name such as github.example.com' })
+    .optional(),
+  GHE_PROTOCOL: z.enum(['https', 'http']).default('https'),
+  PORT: int(1, 65535).default(3000),
+  HOST: z.string().min(1).default('localhost'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  REDIS_URL: z.string().optional(),
+  WEBHOOK_PROXY_URL: z.url({ message: 'must be a URL such as https://smee.io/abc' }).optional(),
+  // Modal SDK's own variables
+  MODAL_TOKEN_ID: z.string().optional(),
+  MODAL_TOKEN_SECRET: z.string().optional(),
+  MODAL_ENVIRONMENT: z.string().optional(),
+  MODAL_SERVER_URL: z.url({ message: 'must be a URL such as https://api.modal.com' }).optional(),
+  // This app's variables
+  RUNNER_CLASSES: z.string().default(DEFAULT_RUNNER_CLASSES),
+  ALLOWED_REPOS: z.string().optional(),
+  ALLOW_PUBLIC_REPOS: booleanString.default(false),
+  RUNNER_GROUP_ID: int(1, Number.MAX_SAFE_INTEGER).default(1),
+  RUNNER_VERSION: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, { message: 'must be a version such as 2.330.0' })
+    .refine(versionAtLeast(MIN_RUNNER_VERSION), {
+      message: `must be ${MIN_RUNNER_VERSION} or newer: GitHub refuses to register older runners`,
+    })
+    .default(DEFAULT_RUNNER_VERSION),
+  MODAL_APP_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be letters, digits, ".", "_" or "-"' })
+    .default('github-runners'),
+  SANDBOX_TIMEOUT_MINUTES: int(1, 1440).default(360),
+  MAX_CONCURRENT_LAUNCHES: int(1, 1000).default(10),
+  MAX_RUNNERS: int(1, 100000).default(50),
+  JIT_RATE_PER_SECOND: positiveNumber(100).default(10),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  readonly github: {
+    readonly appId: number;
+    readonly privateKey: string;
+    readonly webhookSecret: string;
+    readonly webhookPath: string;
+    /** REST base URL; undefined means github.com. */
+    readonly baseUrl: string | undefined;
+  };
+  readonly server: { readonly host: string; readonly port: number; readonly logLevel: string };
+  readonly modal: {
+    readonly appName: string;
+    readonly environment: string | undefined;
+    readonly serverUrl: string | undefined;
+    readonly tokenId: string | undefined;
+    readonly tokenSecret: string | undefined;
+  };
+  readonly runners: {
+    readonly classes: ReadonlyMap<string, RunnerClass>;
+    readonly version: string;
+    readonly groupId: number;
+    readonly sandboxTimeoutMinutes: number;
+  };
+  readonly policy: {
+    readonly allowedRepos: readonly RepoPattern[] | null;
+    readonly allowPublicRepos: boolean;
+  };
+  readonly limits: {
+    readonly maxConcurrentLaunches: number;
+    readonly maxRunners: number;
+    readonly jitRatePerSecond: number;
+  };
+}
+
+type Problem = { variable: string; message: string };
+
+/** Parses the environment once. Throws a ConfigError naming every bad variable. */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): Config {
+  // Empty strings count as unset, as in a .env file with `NAME=`.
+  const present = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .map((k) => [k, env[k]] as const)
+      .filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  const problems: Problem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? 'environment'),
+        message:
+          issue.code === 'invalid_type' && issue.input === undefined
+            ? `is required (${issue.message})`
+            : issue.message,
+      }));
+  if (!parsed.success) throw new ConfigError(problems, { cause: parsed.error });
+  const e: Env = parsed.data;
+
+  const attempt = <T>(variable: string, fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (error) {
+      problems.push({ variable, message: (error as Error).message });
+      return undefined;
+    }
+  };
+
+  const privateKey = attempt(e.PRIVATE_KEY ? 'PRIVATE_KEY' : 'PRIVATE_KEY_PATH', () =>
+    resolvePrivateKey(e, readFile),
+  );
+  const classes = attempt('RUNNER_CLASSES', () => parseRunnerClasses(e.RUNNER_CLASSES));
+  const allowedRepos = attempt('ALLOWED_REPOS', () => parseRepoAllowlist(e.ALLOWED_REPOS));
+  if ((e.MODAL_TOKEN_ID === undefined) !== (e.MODAL_TOKEN_SECRET === undefined)) {
+    problems.push({
+      variable: e.MODAL_TOKEN_ID === undefined ? 'MODAL_TOKEN_ID' : 'MODAL_TOKEN_SECRET',
+      message:
+        'MODAL_TOKEN_ID and MODAL_TOKEN_SECRET go together: set both (modal token new) or neither',
+    });
+  }
+  if (problems.length > 0 || privateKey === undefined || classes === undefined) {
+    throw new ConfigError(problems);
+  }
+
+  return {
+    github: {
+      appId: Number(e.APP_ID),
+      privateKey,
+      webhookSecret: e.WEBHOOK_SECRET,
+      webhookPath: e.WEBHOOK_PATH,
+      baseUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : undefined,
+    },
+    server: { host: e.HOST, port: e.PORT, logLevel: e.LOG_LEVEL },
+    modal: {
+      appName: e.MODAL_APP_NAME,
+      environment: e.MODAL_ENVIRONMENT,
+      serverUrl: e.MODAL_SERVER_URL,
+      tokenId: e.MODAL_TOKEN_ID,
+      tokenSecret: e.MODAL_TOKEN_SECRET,
+    },
+    runners: {
+      classes,
+      version: e.RUNNER_VERSION,
+      groupId: e.RUNNER_GROUP_ID,
+      sandboxTimeoutMinutes: e.SANDBOX_TIMEOUT_MINUTES,
+    },
+    policy: { allowedRepos: allowedRepos ?? null, allowPublicRepos: e.ALLOW_PUBLIC_REPOS },
+    limits: {
+      maxConcurrentLaunches: e.MAX_CONCURRENT_LAUNCHES,
+      maxRunners: e.MAX_RUNNERS,
+      jitRatePerSecond: e.JIT_RATE_PER_SECOND,
+    },
+  };
+}
+
+function resolvePrivateKey(e: Env, readFile: (path: string) => string): string {
+  let key: string;
+  if (e.PRIVATE_KEY) {
+    key = e.PRIVATE_KEY.replace(/\\n/g, '\n');
+  } else if (e.PRIVATE_KEY_PATH) {
+    try {
+      key = readFile(e.PRIVATE_KEY_PATH);
+    } catch (error) {
+      throw new Error(
+        `cannot read "${e.PRIVATE_KEY_PATH}" (${(error as NodeJS.ErrnoException).code ?? 'error'}); point it at the .pem file downloaded from the App settings page`,
+        { cause: error },
+      );
+    }
+  } else {
+    throw new Error(
+      'is required: set PRIVATE_KEY to the App private key (PEM) or PRIVATE_KEY_PATH to its .pem file',
+    );
+  }
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
+    throw new Error(
+      'is not a PEM private key; download one from the App settings page ("Generate a private key")',
+    );
+  }
+  return key;
+}
+
+/** Whether Probot has the App credentials; without them it serves its setup page instead. */
+export function hasAppCredentials(env: Readonly<Record<string, string | undefined>>): boolean {
+  return Boolean(env.APP_ID) && Boolean(env.PRIVATE_KEY || env.PRIVATE_KEY_PATH);
+}
+
+/** The configuration with every secret replaced, safe to print or log. */
+export function maskConfig(config: Config): unknown {
+  const mask = (v: string | undefined) => (v === undefined ? undefined : '***');
+  return {
+    ...config,
+    github: {
+      ...config.github,
+      privateKey: mask(config.github.privateKey),
+      webhookSecret: mask(config.github.webhookSecret),
+    },
+    modal: { ...config.modal, tokenSecret: mask(config.modal.tokenSecret) },
+    runners: { ...config.runners, classes: Object.fromEntries(config.runners.classes) },
+  };
+}

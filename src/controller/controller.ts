@@ -1,0 +1,370 @@
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import type { RunnerClass } from '../config/runner-class.js';
+import {
+  LIVE_RUNNER_STATES,
+  type JobRecord,
+  type Ledger,
+  type RunnerRecord,
+} from '../ledger/ledger.js';
+import { plan, type PlanCaps, type WaitReason } from './plan.js';
+import type { Clock, RunnerRegistry, SandboxPlatform } from './ports.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+import { newRunnerName } from './runner-name.js';
+
+export interface ControllerOptions {
+  readonly ledger: Ledger;
+  readonly registry: RunnerRegistry;
+  readonly platform: SandboxPlatform;
+  readonly classes: ReadonlyMap<string, RunnerClass>;
+  readonly maxRunners: number;
+  readonly maxConcurrentLaunches: number;
+  readonly runnerGroupId: number;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly random?: () => number;
+  readonly retryPolicy?: RetryPolicy;
+  /** Backoff between failed launches for one job. */
+  readonly launchBackoff?: { readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly idleGraceMs?: number;
+  readonly bootTimeoutMs?: number;
+  readonly newRunnerName?: (runnerClass: string) => string;
+  /** App name stamped on sandboxes (`managed-by` tag). */
+  readonly managedBy?: string;
+}
+
+export interface Controller {
+  /** Asks for a plan soon. Cheap and safe to call from the webhook path. */
+  wake(): void;
+  /** Resolves once no plan is running and no action is in flight. */
+  settled(): Promise<void>;
+  /** Why each uncovered queued job waits, as of the last plan. */
+  waitReasons(): ReadonlyMap<number, WaitReason>;
+  stop(): Promise<void>;
+}
+
+export const MANAGED_BY = 'modal-github-runner';
+
+/**
+ * The control loop: one plan at a time, woken by webhooks, sandbox exits and finished actions;
+ * actions run through p-limit and every outcome is written to the ledger.
+ */
+export function createController(options: ControllerOptions): Controller {
+  const { ledger, registry, platform, clock } = options;
+  const random = options.random ?? Math.random;
+  const retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const launchBackoff = options.launchBackoff ?? { baseDelayMs: 5_000, maxDelayMs: 300_000 };
+  const makeName = options.newRunnerName ?? newRunnerName;
+  const managedBy = options.managedBy ?? MANAGED_BY;
+  const caps: PlanCaps = {
+    maxRunners: options.maxRunners,
+    classMaxRunners: new Map(
+      [...options.classes.values()]
+        .filter((c) => c.maxRunners !== undefined)
+        .map((c) => [c.name, c.maxRunners as number]),
+    ),
+    idleGraceMs: options.idleGraceMs ?? 60_000,
+    bootTimeoutMs: options.bootTimeoutMs ?? 300_000,
+  };
+  const launchLimit = pLimit(options.maxConcurrentLaunches);
+  const shutdownLimit = pLimit(options.maxConcurrentLaunches);
+  const inFlight = new Set<string>();
+  const tasks = new Set<Promise<void>>();
+  let loop: Promise<void> | undefined;
+  let dirty = false;
+  let stopped = false;
+  let lastWaiting: ReadonlyMap<number, WaitReason> = new Map();
+
+  const retry = <T>(log: Logger, operation: string, fn: () => Promise<T>) =>
+    withRetry(fn, {
+      policy: retryPolicy,
+      clock,
+      random,
+      onRetry: (error, attempt, delayMs) =>
+        log.warn(
+          { operation, attempt, delayMs, err: describe(error) },
+          `${operation} failed; retrying`,
+        ),
+    });
+
+  function wake(): void {
+    if (stopped) return;
+    dirty = true;
+    loop ??= runLoop().finally(() => {
+      loop = undefined;
+      if (dirty && !stopped) wake();
+    });
+  }
+
+  async function runLoop(): Promise<void> {
+    // Let the caller (often a webhook handler) answer before planning starts.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (dirty && !stopped) {
+      dirty = false;
+      try {
+        await planOnce();
+      } catch (error) {
+        options.log.error(
+          { err: describe(error) },
+          'planning failed; will try again on the next wake',
+        );
+      }
+    }
+  }
+
+  async function planOnce(): Promise<void> {
+    const [queuedJobs, runners] = await Promise.all([
+      ledger.listJobs(['queued']),
+      ledger.listRunners(LIVE_RUNNER_STATES),
+    ]);
+    const result = plan({ queuedJobs, runners, inFlight }, caps, clock.now());
+    lastWaiting = result.waiting;
+    for (const action of result.actions) {
+      if (action.kind === 'launch') {
+        const runner = await recordLaunch(action.job);
+        track(runner.name, launchLimit, () => launch(runner, action.job));
+      } else if (action.kind === 'terminate') {
+        track(action.runner.name, shutdownLimit, () => terminate(action.runner, action.reason));
+      } else {
+        track(action.runner.name, shutdownLimit, () => retire(action.runner, action.reason));
+      }
+    }
+  }
+
+  function track(name: string, limit: ReturnType<typeof pLimit>, fn: () => Promise<void>): void {
+    inFlight.add(name);
+    const task: Promise<void> = limit(fn)
+      .catch((error: unknown) =>
+        options.log.error({ runnerName: name, err: describe(error) }, 'runner action failed'),
+      )
+      .finally(() => {
+        inFlight.delete(name);
+        tasks.delete(task);
+        wake();
+      });
+    tasks.add(task);
+  }
+
+  async function recordLaunch(job: JobRecord): Promise<RunnerRecord> {
+    const now = clock.now();
+    const runner: RunnerRecord = {
+      name: makeName(job.runnerClass),
+      runnerId: null,
+      sandboxId: null,
+      runnerClass: job.runnerClass,
+      scope: job.scope,
+      installationId: job.installationId,
+      state: 'launching',
+      launchedForJobId: job.id,
+      tookJobId: null,
+      createdAt: now,
+      updatedAt: now,
+      lastError: null,
+    };
+    await ledger.insertRunner(runner);
+    return runner;
+  }
+
+  async function launch(runner: RunnerRecord, job: JobRecord): Promise<void> {
+    const log = options.log.child({
+      jobId: job.id,
+      runId: job.runId,
+      repo: job.repo,
+      class: runner.runnerClass,
+      runnerName: runner.name,
+    });
+    const runnerClass = options.classes.get(runner.runnerClass);
+    if (runnerClass === undefined) {
+      await failLaunch(
+        runner,
+        job,
+        log,
+        new Error(`runner class ${runner.runnerClass} is no longer configured`),
+      );
+      return;
+    }
+    let jit;
+    try {
+      jit = await retry(log, 'generate-jitconfig', () =>
+        registry.generateJitConfig({
+          installationId: runner.installationId,
+          scope: runner.scope,
+          name: runner.name,
+          labels: ['self-hosted', 'Linux', 'X64', runner.runnerClass],
+          runnerGroupId: options.runnerGroupId,
+        }),
+      );
+    } catch (error) {
+      await failLaunch(runner, job, log, error);
+      return;
+    }
+    await ledger.updateRunner(runner.name, { runnerId: jit.runnerId, at: clock.now() });
+    let sandboxId: string;
+    try {
+      ({ sandboxId } = await retry(log, 'create-sandbox', () =>
+        platform.launch({
+          name: runner.name,
+          runnerClass,
+          jitConfig: jit.encodedJitConfig,
+          tags: {
+            'managed-by': managedBy,
+            'runner-class': runner.runnerClass,
+            org: job.org,
+            repo: job.repo,
+            'job-id': String(job.id),
+            'runner-name': runner.name,
+            'runner-id': String(jit.runnerId),
+          },
+        }),
+      ));
+    } catch (error) {
+      await deleteRegistration({ ...runner, runnerId: jit.runnerId }, log);
+      await failLaunch(runner, job, log, error);
+      return;
+    }
+    const current = await ledger.getRunner(runner.name);
+    await ledger.updateRunner(runner.name, {
+      sandboxId,
+      ...(current?.state === 'launching' ? { state: 'booting' as const } : {}),
+      at: clock.now(),
+    });
+    log.info({ sandboxId, runnerId: jit.runnerId }, 'runner launched');
+    watchExit(runner.name, sandboxId, log.child({ sandboxId }));
+  }
+
+  async function failLaunch(
+    runner: RunnerRecord,
+    job: JobRecord,
+    log: Logger,
+    error: unknown,
+  ): Promise<void> {
+    const message = describe(error).message;
+    const now = clock.now();
+    await ledger.updateRunner(runner.name, { state: 'failed', lastError: message, at: now });
+    const latest = (await ledger.getJob(job.id)) ?? job;
+    const attempts = latest.launchAttempts + 1;
+    const delay = backoffDelay(launchBackoff, attempts, random);
+    await ledger.updateJob(job.id, {
+      launchAttempts: attempts,
+      nextAttemptAt: now + delay,
+      lastError: message,
+    });
+    log.error({ err: describe(error), attempts, nextAttemptInMs: delay }, 'launch failed');
+  }
+
+  function watchExit(name: string, sandboxId: string, log: Logger): void {
+    platform.waitForExit(sandboxId).then(
+      (exitCode) => onSandboxExit(name, exitCode, log),
+      (error: unknown) =>
+        log.warn(
+          { err: describe(error) },
+          'lost track of the sandbox; reconciliation will find it',
+        ),
+    );
+  }
+
+  async function onSandboxExit(name: string, exitCode: number, log: Logger): Promise<void> {
+    if (stopped) return;
+    const runner = await ledger.getRunner(name);
+    if (runner === undefined || runner.state === 'done' || runner.state === 'failed') return;
+    const tookJob = runner.state === 'busy' || runner.state === 'finishing';
+    if (tookJob) {
+      await ledger.updateRunner(name, { state: 'done', at: clock.now() });
+      log.info({ exitCode }, 'sandbox exited after its job');
+    } else {
+      await ledger.updateRunner(name, {
+        state: 'failed',
+        lastError: `sandbox exited (code ${exitCode}) before the runner took a job`,
+        at: clock.now(),
+      });
+      log.warn({ exitCode }, 'sandbox exited before the runner took a job');
+      await deleteRegistration(runner, log);
+    }
+    wake();
+  }
+
+  async function terminate(runner: RunnerRecord, reason: string): Promise<void> {
+    const log = options.log.child({ runnerName: runner.name, sandboxId: runner.sandboxId });
+    if (runner.sandboxId !== null) {
+      const id = runner.sandboxId;
+      await retry(log, 'terminate-sandbox', () => platform.terminate(id));
+    }
+    await ledger.updateRunner(runner.name, { state: 'done', at: clock.now() });
+    log.info({ reason }, 'runner finished');
+  }
+
+  async function retire(runner: RunnerRecord, reason: string): Promise<void> {
+    const log = options.log.child({ runnerName: runner.name, sandboxId: runner.sandboxId });
+    const removed = await deleteRegistration(runner, log);
+    if (!removed) return;
+    const current = await ledger.getRunner(runner.name);
+    if (current !== undefined && current.state !== runner.state) {
+      log.info({ state: current.state }, 'runner changed state while being retired; left alone');
+      return;
+    }
+    if (runner.sandboxId !== null) {
+      const id = runner.sandboxId;
+      await retry(log, 'terminate-sandbox', () => platform.terminate(id));
+    }
+    await ledger.updateRunner(runner.name, { state: 'done', lastError: reason, at: clock.now() });
+    log.info({ reason }, 'runner retired');
+  }
+
+  /** Deletes the GitHub registration; false when GitHub says the runner is busy. */
+  async function deleteRegistration(runner: RunnerRecord, log: Logger): Promise<boolean> {
+    if (runner.runnerId === null) return true;
+    const runnerId = runner.runnerId;
+    try {
+      await retry(log, 'delete-runner', () =>
+        registry.deleteRunner({
+          installationId: runner.installationId,
+          scope: runner.scope,
+          runnerId,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isRunnerBusy(error)) {
+        log.info('runner is running a job; registration kept');
+        return false;
+      }
+      log.error({ err: describe(error) }, 'could not delete the runner registration');
+      return false;
+    }
+  }
+
+  return {
+    wake,
+    async settled() {
+      while (loop !== undefined || tasks.size > 0) {
+        await Promise.allSettled([loop, ...tasks]);
+      }
+    },
+    waitReasons: () => lastWaiting,
+    async stop() {
+      stopped = true;
+      await Promise.allSettled([loop, ...tasks]);
+    },
+  };
+}
+
+function isRunnerBusy(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { runnerBusy?: unknown }).runnerBusy === true
+  );
+}
+
+/** What of an error is safe to log: its class, message and status, never request objects. */
+export function describe(error: unknown): { type: string; message: string; status?: number } {
+  if (error instanceof Error) {
+    const status = (error as { status?: unknown }).status;
+    return {
+      type: error.name,
+      message: error.message,
+      ...(typeof status === 'number' ? { status } : {}),
+    };
+  }
+  return { type: typeof error, message: String(error) };
+}

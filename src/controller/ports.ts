@@ -1,0 +1,90 @@
+import type { RunnerClass } from '../config/runner-class.js';
+
+/** Where a runner is registered: the organization, or one repository of a user account. */
+export type RunnerScope =
+  | { readonly kind: 'org'; readonly org: string }
+  | { readonly kind: 'repo'; readonly owner: string; readonly repo: string };
+
+export interface JitConfigRequest {
+  readonly installationId: number;
+  readonly scope: RunnerScope;
+  /** Unique, shorter than 64 characters. Also the sandbox name. */
+  readonly name: string;
+  readonly labels: readonly string[];
+  readonly runnerGroupId: number;
+}
+
+export interface JitConfig {
+  readonly runnerId: number;
+  /** Secret: the runner's credentials. Never log it, never put it in argv. */
+  readonly encodedJitConfig: string;
+}
+
+/** Every GitHub call the controller makes. Implemented in `src/github/`. */
+export interface RunnerRegistry {
+  generateJitConfig(request: JitConfigRequest): Promise<JitConfig>;
+  /** Deletes a runner registration; a registration that is already gone is not an error. */
+  deleteRunner(input: {
+    readonly installationId: number;
+    readonly scope: RunnerScope;
+    readonly runnerId: number;
+  }): Promise<void>;
+}
+
+export interface SandboxLaunchSpec {
+  /** The runner name; unique among the app's running sandboxes and shorter than 64 characters. */
+  readonly name: string;
+  readonly runnerClass: RunnerClass;
+  /** Secret. Delivered to the runner as `ACTIONS_RUNNER_INPUT_JITCONFIG` in its environment only. */
+  readonly jitConfig: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface SandboxInfo {
+  readonly sandboxId: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Every Modal call the controller makes. Implemented in `src/modal/`. */
+export interface SandboxPlatform {
+  launch(spec: SandboxLaunchSpec): Promise<{ readonly sandboxId: string }>;
+  /** Terminates a sandbox; one that already exited is not an error. */
+  terminate(sandboxId: string): Promise<void>;
+  /** Resolves with the exit code once the sandbox has exited (for any reason). */
+  waitForExit(sandboxId: string): Promise<number>;
+  /** Running sandboxes of this app carrying all the given tags. */
+  list(tags: Readonly<Record<string, string>>): Promise<SandboxInfo[]>;
+}
+
+/** Time, injected so that plans and tests are deterministic. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/**
+ * What errors thrown by the GitHub and Modal adapters say about themselves, so that the
+ * controller can decide to retry without knowing either API.
+ */
+export interface RetryHint {
+  /** True when the same call may succeed later (5xx, 429, UNAVAILABLE, RESOURCE_EXHAUSTED, timeouts). */
+  readonly retryable: boolean;
+  /** How long the remote side asked us to wait, when it said (for example `retry-after`). */
+  readonly retryAfterMs?: number;
+}
+
+export function retryHintOf(error: unknown): RetryHint {
+  if (typeof error === 'object' && error !== null && 'retryable' in error) {
+    const { retryable, retryAfterMs } = error as { retryable: unknown; retryAfterMs?: unknown };
+    return {
+      retryable: retryable === true,
+      ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
+    };
+  }
+  return { retryable: false };
+}

@@ -1,0 +1,53 @@
+import type { Clock } from './ports.js';
+import { retryHintOf } from './ports.js';
+
+export interface RetryPolicy {
+  /** Total tries, the first included. */
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 15_000,
+};
+
+/** Exponential backoff with full jitter, never shorter than what the remote side asked for. */
+export function backoffDelay(
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  failures: number,
+  random: () => number,
+  retryAfterMs?: number,
+): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failures - 1));
+  const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return Math.max(jittered, retryAfterMs ?? 0);
+}
+
+/**
+ * Runs `fn` until it succeeds, fails with an error that is not retryable, or runs out of
+ * attempts; the last error is rethrown unchanged.
+ */
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  options: {
+    readonly policy: RetryPolicy;
+    readonly clock: Clock;
+    readonly random: () => number;
+    readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  },
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const hint = retryHintOf(error);
+      if (!hint.retryable || attempt >= options.policy.attempts) throw error;
+      const delay = backoffDelay(options.policy, attempt, options.random, hint.retryAfterMs);
+      options.onRetry?.(error, attempt, delay);
+      await options.clock.sleep(delay);
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import { describe, expect, it } from '@jest/globals';
+import { fairOrder, plan, type Action, type PlanCaps } from '../../src/controller/plan.js';
+import type { JobRecord, RunnerRecord } from '../../src/ledger/ledger.js';
+import { job, runner } from '../support/records.js';
+
+const caps = (overrides: Partial<PlanCaps> = {}): PlanCaps => ({
+  maxRunners: 10,
+  classMaxRunners: new Map(),
+  idleGraceMs: 60_000,
+  bootTimeoutMs: 300_000,
+  ...overrides,
+});
+
+const NOW = 1_000_000;
+
+function run(
+  queuedJobs: JobRecord[],
+  runners: RunnerRecord[] = [],
+  c: PlanCaps = caps(),
+  inFlight: string[] = [],
+) {
+  return plan({ queuedJobs, runners, inFlight: new Set(inFlight) }, c, NOW);
+}
+const launchedJobIds = (actions: readonly Action[]) =>
+  actions.flatMap((a) => (a.kind === 'launch' ? [a.job.id] : []));
+const kinds = (actions: readonly Action[]) =>
+  actions.map((a) => `${a.kind}:${'runner' in a ? a.runner.name : a.job.id}`);
+
+describe('plan: deficit per class', () => {
+  it.each([
+    {
+      name: 'one launch per uncovered queued job',
+      jobs: [1, 2, 3],
+      runners: [],
+      expected: [1, 2, 3],
+    },
+    {
+      name: 'a booting runner launched for a job covers it',
+      jobs: [1, 2],
+      runners: [runner('r1', { launchedForJobId: 1, createdAt: NOW, updatedAt: NOW })],
+      expected: [2],
+    },
+    {
+      name: 'a launching runner covers the job it was launched for',
+      jobs: [1],
+      runners: [
+        runner('r1', { state: 'launching', launchedForJobId: 1, runnerId: null, sandboxId: null }),
+      ],
+      expected: [],
+    },
+    {
+      name: 'a spare idle runner covers the oldest uncovered job',
+      jobs: [1, 2],
+      runners: [runner('r1', { state: 'idle', launchedForJobId: 99, updatedAt: NOW })],
+      expected: [2],
+    },
+    {
+      name: 'busy runners are not supply',
+      jobs: [1],
+      runners: [runner('r1', { state: 'busy', launchedForJobId: 1, tookJobId: 5 })],
+      expected: [1],
+    },
+    {
+      name: 'stolen runner: launched for 1 but busy with another job, job 1 is refilled at once',
+      jobs: [1],
+      runners: [runner('r1', { state: 'busy', launchedForJobId: 1, tookJobId: 2 })],
+      expected: [1],
+    },
+  ])('$name', ({ jobs, runners, expected }) => {
+    const result = run(
+      jobs.map((id) => job(id)),
+      runners,
+    );
+    expect(launchedJobIds(result.actions)).toEqual(expected);
+  });
+
+  it('supply of one class does not cover jobs of another', () => {
+    const result = run(
+      [job(1, { runnerClass: 'modal-gpu' })],
+      [runner('r1', { state: 'idle', runnerClass: 'modal', updatedAt: NOW })],
+    );
+    expect(launchedJobIds(result.actions)).toEqual([1]);
+  });
+});
+
+describe('plan: caps', () => {
+  it('launches no more than MAX_RUNNERS minus live runners, and says the rest wait for the cap', () => {
+    const jobs = Array.from({ length: 20 }, (_, i) => job(i + 1));
+    const busy = Array.from({ length: 6 }, (_, i) => runner(`b${i}`, { state: 'busy' }));
+    const result = run(jobs, busy, caps({ maxRunners: 10 }));
+    expect(launchedJobIds(result.actions)).toEqual([1, 2, 3, 4]);
+    expect(result.waiting.get(5)).toBe('cap');
+    expect(result.waiting.size).toBe(16);
+  });
+
+  it('counts finishing runners against the cap (their sandbox may still live)', () => {
+    const result = run([job(1)], [runner('f', { state: 'finishing' })], caps({ maxRunners: 1 }));
+    expect(launchedJobIds(result.actions)).toEqual([]);
+    expect(kinds(result.actions)).toEqual(['terminate:f']);
+  });
+
+  it('holds a class to its maxRunners while other classes go on', () => {
+    const jobs = [
+      job(1, { runnerClass: 'gpu' }),
+      job(2, { runnerClass: 'gpu' }),
+      job(3, { runnerClass: 'gpu' }),
+      job(4),
+    ];
+    const result = run(
+      jobs,
+      [runner('g', { runnerClass: 'gpu', state: 'busy' })],
+      caps({ classMaxRunners: new Map([['gpu', 2]]) }),
+    );
+    expect(launchedJobIds(result.actions)).toEqual([1, 4]);
+    expect(result.waiting.get(2)).toBe('class-cap');
+    expect(result.waiting.get(3)).toBe('class-cap');
+  });
+
+  it('skips jobs in launch backoff and says so', () => {
+    const result = run([job(1, { nextAttemptAt: NOW + 1 }), job(2, { nextAttemptAt: NOW })]);
+    expect(launchedJobIds(result.actions)).toEqual([2]);
+    expect(result.waiting.get(1)).toBe('backoff');
+  });
+});
+
+describe('plan: fairness', () => {
+  it('round-robins across repositories, FIFO inside one', () => {
+    const burst = Array.from({ length: 500 }, (_, i) => job(i + 1, { repo: 'acme/big' }));
+    const others = [
+      job(1001, { repo: 'acme/small', queuedAt: 900 }),
+      job(1002, { repo: 'acme/tiny', queuedAt: 950 }),
+    ];
+    const result = run([...burst, ...others], [], caps({ maxRunners: 4 }));
+    expect(launchedJobIds(result.actions)).toEqual([1, 1001, 1002, 2]);
+  });
+
+  it('fairOrder keeps FIFO within a repository', () => {
+    const order = fairOrder([
+      job(3, { repo: 'a/x', queuedAt: 3 }),
+      job(1, { repo: 'a/x', queuedAt: 1 }),
+      job(2, { repo: 'a/y', queuedAt: 2 }),
+    ]);
+    expect(order.map((j) => j.id)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('plan: scale-down', () => {
+  it('retires a surplus runner after the idle grace period (job cancelled while it booted)', () => {
+    const result = run(
+      [],
+      [
+        runner('r1', {
+          state: 'booting',
+          launchedForJobId: 1,
+          createdAt: NOW - 61_000,
+          updatedAt: NOW - 61_000,
+        }),
+      ],
+    );
+    expect(kinds(result.actions)).toEqual(['retire:r1']);
+  });
+
+  it('keeps a surplus runner inside the grace period', () => {
+    const result = run(
+      [],
+      [runner('r1', { state: 'idle', updatedAt: NOW - 10_000, createdAt: NOW - 10_000 })],
+    );
+    expect(result.actions).toEqual([]);
+  });
+
+  it('retires only the surplus, oldest first', () => {
+    const runners = [
+      runner('old', { state: 'idle', createdAt: 1, updatedAt: 1 }),
+      runner('new', { state: 'idle', createdAt: 2, updatedAt: 2 }),
+    ];
+    const result = run([job(1)], runners);
+    expect(kinds(result.actions)).toEqual(['retire:old']);
+  });
+
+  it('retires a runner that never came online within the boot timeout and replaces it', () => {
+    const stuck = runner('stuck', {
+      state: 'booting',
+      launchedForJobId: 1,
+      createdAt: NOW - 300_000,
+      updatedAt: NOW - 300_000,
+    });
+    const result = run([job(1)], [stuck]);
+    expect(kinds(result.actions)).toEqual(['retire:stuck', 'launch:1']);
+  });
+
+  it('never touches launching, busy or in-flight runners', () => {
+    const runners = [
+      runner('l', { state: 'launching', createdAt: 0, updatedAt: 0 }),
+      runner('b', { state: 'busy', createdAt: 0, updatedAt: 0 }),
+      runner('f', { state: 'idle', createdAt: 0, updatedAt: 0 }),
+    ];
+    const result = run([], runners, caps(), ['f']);
+    expect(result.actions).toEqual([]);
+  });
+});
