@@ -1,0 +1,81 @@
+import type { ApplicationFunction } from 'probot';
+import type { Clock } from './controller/ports.js';
+import { describe } from './controller/controller.js';
+import { recordJobEvent } from './controller/record-job-event.js';
+import type { Ledger } from './ledger/ledger.js';
+import { classifyJob, type ClassifyPolicy } from './webhook/classify-job.js';
+import { jobStatusOf, toObservation } from './webhook/to-observation.js';
+import { parseWorkflowJobEvent } from './webhook/workflow-job-event.js';
+
+type Handler = Parameters<Parameters<ApplicationFunction>[1]['addHandler']>[0];
+
+export interface AppDeps {
+  readonly ledger: Ledger;
+  readonly controller: { wake(): void };
+  readonly policy: ClassifyPolicy;
+  readonly clock: Clock;
+  /** Extra HTTP routes (health, metrics, status). */
+  readonly httpHandlers?: readonly Handler[];
+}
+
+/**
+ * The Probot app: routes `workflow_job` deliveries into the ledger and wakes the controller.
+ * It never calls GitHub or Modal, so every delivery is answered at once.
+ */
+export function createApp(deps: AppDeps): ApplicationFunction {
+  return (app, { addHandler }) => {
+    for (const handler of deps.httpHandlers ?? []) addHandler(handler);
+
+    app.on('workflow_job', async (context) => {
+      const delivery = context.log.child({
+        deliveryId: context.id,
+        action: context.payload.action,
+      });
+      const parsed = parseWorkflowJobEvent(context.payload);
+      if (!parsed.ok) {
+        delivery.warn({ reason: parsed.reason }, 'ignored malformed workflow_job delivery');
+        return;
+      }
+      const event = parsed.event;
+      const log = delivery.child({
+        jobId: event.workflow_job.id,
+        runId: event.workflow_job.run_id,
+        repo: event.repository.full_name,
+      });
+      const classified = classifyJob(event, deps.policy);
+      if (classified.kind === 'ignored') {
+        log.debug({ reason: classified.reason }, 'job is not for us');
+        return;
+      }
+      if (classified.kind === 'refused') {
+        if (event.action === 'queued') log.warn({ reason: classified.reason }, 'job refused');
+        return;
+      }
+      const status = jobStatusOf(event);
+      if (status === undefined) {
+        log.warn({ status: event.workflow_job.status }, 'unknown workflow_job status; ignored');
+        return;
+      }
+      try {
+        const result = await recordJobEvent(
+          deps.ledger,
+          toObservation(event, status, classified, deps.clock.now()),
+        );
+        log.info(
+          {
+            class: classified.runnerClass.name,
+            status: result.job.status,
+            runnerName: result.job.runnerName,
+            changed: result.changed,
+          },
+          'job recorded',
+        );
+      } catch (error) {
+        // Answer 500 so that the delivery shows as failed and can be redelivered.
+        log.error({ err: describe(error) }, 'could not record the job');
+        throw error;
+      }
+      deps.controller.wake();
+    });
+  };
+}

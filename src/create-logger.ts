@@ -1,0 +1,36 @@
+import { getTransformStream } from '@probot/pino';
+import pino, { type Logger } from 'pino';
+
+/** Object paths that may hold a secret; pino prints them as [Redacted], as a second line of defence. */
+export const REDACTED_PATHS = [
+  'jitConfig',
+  'encodedJitConfig',
+  'encoded_jit_config',
+  'token',
+  'privateKey',
+  'webhookSecret',
+  '*.jitConfig',
+  '*.encodedJitConfig',
+  '*.encoded_jit_config',
+  '*.token',
+  '*.privateKey',
+  '*.webhookSecret',
+  '*.headers.authorization',
+  'req.headers.authorization',
+  'req.headers["x-hub-signature-256"]',
+  'req.headers["x-hub-signature"]',
+];
+
+/** Probot's logger (pretty in a terminal unless LOG_FORMAT=json), with secrets redacted. */
+export async function createLogger(options: {
+  level: string;
+  logFormat?: 'json' | 'pretty' | undefined;
+  /** Where JSON lines go; standard output by default. */
+  destination?: NodeJS.WritableStream;
+}): Promise<Logger> {
+  const pinoOptions = { level: options.level, name: 'modal-github-runner', redact: REDACTED_PATHS };
+  if (options.destination) return pino(pinoOptions, options.destination);
+  const transform = await getTransformStream({ logFormat: options.logFormat });
+  transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
+  return pino(pinoOptions, transform);
+}
