@@ -1,0 +1,209 @@
+import type { App, Image, ModalClient, Sandbox, SandboxCreateParams } from 'modal';
+import pLimit from 'p-limit';
+import type { RunnerClass } from '../config/runner-class.js';
+import type { SandboxInfo, SandboxLaunchSpec, SandboxPlatform } from '../controller/ports.js';
+import {
+  isModalNotFound,
+  modalErrorCode,
+  isRetryableModalError,
+  translateModalError,
+  type ModalErrorContext,
+} from './modal-error.js';
+import {
+  RUNNER_COMMAND,
+  RUNNER_WORKDIR,
+  runnerEnvironment,
+  runnerImageTag,
+} from './runner-image.js';
+
+/** Modal's longest sandbox lifetime. */
+export const MAX_SANDBOX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+export interface ModalSandboxPlatformOptions {
+  readonly client: ModalClient;
+  /** The Modal App the sandboxes belong to; created on first use. */
+  readonly appName: string;
+  /** Version of the official runner image, for classes without their own `image`. */
+  readonly runnerVersion: string;
+  /** Sandbox lifetime for classes without `timeoutMinutes`. */
+  readonly defaultTimeoutMinutes: number;
+  /** Modal environment; the client's (MODAL_ENVIRONMENT) when omitted. */
+  readonly environment?: string;
+  /** How many tag lookups `list` makes at once. */
+  readonly listConcurrency?: number;
+  /** Consecutive transient failures `waitForExit` rides out before giving up. */
+  readonly waitRetries?: number;
+  /** Injected for tests; real time otherwise. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** The sandbox's lifetime: the class's, else the default, never above Modal's 24 hours. */
+export function sandboxTimeoutMs(runnerClass: RunnerClass, defaultTimeoutMinutes: number): number {
+  const minutes = runnerClass.timeoutMinutes ?? defaultTimeoutMinutes;
+  // The SDK wants whole seconds.
+  const ms = Math.max(1, Math.round(minutes * 60)) * 1000;
+  return Math.min(ms, MAX_SANDBOX_TIMEOUT_MS);
+}
+
+/** What `sandboxes.create` gets for one runner (the JIT config only in `env`). */
+export function sandboxCreateParams(
+  spec: SandboxLaunchSpec,
+  defaultTimeoutMinutes: number,
+): SandboxCreateParams {
+  const cls = spec.runnerClass;
+  return {
+    name: spec.name,
+    tags: { ...spec.tags },
+    cpu: cls.cpu,
+    memoryMiB: cls.memoryMiB,
+    ...(cls.gpu ? { gpu: cls.gpu } : {}),
+    timeoutMs: sandboxTimeoutMs(cls, defaultTimeoutMinutes),
+    command: [...RUNNER_COMMAND],
+    workdir: RUNNER_WORKDIR,
+    env: runnerEnvironment(spec.jitConfig),
+  };
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The controller's SandboxPlatform on Modal: one sandbox per runner, in one Modal App.
+ *
+ * CPU classes get V2 sandboxes and GPU classes V1 sandboxes (the SDK decides); `list` uses the
+ * listing that sees both kinds.
+ */
+export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions): SandboxPlatform {
+  const { client, appName, runnerVersion, defaultTimeoutMinutes, environment } = options;
+  const sleep = options.sleep ?? defaultSleep;
+  const waitRetries = options.waitRetries ?? 5;
+  const baseContext: ModalErrorContext = {
+    appName,
+    ...(environment ? { environment } : {}),
+  };
+  let appPromise: Promise<App> | undefined;
+  const images = new Map<string, Image>();
+
+  /** Looked up (and created if missing) once; a failed lookup is tried again next time. */
+  function getApp(): Promise<App> {
+    if (!appPromise) {
+      const promise = client.apps.fromName(appName, {
+        createIfMissing: true,
+        ...(environment ? { environment } : {}),
+      });
+      appPromise = promise;
+      promise.catch(() => {
+        if (appPromise === promise) appPromise = undefined;
+      });
+    }
+    return appPromise;
+  }
+
+  /** One Image object per tag: the SDK builds it on first use and remembers its ID. */
+  function getImage(tag: string): Image {
+    let image = images.get(tag);
+    if (!image) {
+      image = client.images.fromRegistry(tag);
+      images.set(tag, image);
+    }
+    return image;
+  }
+
+  async function sandbox(sandboxId: string): Promise<Sandbox> {
+    return client.sandboxes.fromId(sandboxId);
+  }
+
+  return {
+    async launch(spec) {
+      const cls = spec.runnerClass;
+      const tag = runnerImageTag(cls, runnerVersion);
+      const context: ModalErrorContext = {
+        ...baseContext,
+        runnerClass: cls.name,
+        image: tag,
+        ...(cls.gpu ? { gpu: cls.gpu } : {}),
+        secrets: [spec.jitConfig],
+      };
+      try {
+        const app = await getApp();
+        const sb = await client.sandboxes.create(
+          app,
+          getImage(tag),
+          sandboxCreateParams(spec, defaultTimeoutMinutes),
+        );
+        return { sandboxId: sb.sandboxId };
+      } catch (error) {
+        // Runner names are random and single-use: a sandbox that already has this name is the
+        // one an earlier attempt created before its answer was lost. Take it instead of failing.
+        if (modalErrorCode(error) === 'ALREADY_EXISTS') {
+          try {
+            const existing = await client.sandboxes.fromName(appName, spec.name, {
+              ...(environment ? { environment } : {}),
+            });
+            return { sandboxId: existing.sandboxId };
+          } catch {
+            // fall through to the original error
+          }
+        }
+        throw translateModalError('launch', error, context);
+      }
+    },
+
+    async terminate(sandboxId) {
+      try {
+        await (await sandbox(sandboxId)).terminate();
+      } catch (error) {
+        if (isModalNotFound(error)) return;
+        throw translateModalError('terminate', error, baseContext);
+      }
+    },
+
+    async waitForExit(sandboxId) {
+      const sb = await sandbox(sandboxId);
+      for (let failures = 0; ;) {
+        try {
+          const code = await sb.wait();
+          // wait() yields null only for a result without a status; report it as a failure.
+          return typeof code === 'number' ? code : -1;
+        } catch (error) {
+          failures += 1;
+          if (!isRetryableModalError(error) || failures > waitRetries) {
+            throw translateModalError('wait', error, baseContext);
+          }
+          await sleep(Math.min(30_000, 1000 * 2 ** (failures - 1)));
+        }
+      }
+    },
+
+    async list(tags) {
+      try {
+        const app = await getApp();
+        const found: Sandbox[] = [];
+        // experimentalList (SandboxListV2) sees V1 and V2 sandboxes; list() switches to the
+        // V1-only listing when MODAL_SANDBOX_V2=0, which would hide V2 sandboxes.
+        for await (const sb of client.sandboxes.experimentalList({
+          appId: app.appId,
+          tags: { ...tags },
+        })) {
+          found.push(sb);
+        }
+        // The listing knows each sandbox's tags, but the SDK hands out bare handles.
+        const limit = pLimit(options.listConcurrency ?? 8);
+        const infos = await Promise.all(
+          found.map((sb) =>
+            limit(async (): Promise<SandboxInfo | undefined> => {
+              try {
+                return { sandboxId: sb.sandboxId, tags: await sb.getTags() };
+              } catch (error) {
+                if (isModalNotFound(error)) return undefined; // gone since the listing
+                throw error;
+              }
+            }),
+          ),
+        );
+        return infos.filter((info): info is SandboxInfo => info !== undefined);
+      } catch (error) {
+        throw translateModalError('list', error, baseContext);
+      }
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { RunnerClass } from '../config/runner-class.js';
+
+/** GitHub's official runner image; tagged with the runner version (for example `2.330.0`). */
+export const DEFAULT_RUNNER_IMAGE_REPOSITORY = 'ghcr.io/actions/actions-runner';
+
+/** Where the runner lives in the official image. */
+export const RUNNER_WORKDIR = '/home/runner';
+
+/**
+ * The environment variable the runner reads its JIT config from (the `--jitconfig` argument of
+ * `run.sh`, as the runner maps `ACTIONS_RUNNER_INPUT_<ARG>` onto arguments). The secret goes
+ * there and never into argv, where any process in the sandbox could read it.
+ */
+export const JIT_CONFIG_ENV = 'ACTIONS_RUNNER_INPUT_JITCONFIG';
+
+/**
+ * The sandbox's main process: start the runner as the image's non-root `runner` user. Modal may
+ * start the container as root whatever the image's USER says, and the runner refuses to run as
+ * root; `runuser` without `-l` keeps the environment, so the JIT config reaches the runner.
+ */
+export const RUNNER_COMMAND: readonly string[] = [
+  '/bin/sh',
+  '-c',
+  `if [ "$(id -u)" = 0 ]; then exec runuser -u runner -- ${RUNNER_WORKDIR}/run.sh; ` +
+    `else exec ${RUNNER_WORKDIR}/run.sh; fi`,
+];
+
+/** The image a class's runners start from: the class's own `image`, else the official one. */
+export function runnerImageTag(
+  runnerClass: Pick<RunnerClass, 'image'>,
+  runnerVersion: string,
+): string {
+  if (runnerClass.image) return runnerClass.image;
+  return `${DEFAULT_RUNNER_IMAGE_REPOSITORY}:${runnerVersion.replace(/^v/, '')}`;
+}
+
+/** The sandbox environment: the JIT config, and nothing else secret. */
+export function runnerEnvironment(jitConfig: string): Record<string, string> {
+  return { [JIT_CONFIG_ENV]: jitConfig };
+}
