@@ -53,12 +53,12 @@ const versionAtLeast = (min: string) => (v: string) => {
 const envSchema = z.object({
   // Probot's own variables
   APP_ID: z
-    .string()
+    .string({ message: 'set it to the numeric App ID from the App settings page' })
     .regex(/^\d+$/, { message: 'must be the numeric App ID from the App settings page' }),
   PRIVATE_KEY: z.string().optional(),
   PRIVATE_KEY_PATH: z.string().optional(),
   WEBHOOK_SECRET: z
-    .string({ message: "is required: set it to the App's webhook secret" })
+    .string({ message: "set it to the App's webhook secret" })
     .min(1, { message: 'must not be empty' }),
   WEBHOOK_PATH: z.string().startsWith('/').default('/api/github/webhooks'),
   GHE_HOST: z
@@ -84,7 +84,7 @@ const envSchema = z.object({
   RUNNER_GROUP_ID: int(1, Number.MAX_SAFE_INTEGER).default(1),
   RUNNER_VERSION: z
     .string()
-    .regex(/^\d+\.\d+\.\d+$/, { message: 'must be a version such as 2.330.0' })
+    .regex(/^\d+\.\d+\.\d+$/, { message: 'must be a version such as 2.330.0', abort: true })
     .refine(versionAtLeast(MIN_RUNNER_VERSION), {
       message: `must be ${MIN_RUNNER_VERSION} or newer: GitHub refuses to register older runners`,
     })
@@ -97,6 +97,10 @@ const envSchema = z.object({
   MAX_CONCURRENT_LAUNCHES: int(1, 1000).default(10),
   MAX_RUNNERS: int(1, 100000).default(50),
   JIT_RATE_PER_SECOND: positiveNumber(100).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  RECONCILE_INTERVAL_SECONDS: int(5, 3600).default(60),
+  RUNNER_BOOT_TIMEOUT_SECONDS: int(30, 86400).default(300),
+  REDELIVERY_LOOKBACK_HOURS: int(0, 72).default(6),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -133,6 +137,13 @@ export interface Config {
     readonly maxRunners: number;
     readonly jitRatePerSecond: number;
   };
+  readonly state: {
+    /** Where the SQLite ledger lives; `:memory:` keeps it in memory (nothing survives a restart). */
+    readonly dataDir: string;
+    readonly reconcileIntervalMs: number;
+    readonly runnerBootTimeoutMs: number;
+    readonly redeliveryLookbackMs: number;
+  };
 }
 
 type Problem = { variable: string; message: string };
@@ -155,11 +166,12 @@ export function loadConfig(
         variable: String(issue.path[0] ?? 'environment'),
         message:
           issue.code === 'invalid_type' && issue.input === undefined
-            ? `is required (${issue.message})`
+            ? `is required: ${issue.message}`
             : issue.message,
       }));
-  if (!parsed.success) throw new ConfigError(problems, { cause: parsed.error });
-  const e: Env = parsed.data;
+  // The checks below read the raw strings so that they report even when the schema failed:
+  // ConfigError lists every problem, not just the first batch.
+  const raw = present as Partial<Record<keyof Env, string>>;
 
   const attempt = <T>(variable: string, fn: () => T): T | undefined => {
     try {
@@ -170,21 +182,24 @@ export function loadConfig(
     }
   };
 
-  const privateKey = attempt(e.PRIVATE_KEY ? 'PRIVATE_KEY' : 'PRIVATE_KEY_PATH', () =>
-    resolvePrivateKey(e, readFile),
+  const privateKey = attempt(raw.PRIVATE_KEY ? 'PRIVATE_KEY' : 'PRIVATE_KEY_PATH', () =>
+    resolvePrivateKey(raw, readFile),
   );
-  const classes = attempt('RUNNER_CLASSES', () => parseRunnerClasses(e.RUNNER_CLASSES));
-  const allowedRepos = attempt('ALLOWED_REPOS', () => parseRepoAllowlist(e.ALLOWED_REPOS));
-  if ((e.MODAL_TOKEN_ID === undefined) !== (e.MODAL_TOKEN_SECRET === undefined)) {
+  const classes = attempt('RUNNER_CLASSES', () =>
+    parseRunnerClasses(raw.RUNNER_CLASSES ?? DEFAULT_RUNNER_CLASSES),
+  );
+  const allowedRepos = attempt('ALLOWED_REPOS', () => parseRepoAllowlist(raw.ALLOWED_REPOS));
+  if ((raw.MODAL_TOKEN_ID === undefined) !== (raw.MODAL_TOKEN_SECRET === undefined)) {
     problems.push({
-      variable: e.MODAL_TOKEN_ID === undefined ? 'MODAL_TOKEN_ID' : 'MODAL_TOKEN_SECRET',
+      variable: raw.MODAL_TOKEN_ID === undefined ? 'MODAL_TOKEN_ID' : 'MODAL_TOKEN_SECRET',
       message:
         'MODAL_TOKEN_ID and MODAL_TOKEN_SECRET go together: set both (modal token new) or neither',
     });
   }
-  if (problems.length > 0 || privateKey === undefined || classes === undefined) {
-    throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0 || privateKey === undefined || classes === undefined) {
+    throw new ConfigError(problems, parsed.success ? undefined : { cause: parsed.error });
   }
+  const e: Env = parsed.data;
 
   return {
     github: {
@@ -214,10 +229,19 @@ export function loadConfig(
       maxRunners: e.MAX_RUNNERS,
       jitRatePerSecond: e.JIT_RATE_PER_SECOND,
     },
+    state: {
+      dataDir: e.DATA_DIR,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
+      runnerBootTimeoutMs: e.RUNNER_BOOT_TIMEOUT_SECONDS * 1000,
+      redeliveryLookbackMs: e.REDELIVERY_LOOKBACK_HOURS * 3600_000,
+    },
   };
 }
 
-function resolvePrivateKey(e: Env, readFile: (path: string) => string): string {
+function resolvePrivateKey(
+  e: { readonly PRIVATE_KEY?: string; readonly PRIVATE_KEY_PATH?: string },
+  readFile: (path: string) => string,
+): string {
   let key: string;
   if (e.PRIVATE_KEY) {
     key = e.PRIVATE_KEY.replace(/\\n/g, '\n');
