@@ -28,7 +28,10 @@ async function main(): Promise<void> {
   }
   const log = await createLogger({
     level: config.server.logLevel,
-    logFormat: process.env.LOG_FORMAT === 'json' || process.env.LOG_FORMAT === 'pretty' ? process.env.LOG_FORMAT : undefined,
+    logFormat:
+      process.env.LOG_FORMAT === 'json' || process.env.LOG_FORMAT === 'pretty'
+        ? process.env.LOG_FORMAT
+        : undefined,
   });
   log.debug({ config: maskConfig(config) }, 'configuration');
   const running = await startServer({
@@ -53,6 +56,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error('modal-github-runner failed to start:', error instanceof Error ? error.message : error);
+  console.error(
+    'modal-github-runner failed to start:',
+    error instanceof Error ? error.message : error,
+  );
   process.exit(1);
 });
