@@ -3,22 +3,39 @@ import { Probot, Server } from 'probot';
 import type { ModalClient } from 'modal';
 import { createApp } from './app.js';
 import type { Config } from './config/config.js';
-import { createController, type Controller } from './controller/controller.js';
+import { createController, MANAGED_BY, type Controller } from './controller/controller.js';
+import type { RetryPolicy } from './controller/retry.js';
 import { systemClock, type Clock, type SandboxPlatform } from './controller/ports.js';
 import { AppOctokit } from './github/app-octokit.js';
+import { createGitHubObserver, deliveriesToRedeliver } from './github/github-observer.js';
 import { createGitHubRunnerRegistry } from './github/github-runner-registry.js';
 import { createJitRateLimiter } from './github/jit-rate-limiter.js';
 import { createHealthHandler } from './http/health-handler.js';
 import type { Ledger } from './ledger/ledger.js';
 import { createMemoryLedger } from './ledger/memory-ledger.js';
+import { openSqliteLedger } from './ledger/sqlite-ledger.js';
+import { createReconciler, type Reconciler } from './reconciler/reconciler.js';
 import { createModalSandboxPlatform } from './modal/modal-sandbox-platform.js';
 
 export interface RunningServer {
   readonly server: Server;
   readonly url: string;
   readonly controller: Controller;
+  readonly reconciler: Reconciler;
   readonly ledger: Ledger;
   stop(): Promise<void>;
+}
+
+/** Timings that are not configuration: tests and the simulator shorten them. */
+export interface Tuning {
+  readonly retryPolicy?: RetryPolicy;
+  readonly launchBackoff?: { readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly idleGraceMs?: number;
+  readonly reconcileIntervalMs?: number;
+  readonly staleJobMs?: number;
+  readonly sandboxListLagMs?: number;
+  readonly orphanRegistrationMs?: number;
+  readonly reconcileApiBudget?: number;
 }
 
 export interface StartOptions {
@@ -28,6 +45,7 @@ export interface StartOptions {
   readonly clock?: Clock;
   readonly ledger?: Ledger;
   readonly webhookProxyUrl?: string | undefined;
+  readonly tuning?: Tuning;
 }
 
 /**
@@ -46,7 +64,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
   };
   const github = new Probot(probotOptions);
-  const ledger = options.ledger ?? createMemoryLedger();
+  const tuning = options.tuning ?? {};
+  const ledger =
+    options.ledger ??
+    (config.state.dataDir === ':memory:'
+      ? createMemoryLedger()
+      : openSqliteLedger(config.state.dataDir));
   const platform: SandboxPlatform = createModalSandboxPlatform({
     client: options.modalClient,
     appName: config.modal.appName,
@@ -54,9 +77,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
   });
+  const limiter = createJitRateLimiter({ ratePerSecond: config.limits.jitRatePerSecond, clock });
   const registry = createGitHubRunnerRegistry({
     getOctokit: (installationId) => github.auth(installationId),
-    limiter: createJitRateLimiter({ ratePerSecond: config.limits.jitRatePerSecond, clock }),
+    limiter,
+    clock,
+    log: log.child({ name: 'github' }),
+  });
+  const observer = createGitHubObserver({
+    getAppOctokit: () => github.auth(),
+    getInstallationOctokit: (installationId) => github.auth(installationId),
+    limiter,
     clock,
     log: log.child({ name: 'github' }),
   });
@@ -70,6 +101,29 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     runnerGroupId: config.runners.groupId,
     clock,
     log: log.child({ name: 'controller' }),
+    bootTimeoutMs: config.state.runnerBootTimeoutMs,
+    ...(tuning.retryPolicy ? { retryPolicy: tuning.retryPolicy } : {}),
+    ...(tuning.launchBackoff ? { launchBackoff: tuning.launchBackoff } : {}),
+    ...(tuning.idleGraceMs !== undefined ? { idleGraceMs: tuning.idleGraceMs } : {}),
+  });
+  const reconciler = createReconciler({
+    ledger,
+    github: { ...registry, ...observer },
+    platform,
+    controller,
+    deliveriesToRedeliver: (deliveries, already) =>
+      deliveriesToRedeliver(deliveries, { event: 'workflow_job', alreadyRedelivered: already }),
+    clock,
+    log: log.child({ name: 'reconciler' }),
+    intervalMs: tuning.reconcileIntervalMs ?? config.state.reconcileIntervalMs,
+    redeliveryLookbackMs: config.state.redeliveryLookbackMs,
+    managedBy: MANAGED_BY,
+    ...(tuning.staleJobMs !== undefined ? { staleJobMs: tuning.staleJobMs } : {}),
+    ...(tuning.sandboxListLagMs !== undefined ? { sandboxListLagMs: tuning.sandboxListLagMs } : {}),
+    ...(tuning.orphanRegistrationMs !== undefined
+      ? { orphanRegistrationMs: tuning.orphanRegistrationMs }
+      : {}),
+    ...(tuning.reconcileApiBudget !== undefined ? { apiBudget: tuning.reconcileApiBudget } : {}),
   });
   const server = new Server({
     Probot: Probot.defaults(probotOptions),
@@ -93,15 +147,22 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }),
   );
   await server.start();
-  // Jobs recorded before a restart are picked up at once.
+  // After a restart: follow the sandboxes the ledger knows, plan for the jobs it holds, and
+  // reconcile at once (interrupted launches, missed deliveries), then every interval.
+  for (const runner of await ledger.listRunners(['booting', 'idle', 'busy', 'finishing'])) {
+    if (runner.sandboxId !== null) controller.watch(runner.name, runner.sandboxId);
+  }
   controller.wake();
+  reconciler.start();
   return {
     server,
     url: `http://${server.host}:${server.port}`,
     controller,
+    reconciler,
     ledger,
     async stop() {
       await server.stop();
+      await reconciler.stop();
       await controller.stop();
       await ledger.close();
       options.modalClient.close();

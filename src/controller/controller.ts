@@ -8,7 +8,7 @@ import {
   type RunnerRecord,
 } from '../ledger/ledger.js';
 import { plan, type PlanCaps, type WaitReason } from './plan.js';
-import type { Clock, RunnerRegistry, SandboxPlatform } from './ports.js';
+import { scopeKey, type Clock, type RunnerRegistry, type SandboxPlatform } from './ports.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { newRunnerName } from './runner-name.js';
 
@@ -40,6 +40,10 @@ export interface Controller {
   settled(): Promise<void>;
   /** Why each uncovered queued job waits, as of the last plan. */
   waitReasons(): ReadonlyMap<number, WaitReason>;
+  /** Runners with a launch, termination or retirement under way; others must leave them be. */
+  inFlight(): ReadonlySet<string>;
+  /** Follows a sandbox adopted by reconciliation, as if this process had launched it. */
+  watch(runnerName: string, sandboxId: string): void;
   stop(): Promise<void>;
 }
 
@@ -214,6 +218,8 @@ export function createController(options: ControllerOptions): Controller {
             'job-id': String(job.id),
             'runner-name': runner.name,
             'runner-id': String(jit.runnerId),
+            scope: scopeKey(runner.scope),
+            'installation-id': String(runner.installationId),
           },
         }),
       ));
@@ -341,6 +347,9 @@ export function createController(options: ControllerOptions): Controller {
       }
     },
     waitReasons: () => lastWaiting,
+    inFlight: () => inFlight,
+    watch: (runnerName, sandboxId) =>
+      watchExit(runnerName, sandboxId, options.log.child({ runnerName, sandboxId })),
     async stop() {
       stopped = true;
       await Promise.allSettled([loop, ...tasks]);

@@ -12,6 +12,7 @@ import {
   type TranslateContext,
 } from './github-error.js';
 import type { JitRateLimiter } from './jit-rate-limiter.js';
+import { createPacedCall } from './paced-call.js';
 
 interface OctokitResponse<T> {
   readonly status: number;
@@ -146,43 +147,13 @@ export function createGitHubRunnerRegistry(
     }
   }
 
-  /** One GitHub call through the limiter, retried after secondary rate limits. */
-  async function paced<T>(
-    operation: GitHubOperation,
-    context: TranslateContext,
-    call: () => Promise<T>,
-  ): Promise<T> {
-    const fields = logFields(operation, context);
-    for (let attempt = 0; ; attempt++) {
-      await limiter.acquire();
-      try {
-        const result = await call();
-        limiter.onSuccess();
-        return result;
-      } catch (raw) {
-        const error = translateGitHubError(operation, raw, { ...context, now: clock.now() });
-        if (error.isSecondaryRateLimit) {
-          limiter.onSecondaryLimit(error.retryAfterMs);
-          const retrying = attempt < maxRetries;
-          log.warn(
-            {
-              ...fields,
-              status: error.status,
-              retryAfterMs: error.retryAfterMs,
-              attempt: attempt + 1,
-              ratePerSecond: limiter.currentRate(),
-              retrying,
-            },
-            retrying
-              ? 'GitHub secondary rate limit; pausing GitHub calls and retrying'
-              : 'GitHub secondary rate limit; giving up on this call for now',
-          );
-          if (retrying) continue;
-        }
-        throw error;
-      }
-    }
-  }
+  const paced = createPacedCall({
+    limiter,
+    clock,
+    log,
+    maxSecondaryLimitRetries: maxRetries,
+    fields: logFields,
+  });
 
   async function mint(octokit: OctokitLike, request: JitConfigRequest): Promise<JitConfig> {
     const { scope } = request;

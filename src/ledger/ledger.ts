@@ -120,6 +120,13 @@ export interface Ledger {
   updateRunner(name: string, patch: RunnerPatch): Promise<RunnerRecord | undefined>;
   listRunners(states: readonly RunnerState[]): Promise<RunnerRecord[]>;
 
+  /** Small durable values of the reconciler (for example when deliveries were last checked). */
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  /** Forgets completed jobs and done or failed runners last updated before `before`. */
+  prune(before: number): Promise<{ readonly jobs: number; readonly runners: number }>;
+
   close(): Promise<void>;
 }
 

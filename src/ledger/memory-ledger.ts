@@ -15,6 +15,7 @@ import {
 export function createMemoryLedger(): Ledger {
   const jobs = new Map<number, JobRecord>();
   const runners = new Map<string, RunnerRecord>();
+  const meta = new Map<string, string>();
   return {
     async observeJob(observation: JobObservation): Promise<ObserveResult> {
       const result = mergeJobObservation(jobs.get(observation.id), observation);
@@ -50,6 +51,29 @@ export function createMemoryLedger(): Ledger {
     },
     async listRunners(states: readonly RunnerState[]) {
       return [...runners.values()].filter((r) => states.includes(r.state));
+    },
+    async getMeta(key) {
+      return meta.get(key);
+    },
+    async setMeta(key, value) {
+      meta.set(key, value);
+    },
+    async prune(before) {
+      let jobCount = 0;
+      let runnerCount = 0;
+      for (const [id, job] of jobs) {
+        if (job.status === 'completed' && job.updatedAt < before) {
+          jobs.delete(id);
+          jobCount += 1;
+        }
+      }
+      for (const [name, runner] of runners) {
+        if ((runner.state === 'done' || runner.state === 'failed') && runner.updatedAt < before) {
+          runners.delete(name);
+          runnerCount += 1;
+        }
+      }
+      return { jobs: jobCount, runners: runnerCount };
     },
     async close() {},
   };

@@ -1,17 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
 import { sendWebhook, sign, workflowJobPayload } from '../support/webhooks.js';
 
 describe('webhook input that must launch nothing', () => {
   let h: Harness;
+  let before = { github: 0, modal: 0 };
   beforeAll(async () => {
-    h = await startHarness();
+    // Reconciliation makes its own calls at start; let it finish, then count only ours.
+    h = await startHarness({ tuning: { reconcileIntervalMs: 3_600_000 } });
+    await h.server.reconciler.tick();
+  });
+  beforeEach(() => {
+    before = { github: h.github.requests.length, modal: h.modal.calls.length };
   });
   afterAll(async () => h.stop());
 
   const nothingHappened = async () => {
     await h.server.controller.settled();
-    expect(h.github.requests).toEqual([]);
+    expect(h.github.requests.slice(before.github)).toEqual([]);
+    expect(h.modal.calls.slice(before.modal)).toEqual([]);
     expect(h.modal.created).toEqual([]);
     expect(
       await h.server.ledger.listJobs(['waiting', 'queued', 'in_progress', 'completed']),

@@ -122,7 +122,9 @@ export function describeLedgerContract(name: string, open: () => Promise<Ledger>
       await ledger.insertRunner(
         runner('r1', { state: 'launching', runnerId: null, sandboxId: null }),
       );
-      await expect(ledger.insertRunner(runner('r1'))).rejects.toThrow();
+      await expect(ledger.insertRunner(runner('r1'))).rejects.toThrow(
+        'runner r1 is already recorded',
+      );
       const updated = await ledger.updateRunner('r1', {
         runnerId: 5,
         sandboxId: 'sb-1',
@@ -159,6 +161,29 @@ export function describeLedgerContract(name: string, open: () => Promise<Ledger>
         repo: 'dots',
       });
       expect((await ledger.getRunner('o'))?.scope).toEqual({ kind: 'org', org: 'acme' });
+    });
+
+    it('stores meta values and overwrites them', async () => {
+      expect(await ledger.getMeta('k')).toBeUndefined();
+      await ledger.setMeta('k', 'one');
+      await ledger.setMeta('k', 'two');
+      expect(await ledger.getMeta('k')).toBe('two');
+    });
+
+    it('prunes only finished records older than the cut-off', async () => {
+      await ledger.observeJob(observation(1, { status: 'completed', at: 10 }));
+      await ledger.observeJob(observation(2, { status: 'completed', at: 500 }));
+      await ledger.observeJob(observation(3, { status: 'queued', at: 10 }));
+      await ledger.insertRunner(runner('old-done', { state: 'done', updatedAt: 10 }));
+      await ledger.insertRunner(runner('old-busy', { state: 'busy', updatedAt: 10 }));
+      await ledger.insertRunner(runner('new-failed', { state: 'failed', updatedAt: 500 }));
+      expect(await ledger.prune(100)).toEqual({ jobs: 1, runners: 1 });
+      expect(await ledger.getJob(1)).toBeUndefined();
+      expect(await ledger.getJob(2)).toBeDefined();
+      expect(await ledger.getJob(3)).toBeDefined();
+      expect(await ledger.getRunner('old-done')).toBeUndefined();
+      expect(await ledger.getRunner('old-busy')).toBeDefined();
+      expect(await ledger.getRunner('new-failed')).toBeDefined();
     });
   });
 }

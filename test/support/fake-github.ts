@@ -74,7 +74,17 @@ export class FakeGitHub {
   /** Every JIT config ever minted, to check none leaks. */
   readonly mintedJitConfigs: string[] = [];
   readonly deliveries: FakeDelivery[] = [];
+  /** What `GET /app/installations` lists. */
+  installations: unknown[] = [
+    { id: 7, account: { login: 'acme', type: 'Organization' }, suspended_at: null },
+  ];
   latencyMs = 0;
+  /** Chaos: called for every request; an answer it returns replaces the real one. */
+  faultHook:
+    | ((
+        req: RecordedRequest,
+      ) => { status: number; headers?: Record<string, string>; body?: unknown } | undefined)
+    | undefined;
   /** Where `deliver()` posts webhooks, signed with `webhookSecret`. */
   webhookUrl: string | undefined;
   webhookSecret = 'development';
@@ -118,6 +128,13 @@ export class FakeGitHub {
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)$/,
       (r, [o, n, id]) => this.getJob(r, `${o}/${n}`, Number(id)),
+    ],
+    ['GET', /^\/app\/installations$/, () => ({ status: 200, body: this.installations })],
+    ['GET', /^\/app\/hook\/deliveries$/, (_r, _p, url) => this.listDeliveries(url)],
+    [
+      'POST',
+      /^\/app\/hook\/deliveries\/(\d+)\/attempts$/,
+      (_r, [id]) => this.redeliver(Number(id)),
     ],
   ];
 
@@ -322,6 +339,9 @@ export class FakeGitHub {
     this.requests.push(recorded);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
 
+    const chaos = this.faultHook?.(recorded);
+    if (chaos)
+      return this.send(res, chaos.status, chaos.body ?? { message: 'chaos' }, chaos.headers);
     const fault = this.faults.find(
       (f) => f.remaining > 0 && f.method === method && f.path.test(path),
     );

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/create-logger.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { startServer, type RunningServer } from '../../src/start-server.js';
+import { startServer, type RunningServer, type Tuning } from '../../src/start-server.js';
 import { createFakeModalClient, FakeModal, type FakeModalOptions } from './fake-modal.js';
 import { FakeGitHub } from './fake-github.js';
 
@@ -67,6 +67,7 @@ export async function startHarness(
     modal?: FakeModalOptions;
     ledger?: Ledger;
     github?: FakeGitHub;
+    tuning?: Tuning;
   } = {},
 ): Promise<Harness> {
   const github = options.github ?? (await new FakeGitHub().start());
@@ -82,6 +83,7 @@ export async function startHarness(
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'debug',
+    DATA_DIR: ':memory:',
     ...options.env,
   });
   const logs = new LogCapture();
@@ -91,6 +93,7 @@ export async function startHarness(
     log,
     modalClient: createFakeModalClient(modal),
     ...(options.ledger ? { ledger: options.ledger } : {}),
+    tuning: { retryPolicy: { attempts: 5, baseDelayMs: 50, maxDelayMs: 500 }, ...options.tuning },
   });
   const webhookUrl = `${server.url}${config.github.webhookPath}`;
   github.webhookUrl = webhookUrl;

@@ -1,0 +1,434 @@
+import type { Clock } from '../controller/ports.js';
+import {
+  GitHubError,
+  translateGitHubError,
+  type GitHubOperation,
+  type TranslateContext,
+} from './github-error.js';
+import type { JitRateLimiter } from './jit-rate-limiter.js';
+import { createPacedCall } from './paced-call.js';
+
+interface OctokitResponse<T> {
+  readonly status: number;
+  readonly data: T;
+  readonly headers: { readonly link?: string | undefined };
+}
+
+interface JobData {
+  readonly status: string;
+  readonly conclusion: string | null;
+  readonly runner_name: string | null;
+  readonly labels: readonly string[];
+}
+
+interface InstallationData {
+  readonly id: number;
+  /** A user or organization (`login`, `type`); an enterprise (`slug`, no `login`); or null. */
+  readonly account: {
+    readonly login?: string;
+    readonly type?: string;
+    readonly slug?: string;
+  } | null;
+  readonly suspended_at: string | null;
+}
+
+interface DeliveryData {
+  readonly id: number;
+  readonly guid: string;
+  readonly delivered_at: string;
+  readonly redelivery: boolean;
+  readonly status: string;
+  readonly status_code: number;
+  readonly event: string;
+  readonly action: string | null;
+  readonly installation_id: number | null;
+}
+
+// Type aliases, not interfaces: Octokit's parameter types need an implicit index signature.
+type PageParams = { per_page: number; page: number };
+type DeliveryParams = { per_page: number; cursor?: string };
+
+/**
+ * The part of an installation-authenticated Octokit (`await probot.auth(installationId)`) this
+ * module uses; Probot's Octokit satisfies it. Octokit types `request` loosely, so the shapes below
+ * are what this module expects, not checked against GitHub's schema; the job's status and the lists' shape are checked at run time.
+ */
+export interface InstallationOctokitLike {
+  request(
+    route: 'GET /repos/{owner}/{repo}/actions/jobs/{job_id}',
+    parameters: { owner: string; repo: string; job_id: number },
+  ): Promise<OctokitResponse<JobData>>;
+}
+
+/**
+ * The part of the App's JWT-authenticated Octokit (`await probot.auth()`, no installation id)
+ * this module uses. These endpoints refuse installation tokens.
+ */
+export interface AppOctokitLike {
+  request(
+    route: 'GET /app/installations',
+    parameters: PageParams,
+  ): Promise<OctokitResponse<readonly InstallationData[]>>;
+  request(
+    route: 'GET /app/hook/deliveries',
+    parameters: DeliveryParams,
+  ): Promise<OctokitResponse<readonly DeliveryData[]>>;
+  request(
+    route: 'POST /app/hook/deliveries/{delivery_id}/attempts',
+    parameters: { delivery_id: number },
+  ): Promise<OctokitResponse<unknown>>;
+}
+
+/** A pino-compatible logger, reduced to what this module calls. */
+export interface ObserverLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** A workflow job as GitHub holds it. */
+export interface ObservedJob {
+  /** `queued`, `in_progress`, `completed`, `waiting`, `requested` or `pending`. */
+  readonly status: string;
+  readonly conclusion: string | null;
+  /** The runner that took the job; null until one does. */
+  readonly runnerName: string | null;
+  readonly labels: readonly string[];
+}
+
+export interface Installation {
+  readonly id: number;
+  /** The account's login. */
+  readonly account: string;
+  readonly kind: 'org' | 'user';
+  readonly suspended: boolean;
+}
+
+/** One attempt to deliver a webhook to this App. Redeliveries keep the GUID of the original. */
+export interface Delivery {
+  readonly id: number;
+  readonly guid: string;
+  /** Epoch ms. */
+  readonly deliveredAt: number;
+  readonly redelivery: boolean;
+  /** GitHub's description, e.g. `OK` or `Invalid HTTP Response: 503`. */
+  readonly status: string;
+  /** Our server's HTTP status; 0 when it never answered (timeout, connection refused). */
+  readonly statusCode: number;
+  readonly event: string;
+  readonly action: string | null;
+  readonly installationId: number | null;
+}
+
+export interface GitHubObserver {
+  /** A job as GitHub holds it; undefined on 404 (the job, or its repository, is gone). */
+  getJob(input: {
+    readonly installationId: number;
+    /** `owner/name` */
+    readonly repo: string;
+    readonly jobId: number;
+  }): Promise<ObservedJob | undefined>;
+  /** Every installation of the App that belongs to a user or an organization (all pages). */
+  listInstallations(): Promise<Installation[]>;
+  /**
+   * The App's webhook deliveries made at or after `since` (epoch ms), newest first, reading at
+   * most `maxPages` (default 10) pages of 100.
+   */
+  listDeliveries(input: {
+    readonly since: number;
+    readonly maxPages?: number;
+  }): Promise<Delivery[]>;
+  /** Asks GitHub to deliver this delivery's event again (it answers 202 and delivers later). */
+  redeliver(deliveryId: number): Promise<void>;
+}
+
+export interface GitHubObserverOptions {
+  /** The App's JWT-authenticated Octokit: `() => probot.auth()`. */
+  readonly getAppOctokit: () => Promise<AppOctokitLike>;
+  /** An installation-authenticated Octokit: `(id) => probot.auth(id)`. */
+  readonly getInstallationOctokit: (installationId: number) => Promise<InstallationOctokitLike>;
+  /** The limiter the runner registry uses: GitHub's secondary limits count all of an App's calls. */
+  readonly limiter: JitRateLimiter;
+  readonly clock: Clock;
+  readonly log: ObserverLogger;
+  /** Retries of one call after secondary rate limits before giving up (default 5). */
+  readonly maxSecondaryLimitRetries?: number;
+}
+
+const PER_PAGE = 100;
+/** 10 000 installations: it only stops a server that paginates forever. */
+const MAX_INSTALLATION_PAGES = 100;
+const DEFAULT_DELIVERY_PAGES = 10;
+
+/**
+ * GitHub reads for the reconciler (jobs, installations, webhook deliveries) and redeliveries of
+ * lost webhooks. Every call is paced by the shared limiter and retried after secondary rate
+ * limits; other errors are thrown as GitHubErrors whose `retryable` says whether to try again.
+ */
+export function createGitHubObserver(options: GitHubObserverOptions): GitHubObserver {
+  const { clock, log } = options;
+  const paced = createPacedCall({
+    limiter: options.limiter,
+    clock,
+    log,
+    maxSecondaryLimitRetries: options.maxSecondaryLimitRetries ?? 5,
+    fields: logFields,
+  });
+
+  async function appOctokit(operation: GitHubOperation): Promise<AppOctokitLike> {
+    try {
+      return await options.getAppOctokit();
+    } catch (error) {
+      throw translateGitHubError(operation, error, { now: clock.now() });
+    }
+  }
+
+  async function installationOctokit(installationId: number): Promise<InstallationOctokitLike> {
+    try {
+      return await options.getInstallationOctokit(installationId);
+    } catch (error) {
+      throw translateGitHubError('installation-token', error, { now: clock.now(), installationId });
+    }
+  }
+
+  return {
+    async getJob({ installationId, repo, jobId }) {
+      const match = /^([^/\s]+)\/([^/\s]+)$/.exec(repo);
+      const [owner, name] = [match?.[1], match?.[2]];
+      if (owner === undefined || name === undefined) {
+        throw new GitHubError(`GitHub get-job: repo must be "owner/name", got "${repo}"`, {
+          operation: 'get-job',
+          code: 'unknown',
+          retryable: false,
+        });
+      }
+      const scope = { kind: 'repo', owner, repo: name } as const;
+      const context: TranslateContext = { installationId, scope };
+      const octokit = await installationOctokit(installationId);
+      let response: OctokitResponse<JobData>;
+      try {
+        response = await paced('get-job', context, () =>
+          octokit.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}', {
+            owner,
+            repo: name,
+            job_id: jobId,
+          }),
+        );
+      } catch (error) {
+        if (error instanceof GitHubError && error.code === 'not-found') {
+          log.debug({ ...logFields('get-job', context), jobId }, 'job not found on GitHub');
+          return undefined;
+        }
+        throw withJobPermissionFix(error, `repo ${repo} (job ${jobId})`);
+      }
+      const job: unknown = response.data;
+      const status = (job as { status?: unknown } | null)?.status;
+      if (typeof status !== 'string') {
+        throw new GitHubError(
+          `GitHub get-job for repo ${repo} (job ${jobId}) answered ${response.status} without a status`,
+          { operation: 'get-job', code: 'unexpected-response', retryable: false },
+        );
+      }
+      const { conclusion, runner_name: runnerName, labels } = job as Partial<JobData>;
+      return {
+        status,
+        conclusion: typeof conclusion === 'string' ? conclusion : null,
+        // GitHub has answered both null and "" for a job no runner has taken yet.
+        runnerName: typeof runnerName === 'string' && runnerName !== '' ? runnerName : null,
+        labels: Array.isArray(labels) ? labels.filter((l) => typeof l === 'string') : [],
+      };
+    },
+
+    async listInstallations() {
+      const octokit = await appOctokit('list-installations');
+      const result: Installation[] = [];
+      for (let page = 1; ; page++) {
+        const response = await paced('list-installations', {}, () =>
+          octokit.request('GET /app/installations', { per_page: PER_PAGE, page }),
+        );
+        const list = arrayOf(response, 'list-installations');
+        for (const installation of list) {
+          const login = installation.account?.login;
+          if (typeof login !== 'string') {
+            // An enterprise installation: no organization or user account, so no runners here.
+            log.debug(
+              { operation: 'list-installations', installationId: installation.id },
+              'installation without a user or organization account skipped',
+            );
+            continue;
+          }
+          result.push({
+            id: installation.id,
+            account: login,
+            kind: installation.account?.type === 'Organization' ? 'org' : 'user',
+            suspended: installation.suspended_at != null,
+          });
+        }
+        if (list.length === 0 || nextPage(response.headers.link) === undefined) break;
+        if (page >= MAX_INSTALLATION_PAGES) {
+          log.warn(
+            { operation: 'list-installations', pages: page, installations: result.length },
+            'too many installation pages; the rest are not observed',
+          );
+          break;
+        }
+      }
+      return result;
+    },
+
+    async listDeliveries({ since, maxPages = DEFAULT_DELIVERY_PAGES }) {
+      const octokit = await appOctokit('list-deliveries');
+      const result: Delivery[] = [];
+      let cursor: string | undefined;
+      for (let page = 1; page <= Math.max(1, maxPages); page++) {
+        const params: DeliveryParams =
+          cursor === undefined ? { per_page: PER_PAGE } : { per_page: PER_PAGE, cursor };
+        const response = await paced('list-deliveries', {}, () =>
+          octokit.request('GET /app/hook/deliveries', params),
+        );
+        const list = arrayOf(response, 'list-deliveries');
+        let reachedSince = false;
+        for (const delivery of list) {
+          const deliveredAt = Date.parse(delivery.delivered_at);
+          if (Number.isNaN(deliveredAt)) continue;
+          if (deliveredAt < since) {
+            // Newest first: everything after this is older still, on this page and the next.
+            reachedSince = true;
+            continue;
+          }
+          result.push(toDelivery(delivery, deliveredAt));
+        }
+        cursor = nextPage(response.headers.link)?.get('cursor') ?? undefined;
+        if (reachedSince || list.length === 0 || cursor === undefined) return result;
+      }
+      log.warn(
+        { operation: 'list-deliveries', pages: Math.max(1, maxPages), deliveries: result.length },
+        'more webhook deliveries since the last check than pages read; older failures are not seen',
+      );
+      return result;
+    },
+
+    async redeliver(deliveryId) {
+      const octokit = await appOctokit('redeliver');
+      const response = await paced('redeliver', {}, () =>
+        octokit.request('POST /app/hook/deliveries/{delivery_id}/attempts', {
+          delivery_id: deliveryId,
+        }),
+      );
+      log.debug(
+        { operation: 'redeliver', deliveryId, status: response.status },
+        'webhook redelivery requested',
+      );
+    },
+  };
+}
+
+/** The fields of a delivery `deliveriesToRedeliver` reads. */
+export type DeliveryAttempt = Pick<Delivery, 'guid' | 'statusCode' | 'event' | 'deliveredAt'>;
+
+/**
+ * The failed deliveries of `event` worth asking GitHub to send again: one per GUID (GitHub keeps
+ * the GUID on redeliveries), the newest failed attempt, whose id is the one to redeliver. A
+ * delivery failed when our server's status was outside 200-299, 0 (no answer) included. A GUID
+ * that any attempt delivered successfully is left out, whether that success came after the
+ * failure (a redelivery worked) or before it (the event was handled already), and so is a GUID
+ * in `alreadyRedelivered`. Oldest first, so that a job's events are redelivered in order. Pure.
+ */
+export function deliveriesToRedeliver<D extends DeliveryAttempt>(
+  deliveries: readonly D[],
+  options: { readonly event: string; readonly alreadyRedelivered: ReadonlySet<string> },
+): D[] {
+  const succeeded = new Set<string>();
+  const newestFailure = new Map<string, D>();
+  for (const delivery of deliveries) {
+    if (delivery.event !== options.event) continue;
+    if (delivery.statusCode >= 200 && delivery.statusCode <= 299) {
+      succeeded.add(delivery.guid);
+      continue;
+    }
+    const known = newestFailure.get(delivery.guid);
+    if (known === undefined || delivery.deliveredAt > known.deliveredAt) {
+      newestFailure.set(delivery.guid, delivery);
+    }
+  }
+  return [...newestFailure.values()]
+    .filter((d) => !succeeded.has(d.guid) && !options.alreadyRedelivered.has(d.guid))
+    .sort((a, b) => a.deliveredAt - b.deliveredAt);
+}
+
+function toDelivery(delivery: DeliveryData, deliveredAt: number): Delivery {
+  return {
+    id: delivery.id,
+    guid: delivery.guid,
+    deliveredAt,
+    redelivery: delivery.redelivery,
+    status: delivery.status,
+    statusCode: delivery.status_code,
+    event: delivery.event,
+    action: delivery.action ?? null,
+    installationId: delivery.installation_id ?? null,
+  };
+}
+
+/** A list response's items; GitHub answering 2xx with anything but a list is an error. */
+function arrayOf<T>(
+  response: OctokitResponse<readonly T[]>,
+  operation: GitHubOperation,
+): readonly T[] {
+  const data: unknown = response.data;
+  if (!Array.isArray(data)) {
+    throw new GitHubError(`GitHub ${operation} answered ${response.status} without a list`, {
+      operation,
+      code: 'unexpected-response',
+      retryable: false,
+    });
+  }
+  return data as readonly T[];
+}
+
+/** The query of the `rel="next"` URL in a `link` header; undefined on the last page. */
+function nextPage(link: string | undefined): URLSearchParams | undefined {
+  if (link === undefined) return undefined;
+  for (const part of link.split(',')) {
+    const match = /<([^>]+)>\s*;.*\brel="?next"?/.exec(part);
+    if (match?.[1] === undefined) continue;
+    try {
+      return new URL(match[1], 'https://api.github.com').searchParams;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A 403 on a job is a missing `actions: read` permission, not the runner permissions the shared
+ * message names; rate limits keep their own message.
+ */
+function withJobPermissionFix(error: unknown, what: string): unknown {
+  if (!(error instanceof GitHubError) || error.code !== 'forbidden') return error;
+  const says = error.githubMessage ? ` GitHub says: "${error.githubMessage}".` : '';
+  return new GitHubError(
+    `GitHub get-job for ${what} failed with 403: the App lacks \`actions: read\`; update the App's ` +
+      `permissions and accept them on the installation.${says}`,
+    {
+      operation: error.operation,
+      code: error.code,
+      status: error.status,
+      retryable: false,
+      githubMessage: error.githubMessage,
+      requestId: error.requestId,
+      cause: error.cause,
+    },
+  );
+}
+
+/** Log fields: never a token. */
+function logFields(operation: GitHubOperation, context: TranslateContext): Record<string, unknown> {
+  return {
+    operation,
+    ...(context.installationId === undefined ? {} : { installationId: context.installationId }),
+    ...(context.scope?.kind === 'repo'
+      ? { repo: `${context.scope.owner}/${context.scope.repo}` }
+      : {}),
+  };
+}

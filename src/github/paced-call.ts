@@ -1,0 +1,70 @@
+import type { Clock } from '../controller/ports.js';
+import {
+  translateGitHubError,
+  type GitHubOperation,
+  type TranslateContext,
+} from './github-error.js';
+import type { JitRateLimiter } from './jit-rate-limiter.js';
+
+export interface PacedCallLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export type PacedCall = <T>(
+  operation: GitHubOperation,
+  context: TranslateContext,
+  call: () => Promise<T>,
+) => Promise<T>;
+
+/**
+ * One GitHub call through the shared limiter (GitHub's secondary limits count all of an App's
+ * calls): a secondary rate limit pauses the limiter and the call is retried, a bounded number of
+ * times; any other error is translated into a GitHubError and thrown.
+ */
+export function createPacedCall(options: {
+  readonly limiter: JitRateLimiter;
+  readonly clock: Clock;
+  readonly log: PacedCallLogger;
+  readonly maxSecondaryLimitRetries: number;
+  readonly fields: (
+    operation: GitHubOperation,
+    context: TranslateContext,
+  ) => Record<string, unknown>;
+}): PacedCall {
+  const { limiter, clock, log } = options;
+  return async function paced<T>(
+    operation: GitHubOperation,
+    context: TranslateContext,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      await limiter.acquire();
+      try {
+        const result = await call();
+        limiter.onSuccess();
+        return result;
+      } catch (raw) {
+        const error = translateGitHubError(operation, raw, { ...context, now: clock.now() });
+        if (error.isSecondaryRateLimit) {
+          limiter.onSecondaryLimit(error.retryAfterMs);
+          const retrying = attempt < options.maxSecondaryLimitRetries;
+          log.warn(
+            {
+              ...options.fields(operation, context),
+              status: error.status,
+              retryAfterMs: error.retryAfterMs,
+              attempt: attempt + 1,
+              ratePerSecond: limiter.currentRate(),
+              retrying,
+            },
+            retrying
+              ? 'GitHub secondary rate limit; pausing GitHub calls and retrying'
+              : 'GitHub secondary rate limit; giving up on this call for now',
+          );
+          if (retrying) continue;
+        }
+        throw error;
+      }
+    }
+  };
+}

@@ -1,0 +1,164 @@
+import type { SandboxInfo } from '../controller/ports.js';
+import { scopeKey } from '../controller/ports.js';
+import { RUNNER_NAME_PREFIX } from '../controller/runner-name.js';
+import { LIVE_RUNNER_STATES, type RunnerRecord } from '../ledger/ledger.js';
+
+/** A runner registration as GitHub lists it. */
+export interface Registration {
+  readonly id: number;
+  readonly name: string;
+  readonly status: string;
+  readonly busy: boolean;
+}
+
+export interface ReconcileInput {
+  readonly now: number;
+  /** Every runner the ledger knows, by name (live and finished). */
+  readonly runners: ReadonlyMap<string, RunnerRecord>;
+  readonly inFlight: ReadonlySet<string>;
+  /** Running sandboxes of this app; undefined when Modal could not be listed this time. */
+  readonly sandboxes: readonly SandboxInfo[] | undefined;
+  /** Registrations named with our prefix, per listed scope key; scopes not listed are absent. */
+  readonly registrations: ReadonlyMap<string, readonly Registration[]>;
+  /** When each orphaned registration was first seen (the reconciler's memory). */
+  readonly orphanSince: ReadonlyMap<string, number>;
+  readonly graces: {
+    /** A sandbox missing from the listing this soon after the runner changed is not yet gone. */
+    readonly sandboxListLagMs: number;
+    /** A registration with no runner of ours is deleted after this long. */
+    readonly orphanRegistrationMs: number;
+  };
+}
+
+export type Repair =
+  /** The runner's sandbox is gone: the runner is finished (done, or failed if it took no job). */
+  | { readonly kind: 'sandbox-gone'; readonly runner: RunnerRecord }
+  /** A launch that a crash interrupted: adopt its sandbox if one exists, else undo it. */
+  | {
+      readonly kind: 'interrupted-launch';
+      readonly runner: RunnerRecord;
+      readonly sandbox: SandboxInfo | undefined;
+    }
+  /** GitHub shows the runner online: it is idle, or busy with a job. */
+  | {
+      readonly kind: 'runner-status';
+      readonly runner: RunnerRecord;
+      readonly state: 'idle' | 'busy';
+    }
+  /** A live sandbox of ours that the ledger does not know, with a registration: take it back. */
+  | {
+      readonly kind: 'adopt-sandbox';
+      readonly sandbox: SandboxInfo;
+      readonly registration: Registration | undefined;
+    }
+  | { readonly kind: 'terminate-sandbox'; readonly sandbox: SandboxInfo; readonly reason: string }
+  | {
+      readonly kind: 'delete-registration';
+      readonly scopeKey: string;
+      readonly registration: Registration;
+      readonly reason: string;
+    };
+
+export interface ReconcilePlan {
+  readonly repairs: readonly Repair[];
+  /** Orphaned registrations still inside their grace period, to remember until next time. */
+  readonly orphanSince: ReadonlyMap<string, number>;
+}
+
+const live = new Set(LIVE_RUNNER_STATES);
+
+/**
+ * Compares what Modal and GitHub show with what the ledger says and lists the repairs. Pure:
+ * runners with an action in flight are left to the controller.
+ */
+export function reconcilePlan(input: ReconcileInput): ReconcilePlan {
+  const repairs: Repair[] = [];
+  const { now, runners, inFlight, sandboxes } = input;
+  const sandboxByName = new Map<string, SandboxInfo>();
+  const sandboxIds = new Set<string>();
+  for (const sandbox of sandboxes ?? []) {
+    sandboxIds.add(sandbox.sandboxId);
+    const name = sandbox.tags['runner-name'];
+    if (name) sandboxByName.set(name, sandbox);
+  }
+  const registrationByName = new Map<string, { scopeKey: string; registration: Registration }>();
+  for (const [key, list] of input.registrations) {
+    for (const registration of list)
+      registrationByName.set(registration.name, { scopeKey: key, registration });
+  }
+
+  // The ledger's live runners against both sides.
+  for (const runner of runners.values()) {
+    if (!live.has(runner.state) || inFlight.has(runner.name)) continue;
+    if (runner.state === 'launching') {
+      if (sandboxes !== undefined) {
+        repairs.push({
+          kind: 'interrupted-launch',
+          runner,
+          sandbox: sandboxByName.get(runner.name),
+        });
+      }
+      continue;
+    }
+    const listed = input.registrations.has(scopeKey(runner.scope));
+    if (
+      sandboxes !== undefined &&
+      (runner.sandboxId === null || !sandboxIds.has(runner.sandboxId)) &&
+      now - runner.updatedAt >= input.graces.sandboxListLagMs
+    ) {
+      repairs.push({ kind: 'sandbox-gone', runner });
+      continue;
+    }
+    const registration = registrationByName.get(runner.name)?.registration;
+    if (listed && registration?.status === 'online') {
+      const state = registration.busy ? 'busy' : 'idle';
+      if ((runner.state === 'booting' || runner.state === 'idle') && runner.state !== state) {
+        repairs.push({ kind: 'runner-status', runner, state });
+      }
+    }
+  }
+
+  // Sandboxes the ledger does not account for.
+  for (const sandbox of sandboxes ?? []) {
+    const name = sandbox.tags['runner-name'];
+    if (name !== undefined && inFlight.has(name)) continue;
+    const known = name === undefined ? undefined : runners.get(name);
+    if (known && live.has(known.state)) continue;
+    const registration =
+      name === undefined ? undefined : registrationByName.get(name)?.registration;
+    if (known === undefined && name !== undefined && registration !== undefined) {
+      repairs.push({ kind: 'adopt-sandbox', sandbox, registration });
+    } else {
+      repairs.push({
+        kind: 'terminate-sandbox',
+        sandbox,
+        reason: known
+          ? `its runner is ${known.state}`
+          : 'no runner registration of ours matches it',
+      });
+    }
+  }
+
+  // Registrations with no runner of ours behind them.
+  const orphanSince = new Map<string, number>();
+  for (const [name, { scopeKey: key, registration }] of registrationByName) {
+    if (!name.startsWith(RUNNER_NAME_PREFIX) || inFlight.has(name)) continue;
+    const known = runners.get(name);
+    if (known && live.has(known.state)) continue;
+    // Without Modal's listing we cannot tell an unknown registration's sandbox is gone.
+    if (sandboxes === undefined ? known === undefined : sandboxByName.has(name)) continue;
+    if (registration.busy) continue;
+    const since = input.orphanSince.get(name) ?? now;
+    if (now - since >= input.graces.orphanRegistrationMs) {
+      repairs.push({
+        kind: 'delete-registration',
+        scopeKey: key,
+        registration,
+        reason: known ? `its runner is ${known.state}` : 'no sandbox or runner of ours behind it',
+      });
+    } else {
+      orphanSince.set(name, since);
+    }
+  }
+  return { repairs, orphanSince };
+}

@@ -1,0 +1,669 @@
+import { inspect } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import nock from 'nock';
+import { ProbotOctokit } from 'probot';
+import { retryHintOf } from '../../src/controller/ports.js';
+import { GitHubError } from '../../src/github/github-error.js';
+import {
+  createGitHubObserver,
+  deliveriesToRedeliver,
+  type AppOctokitLike,
+  type DeliveryAttempt,
+  type InstallationOctokitLike,
+  type ObserverLogger,
+} from '../../src/github/github-observer.js';
+import { createJitRateLimiter } from '../../src/github/jit-rate-limiter.js';
+import { FakeClock } from './fake-clock.js';
+
+const API = 'https://api.github.com';
+const TOKEN = 'ghs_test';
+/** Any three dot-separated segments: Octokit sends it as a `bearer` JWT, nock accepts it. */
+const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiIxMjMifQ.c2lnbmF0dXJl';
+const SECONDARY = {
+  message:
+    'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+};
+
+interface LogLine {
+  level: 'debug' | 'warn';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+function octokit(token: string) {
+  return new ProbotOctokit({
+    auth: { token },
+    throttle: { enabled: false },
+    retry: { enabled: false },
+  });
+}
+
+function setup(
+  options: { getInstallationOctokit?: (id: number) => Promise<InstallationOctokitLike> } = {},
+) {
+  const clock = new FakeClock('auto');
+  const limiter = createJitRateLimiter({ ratePerSecond: 10, clock });
+  let acquires = 0;
+  const lines: LogLine[] = [];
+  const log: ObserverLogger = {
+    debug: (fields, message) => lines.push({ level: 'debug', fields, message }),
+    warn: (fields, message) => lines.push({ level: 'warn', fields, message }),
+  };
+  const installations: number[] = [];
+  let appAuths = 0;
+  const observer = createGitHubObserver({
+    getAppOctokit: async () => {
+      appAuths += 1;
+      const app: AppOctokitLike = octokit(JWT);
+      return app;
+    },
+    getInstallationOctokit:
+      options.getInstallationOctokit ??
+      (async (installationId) => {
+        installations.push(installationId);
+        const installation: InstallationOctokitLike = octokit(TOKEN);
+        return installation;
+      }),
+    limiter: {
+      ...limiter,
+      acquire: () => {
+        acquires += 1;
+        return limiter.acquire();
+      },
+    },
+    clock,
+    log,
+  });
+  return {
+    observer,
+    clock,
+    limiter,
+    lines,
+    installations,
+    acquires: () => acquires,
+    appAuths: () => appAuths,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<GitHubError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(GitHubError);
+    return error as GitHubError;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A job as `GET /repos/{owner}/{repo}/actions/jobs/{job_id}` returns it (abridged). */
+function jobBody(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 123,
+    run_id: 456,
+    run_url: 'https://api.github.com/repos/octo/hello/actions/runs/456',
+    node_id: 'CR_kwDOABCD',
+    head_sha: 'f83a356604ae3c5d03e1b46ef4d1ca77d64a90b0',
+    url: 'https://api.github.com/repos/octo/hello/actions/jobs/123',
+    html_url: 'https://github.com/octo/hello/actions/runs/456/job/123',
+    status: 'in_progress',
+    conclusion: null,
+    started_at: '2024-05-01T10:00:00Z',
+    completed_at: null,
+    name: 'build',
+    steps: [],
+    check_run_url: 'https://api.github.com/repos/octo/hello/check-runs/123',
+    labels: ['self-hosted', 'modal'],
+    runner_id: 1001,
+    runner_name: 'modal-modal-0123456789ab',
+    runner_group_id: 3,
+    runner_group_name: 'modal',
+    workflow_name: 'CI',
+    head_branch: 'main',
+    ...overrides,
+  };
+}
+
+const T0 = Date.parse('2024-05-01T12:00:00Z');
+
+/** A delivery as `GET /app/hook/deliveries` returns it, `minutesAgo` before T0. */
+function deliveryBody(
+  id: number,
+  minutesAgo: number,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    id,
+    guid: `guid-${id}`,
+    delivered_at: new Date(T0 - minutesAgo * 60_000).toISOString(),
+    redelivery: false,
+    duration: 0.27,
+    status: 'OK',
+    status_code: 200,
+    event: 'workflow_job',
+    action: 'queued',
+    installation_id: 7,
+    repository_id: 99,
+    throttled_at: null,
+    ...overrides,
+  };
+}
+
+function nextLink(query: string): { link: string } {
+  return {
+    link: `<${API}/app/hook/deliveries?${query}>; rel="next", <${API}/app/hook/deliveries?per_page=100>; rel="first"`,
+  };
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+afterAll(() => nock.enableNetConnect());
+
+describe('getJob', () => {
+  it('reads the job with the installation token and maps its fields', async () => {
+    const { observer, installations, acquires, appAuths } = setup();
+    nock(API)
+      .get('/repos/octo/hello/actions/jobs/123')
+      .matchHeader('authorization', `token ${TOKEN}`)
+      .reply(200, jobBody());
+
+    const job = await observer.getJob({ installationId: 7, repo: 'octo/hello', jobId: 123 });
+
+    expect(job).toStrictEqual({
+      status: 'in_progress',
+      conclusion: null,
+      runnerName: 'modal-modal-0123456789ab',
+      labels: ['self-hosted', 'modal'],
+    });
+    expect(installations).toEqual([7]);
+    expect(appAuths()).toBe(0);
+    expect(acquires()).toBe(1);
+  });
+
+  it('reports a completed job with its conclusion', async () => {
+    const { observer } = setup();
+    nock(API)
+      .get('/repos/octo/hello/actions/jobs/124')
+      .reply(200, jobBody({ id: 124, status: 'completed', conclusion: 'cancelled' }));
+
+    await expect(
+      observer.getJob({ installationId: 7, repo: 'octo/hello', jobId: 124 }),
+    ).resolves.toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+  });
+
+  it.each([null, ''])(
+    'reports no runner for a queued job whose runner_name is %p',
+    async (name) => {
+      const { observer } = setup();
+      nock(API)
+        .get('/repos/octo/hello/actions/jobs/125')
+        .reply(200, jobBody({ status: 'queued', runner_name: name, runner_id: null }));
+
+      const job = await observer.getJob({ installationId: 7, repo: 'octo/hello', jobId: 125 });
+
+      expect(job).toMatchObject({ status: 'queued', conclusion: null, runnerName: null });
+    },
+  );
+
+  it('returns undefined when the job or its repository is gone (404)', async () => {
+    const { observer, lines } = setup();
+    nock(API)
+      .get('/repos/octo/gone/actions/jobs/126')
+      .reply(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+
+    await expect(
+      observer.getJob({ installationId: 7, repo: 'octo/gone', jobId: 126 }),
+    ).resolves.toBeUndefined();
+    expect(lines).toContainEqual({
+      level: 'debug',
+      fields: { operation: 'get-job', installationId: 7, repo: 'octo/gone', jobId: 126 },
+      message: 'job not found on GitHub',
+    });
+  });
+
+  it('turns a 5xx into a retryable GitHubError', async () => {
+    const { observer } = setup();
+    nock(API)
+      .get('/repos/octo/hello/actions/jobs/127')
+      .reply(503, '<html>unicorn</html>', { 'content-type': 'text/html' });
+
+    const error = await rejection(
+      observer.getJob({ installationId: 7, repo: 'octo/hello', jobId: 127 }),
+    );
+
+    expect(error).toMatchObject({
+      operation: 'get-job',
+      code: 'server-error',
+      status: 503,
+      retryable: true,
+    });
+    expect(retryHintOf(error)).toEqual({ retryable: true });
+    expect(error.message).toContain('repo octo/hello');
+    expect(error.message).not.toContain('<html>');
+  });
+
+  it('explains a 403 as the missing `actions: read` permission', async () => {
+    const { observer } = setup();
+    nock(API)
+      .get('/repos/octo/hello/actions/jobs/128')
+      .reply(403, { message: 'Resource not accessible by integration' });
+
+    const error = await rejection(
+      observer.getJob({ installationId: 7, repo: 'octo/hello', jobId: 128 }),
+    );
+
+    expect(error).toMatchObject({ code: 'forbidden', status: 403, retryable: false });
+    expect(error.message).toContain('`actions: read`');
+    expect(error.message).toContain('repo octo/hello (job 128)');
+    expect(error.message).toContain('Resource not accessible by integration');
+    expect(error.message).not.toContain('self_hosted_runners');
+  });
+
+  it('waits out a secondary rate limit in the shared limiter, then reads the job', async () => {
+    const { observer, clock, limiter, lines, acquires } = setup();
+    nock(API)
+      .get('/repos/octo/hello/actions/jobs/129')
+      .reply(403, SECONDARY, { 'retry-after': '3' })
+      .get('/repos/octo/hello/actions/jobs/129')
+      .reply(200, jobBody({ id: 129 }));
+
+    const job = await observer.getJob({ installationId: 7, repo: 'octo/hello', jobId: 129 });
+
+    expect(job?.status).toBe('in_progress');
+    expect(clock.sleeps).toEqual([3_000]);
+    expect(limiter.currentRate()).toBe(5);
+    expect(acquires()).toBe(2);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        fields: expect.objectContaining({
+          operation: 'get-job',
+          installationId: 7,
+          status: 403,
+          retrying: true,
+        }),
+      }),
+    );
+  });
+
+  it('refuses a repo that is not "owner/name" without calling GitHub', async () => {
+    const { observer, installations, acquires } = setup();
+
+    const error = await rejection(observer.getJob({ installationId: 7, repo: 'hello', jobId: 1 }));
+
+    expect(error).toMatchObject({ operation: 'get-job', retryable: false });
+    expect(error.message).toContain('"owner/name"');
+    expect(installations).toEqual([]);
+    expect(acquires()).toBe(0);
+  });
+
+  it('throws (not undefined) when the installation token is refused: the job may still exist', async () => {
+    const { observer } = setup({
+      getInstallationOctokit: async (installationId) => {
+        await octokit(JWT).request('POST /app/installations/{installation_id}/access_tokens', {
+          installation_id: installationId,
+        });
+        throw new Error('unreachable: the token request fails');
+      },
+    });
+    nock(API)
+      .post('/app/installations/7/access_tokens')
+      .reply(404, { message: 'Integration not found' });
+
+    const error = await rejection(
+      observer.getJob({ installationId: 7, repo: 'octo/hello', jobId: 130 }),
+    );
+
+    expect(error).toMatchObject({
+      operation: 'installation-token',
+      code: 'not-found',
+      retryable: false,
+    });
+    expect(error.message).toContain('installation 7 not found');
+  });
+});
+
+describe('listInstallations', () => {
+  it('reads every page with the App JWT and maps accounts', async () => {
+    const { observer, installations, acquires } = setup();
+    const pages: Record<string, string>[] = [];
+    nock(API)
+      .get('/app/installations')
+      .matchHeader('authorization', `bearer ${JWT}`)
+      .query((q) => pages.push(q as Record<string, string>) > 0 && q.page === '1')
+      .reply(
+        200,
+        [
+          { id: 7, account: { login: 'acme', type: 'Organization' }, suspended_at: null },
+          { id: 8, account: { login: 'octocat', type: 'User' }, suspended_at: null },
+        ],
+        {
+          link: `<${API}/app/installations?per_page=100&page=2>; rel="next", <${API}/app/installations?per_page=100&page=2>; rel="last"`,
+        },
+      )
+      .get('/app/installations')
+      .matchHeader('authorization', `bearer ${JWT}`)
+      .query((q) => pages.push(q as Record<string, string>) > 0 && q.page === '2')
+      .reply(
+        200,
+        [
+          {
+            id: 9,
+            account: { login: 'paused', type: 'Organization' },
+            suspended_at: '2024-04-01T00:00:00Z',
+          },
+          { id: 10, account: { slug: 'big-enterprise', name: 'Big' }, suspended_at: null },
+        ],
+        { link: `<${API}/app/installations?per_page=100&page=1>; rel="prev"` },
+      );
+
+    const result = await observer.listInstallations();
+
+    expect(result).toStrictEqual([
+      { id: 7, account: 'acme', kind: 'org', suspended: false },
+      { id: 8, account: 'octocat', kind: 'user', suspended: false },
+      { id: 9, account: 'paused', kind: 'org', suspended: true },
+    ]);
+    expect(pages).toEqual([
+      { per_page: '100', page: '1' },
+      { per_page: '100', page: '2' },
+    ]);
+    expect(installations).toEqual([]);
+    expect(acquires()).toBe(2);
+  });
+
+  it('explains a 401 (bad App credentials), not retryable, without leaking the JWT', async () => {
+    const { observer, lines } = setup();
+    nock(API)
+      .get('/app/installations')
+      .query(true)
+      .reply(401, { message: 'A JSON web token could not be decoded' });
+
+    const error = await rejection(observer.listInstallations());
+
+    expect(error).toMatchObject({
+      operation: 'list-installations',
+      code: 'unauthorized',
+      retryable: false,
+    });
+    expect(error.message).toContain('APP_ID and PRIVATE_KEY');
+    expect(
+      `${inspect(error, { depth: Infinity, showHidden: true })} ${JSON.stringify(lines)}`,
+    ).not.toContain(JWT);
+  });
+});
+
+describe('listDeliveries', () => {
+  it('follows the cursor and stops at the first page that reaches `since`', async () => {
+    const { observer, acquires } = setup();
+    const queries: Record<string, string>[] = [];
+    const record = (q: object) => queries.push(q as Record<string, string>) > 0;
+    nock(API)
+      .get('/app/hook/deliveries')
+      .matchHeader('authorization', `bearer ${JWT}`)
+      .query((q) => record(q) && q.cursor === undefined)
+      .reply(200, [deliveryBody(6, 1), deliveryBody(5, 2)], nextLink('per_page=100&cursor=v1_5'))
+      .get('/app/hook/deliveries')
+      .query((q) => record(q) && q.cursor === 'v1_5')
+      .reply(
+        200,
+        [
+          deliveryBody(4, 3, { status: 'Invalid HTTP Response: 503', status_code: 503 }),
+          deliveryBody(3, 10, { action: null, installation_id: null, redelivery: true }),
+          deliveryBody(2, 11),
+        ],
+        // A next page exists, but it holds only older deliveries: it must not be read.
+        nextLink('per_page=100&cursor=v1_2'),
+      );
+
+    const result = await observer.listDeliveries({ since: T0 - 10 * 60_000 });
+
+    expect(queries).toEqual([{ per_page: '100' }, { per_page: '100', cursor: 'v1_5' }]);
+    expect(acquires()).toBe(2);
+    // Newest first; delivery 3 sits exactly at `since` and is kept, 2 is older and is not.
+    expect(result.map((d) => d.id)).toEqual([6, 5, 4, 3]);
+    expect(result[2]).toStrictEqual({
+      id: 4,
+      guid: 'guid-4',
+      deliveredAt: T0 - 3 * 60_000,
+      redelivery: false,
+      status: 'Invalid HTTP Response: 503',
+      statusCode: 503,
+      event: 'workflow_job',
+      action: 'queued',
+      installationId: 7,
+    });
+    expect(result[3]).toMatchObject({ action: null, installationId: null, redelivery: true });
+  });
+
+  it('reads to the last page when every delivery is newer than `since`', async () => {
+    const { observer, lines } = setup();
+    nock(API)
+      .get('/app/hook/deliveries')
+      .query({ per_page: '100' })
+      .reply(200, [deliveryBody(3, 1)], nextLink('per_page=100&cursor=c2'))
+      .get('/app/hook/deliveries')
+      .query({ per_page: '100', cursor: 'c2' })
+      .reply(200, [deliveryBody(2, 2)], nextLink('per_page=100&cursor=c3'))
+      .get('/app/hook/deliveries')
+      .query({ per_page: '100', cursor: 'c3' })
+      .reply(200, [deliveryBody(1, 3)]);
+
+    const result = await observer.listDeliveries({ since: T0 - 60 * 60_000 });
+
+    expect(result.map((d) => d.id)).toEqual([3, 2, 1]);
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
+  it('reads at most maxPages pages and warns that older ones were not seen', async () => {
+    const { observer, lines } = setup();
+    nock(API)
+      .get('/app/hook/deliveries')
+      .query({ per_page: '100' })
+      .reply(200, [deliveryBody(9, 1)], nextLink('per_page=100&cursor=p2'))
+      .get('/app/hook/deliveries')
+      .query({ per_page: '100', cursor: 'p2' })
+      .reply(200, [deliveryBody(8, 2)], nextLink('per_page=100&cursor=p3'));
+
+    const result = await observer.listDeliveries({ since: T0 - 60 * 60_000, maxPages: 2 });
+
+    expect(result.map((d) => d.id)).toEqual([9, 8]);
+    expect(lines).toContainEqual({
+      level: 'warn',
+      fields: { operation: 'list-deliveries', pages: 2, deliveries: 2 },
+      message:
+        'more webhook deliveries since the last check than pages read; older failures are not seen',
+    });
+  });
+
+  it('reads 10 pages by default', async () => {
+    const { observer, acquires } = setup();
+    const scope = nock(API);
+    for (let page = 0; page < 10; page++) {
+      scope
+        .get('/app/hook/deliveries')
+        .query(page === 0 ? { per_page: '100' } : { per_page: '100', cursor: `c${page}` })
+        .reply(200, [deliveryBody(100 - page, page)], nextLink(`per_page=100&cursor=c${page + 1}`));
+    }
+
+    const result = await observer.listDeliveries({ since: T0 - 24 * 3600_000 });
+
+    expect(result).toHaveLength(10);
+    expect(acquires()).toBe(10);
+  });
+
+  it('stops on an empty page', async () => {
+    const { observer } = setup();
+    nock(API)
+      .get('/app/hook/deliveries')
+      .query({ per_page: '100' })
+      .reply(200, [], nextLink('per_page=100&cursor=x'));
+
+    await expect(observer.listDeliveries({ since: 0 })).resolves.toEqual([]);
+  });
+
+  it('turns a 5xx into a retryable GitHubError', async () => {
+    const { observer } = setup();
+    nock(API).get('/app/hook/deliveries').query(true).reply(500, { message: 'Server Error' });
+
+    const error = await rejection(observer.listDeliveries({ since: 0 }));
+
+    expect(error).toMatchObject({
+      operation: 'list-deliveries',
+      code: 'server-error',
+      status: 500,
+      retryable: true,
+    });
+  });
+
+  it('refuses a 2xx that is not a list', async () => {
+    const { observer } = setup();
+    nock(API).get('/app/hook/deliveries').query(true).reply(200, { message: 'surprise' });
+
+    const error = await rejection(observer.listDeliveries({ since: 0 }));
+
+    expect(error).toMatchObject({ code: 'unexpected-response', retryable: false });
+  });
+});
+
+describe('redeliver', () => {
+  it('posts an attempt for the delivery with the App JWT', async () => {
+    const { observer, acquires, lines } = setup();
+    const bodies: unknown[] = [];
+    nock(API)
+      .post('/app/hook/deliveries/42/attempts', (body) => bodies.push(body) > 0)
+      .matchHeader('authorization', `bearer ${JWT}`)
+      .reply(202, {});
+
+    await expect(observer.redeliver(42)).resolves.toBeUndefined();
+
+    expect(bodies).toHaveLength(1);
+    expect(acquires()).toBe(1);
+    expect(lines).toContainEqual({
+      level: 'debug',
+      fields: { operation: 'redeliver', deliveryId: 42, status: 202 },
+      message: 'webhook redelivery requested',
+    });
+  });
+
+  it('reports a delivery GitHub no longer has (404), not retryable', async () => {
+    const { observer } = setup();
+    nock(API).post('/app/hook/deliveries/43/attempts').reply(404, { message: 'Not Found' });
+
+    const error = await rejection(observer.redeliver(43));
+
+    expect(error).toMatchObject({ operation: 'redeliver', code: 'not-found', retryable: false });
+  });
+
+  it('turns a 502 into a retryable GitHubError', async () => {
+    const { observer } = setup();
+    nock(API).post('/app/hook/deliveries/44/attempts').reply(502, 'Bad gateway');
+
+    const error = await rejection(observer.redeliver(44));
+
+    expect(error).toMatchObject({ operation: 'redeliver', code: 'server-error', retryable: true });
+  });
+});
+
+describe('deliveriesToRedeliver', () => {
+  type Row = DeliveryAttempt & { readonly id: number };
+  /** A workflow_job delivery attempt at minute `at`. */
+  const d = (id: number, guid: string, statusCode: number, at: number, event = 'workflow_job') =>
+    ({ id, guid, statusCode, deliveredAt: T0 + at * 60_000, event }) satisfies Row;
+
+  const table: [string, Row[], string[], number[]][] = [
+    ['nothing delivered', [], [], []],
+    ['a success', [d(1, 'a', 200, 0)], [], []],
+    ['a 502 failure', [d(1, 'a', 502, 0)], [], [1]],
+    ['status 0 (timeout, no answer) counts as failed', [d(1, 'a', 0, 0)], [], [1]],
+    [
+      'failed, then succeeded on redelivery: nothing',
+      // Newest first, as GitHub lists them.
+      [d(2, 'a', 202, 5), d(1, 'a', 503, 0)],
+      [],
+      [],
+    ],
+    [
+      'succeeded, then a manual redelivery failed: handled already, nothing',
+      [d(2, 'a', 0, 5), d(1, 'a', 200, 0)],
+      [],
+      [],
+    ],
+    [
+      'failed twice: once, the newest failed attempt',
+      [d(2, 'a', 0, 5), d(1, 'a', 500, 0)],
+      [],
+      [2],
+    ],
+    [
+      'failed twice, listed oldest first: still the newest attempt',
+      [d(1, 'a', 500, 0), d(2, 'a', 0, 5)],
+      [],
+      [2],
+    ],
+    ['other events are ignored', [d(1, 'a', 502, 0, 'push'), d(2, 'b', 0, 1, 'ping')], [], []],
+    [
+      'a success of another event does not hide a failed workflow_job',
+      [d(2, 'a', 200, 1, 'push'), d(1, 'a', 502, 0)],
+      [],
+      [1],
+    ],
+    ['already redelivered guids are ignored', [d(1, 'a', 502, 0), d(2, 'b', 502, 1)], ['a'], [2]],
+    [
+      '3xx and 4xx fail; 2xx succeed',
+      [
+        d(1, 'a', 301, 0),
+        d(2, 'b', 404, 1),
+        d(3, 'c', 299, 2),
+        d(4, 'd', 300, 3),
+        d(5, 'e', 199, 4),
+      ],
+      [],
+      [1, 2, 4, 5],
+    ],
+    [
+      'several guids: oldest first, one each',
+      [d(5, 'c', 0, 9), d(4, 'a', 502, 8), d(3, 'b', 502, 7), d(2, 'b', 502, 3), d(1, 'a', 502, 1)],
+      [],
+      [3, 4, 5],
+    ],
+  ];
+
+  it.each(table)('%s', (_name, deliveries, already, expected) => {
+    const before = JSON.stringify(deliveries);
+
+    const result = deliveriesToRedeliver(deliveries, {
+      event: 'workflow_job',
+      alreadyRedelivered: new Set(already),
+    });
+
+    expect(result.map((r) => r.id)).toEqual(expected);
+    // The entries themselves, so the caller has the delivery id to redeliver.
+    for (const entry of result) expect(deliveries).toContain(entry);
+    expect(JSON.stringify(deliveries)).toBe(before);
+  });
+
+  it('picks from what listDeliveries returned', async () => {
+    const { observer } = setup();
+    nock(API)
+      .get('/app/hook/deliveries')
+      .query({ per_page: '100' })
+      .reply(200, [
+        deliveryBody(4, 1, { guid: 'g1', redelivery: true, status_code: 200 }),
+        deliveryBody(3, 2, { guid: 'g2', status: 'timed out', status_code: 0 }),
+        deliveryBody(2, 3, { guid: 'g1', status_code: 502 }),
+        deliveryBody(1, 4, { guid: 'g3', event: 'installation', status_code: 500 }),
+      ]);
+
+    const deliveries = await observer.listDeliveries({ since: 0 });
+    const picked = deliveriesToRedeliver(deliveries, {
+      event: 'workflow_job',
+      alreadyRedelivered: new Set(),
+    });
+
+    expect(picked.map((p) => [p.id, p.guid])).toEqual([[3, 'g2']]);
+  });
+});

@@ -1,0 +1,137 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { openSqliteLedger } from '../../src/ledger/sqlite-ledger.js';
+import { serveFakeModal } from '../support/fake-modal-bridge.js';
+import { FakeModal } from '../support/fake-modal.js';
+import { FakeGitHub } from '../support/fake-github.js';
+import { attachFakeRunners } from '../support/fake-runners.js';
+import { eventually, freePort, testPrivateKey, WEBHOOK_SECRET } from '../support/harness.js';
+import { expectConverged, FAST, queueBurst, seeded } from './scenario.js';
+
+interface Child {
+  process: ChildProcess;
+  output: string[];
+}
+
+async function startServerProcess(env: Record<string, string>): Promise<Child> {
+  const output: string[] = [];
+  const child = fork('test/support/sim-server-main.ts', [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start:\n${output.join('')}`)),
+      20_000,
+    );
+    child.once('message', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`server exited with ${code}:\n${output.join('')}`)),
+    );
+  });
+  return { process: child, output };
+}
+
+describe('crash and restart', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mgr-crash-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('SIGKILL mid-burst, restart on the same DATA_DIR: every job completes, nothing is doubled or left', async () => {
+    const github = await new FakeGitHub().start();
+    const modal = new FakeModal();
+    const bridge = await serveFakeModal(modal);
+    const port = await freePort();
+    const env = {
+      APP_ID: '12345',
+      PRIVATE_KEY: testPrivateKey(),
+      WEBHOOK_SECRET,
+      GHE_HOST: new URL(github.baseUrl).host,
+      GHE_PROTOCOL: 'http',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      MAX_RUNNERS: '8',
+      MAX_CONCURRENT_LAUNCHES: '4',
+      REDELIVERY_LOOKBACK_HOURS: '1',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      FAKE_MODAL_BRIDGE_URL: bridge.url,
+      SIM_TUNING: JSON.stringify(FAST),
+    };
+    github.webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+    github.webhookSecret = WEBHOOK_SECRET;
+    // Slow Modal creates, so that the kill lands with launches in flight.
+    modal.latencyMs.SandboxCreateV2 = 150;
+    const runners = attachFakeRunners(github, modal, { bootMs: 20, jobMs: 100 });
+    let child = await startServerProcess(env);
+    const outputs = [child.output];
+    try {
+      await queueBurst({ github }, { jobs: 60, random: seeded(7) });
+      await eventually(() => modal.created.length >= 12, 'some sandboxes created before the kill');
+      child.process.kill('SIGKILL');
+      await new Promise((r) => child.process.once('exit', r));
+      const createdAtKill = modal.created.length;
+      // Jobs go on in Modal while the server is down; their webhooks fail and wait for redelivery.
+      await new Promise((r) => setTimeout(r, 1500));
+      const failedWhileDown = github.deliveries.filter((d) => d.statusCode !== 200).length;
+      child = await startServerProcess(env);
+      outputs.push(child.output);
+
+      const reader = openSqliteLedger(dataDir);
+      try {
+        await expectConverged(
+          {
+            github,
+            modal,
+            openJobs: async () =>
+              (await reader.listJobs(['queued', 'in_progress', 'waiting'])).length,
+          },
+          { maxRunners: 8, timeoutMs: 80_000 },
+        );
+      } finally {
+        await reader.close();
+      }
+      expect(createdAtKill).toBeLessThan(60);
+      expect(runners.stats.jobsRun).toBe(60);
+      const names = modal.created.map((s) => s.name);
+      expect(new Set(names).size).toBe(names.length);
+      // Deliveries failed while the server was down, and are redelivered after it came back.
+      expect(failedWhileDown).toBeGreaterThan(0);
+      const lost = () => github.deliveries.filter((d) => !d.redelivery && d.statusCode !== 200);
+      const resent = () =>
+        new Set(github.deliveries.filter((d) => d.redelivery).map((d) => d.guid));
+      await eventually(
+        () => lost().every((d) => resent().has(d.guid)),
+        () => `not redelivered: ${lost().filter((d) => !resent().has(d.guid)).length}`,
+      );
+    } finally {
+      child.process.kill('SIGTERM');
+      await new Promise((r) => child.process.once('exit', r));
+      runners.detach();
+      await bridge.close();
+      modal.close();
+      await github.stop();
+    }
+    const ledger = openSqliteLedger(dataDir);
+    expect(await ledger.listJobs(['queued', 'in_progress', 'waiting'])).toEqual([]);
+    expect(await ledger.listRunners(['launching', 'booting', 'idle', 'busy', 'finishing'])).toEqual(
+      [],
+    );
+    await ledger.close();
+    const text = outputs.flat().join('');
+    // The kill landed with launches in flight; the restarted server finished or undid them.
+    expect(text).toMatch(/interrupted launch (had its sandbox; adopted|cleaned up)/);
+    for (const secret of [...github.mintedJitConfigs, ...github.issuedTokens, WEBHOOK_SECRET]) {
+      expect(text).not.toContain(secret);
+    }
+  }, 120_000);
+});
