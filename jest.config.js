@@ -8,13 +8,8 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-        module: { type: 'es6' },
-      },
-    ],
+    // Transpile only (tsconfig has isolatedModules): `npm run typecheck` is the type check.
+    '^.+\\.ts$': ['ts-jest', { useESM: true }],
   },
   testTimeout: 30000,
 };

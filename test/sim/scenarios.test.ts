@@ -56,7 +56,7 @@ describe('simulated scenarios: every job completes, nothing is left behind, caps
       if (req.method === 'GET' || req.path.includes('access_tokens')) return undefined;
       const roll = random();
       if (roll < 0.15) return { status: 502, body: { message: 'Server Error' } };
-      if (roll > 0.9) {
+      if (roll > 0.95) {
         limited += 1;
         return {
           status: 403,
