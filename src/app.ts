@@ -1,5 +1,5 @@
 import type { ApplicationFunction } from 'probot';
-import type { Clock } from './controller/ports.js';
+import { noMetrics, type Clock, type Metrics, type WebhookOutcome } from './controller/ports.js';
 import { describe } from './controller/controller.js';
 import { recordJobEvent } from './controller/record-job-event.js';
 import type { Ledger } from './ledger/ledger.js';
@@ -14,6 +14,7 @@ export interface AppDeps {
   readonly controller: { wake(): void };
   readonly policy: ClassifyPolicy;
   readonly clock: Clock;
+  readonly metrics?: Metrics;
   /** Extra HTTP routes (health, metrics, status). */
   readonly httpHandlers?: readonly Handler[];
 }
@@ -23,10 +24,13 @@ export interface AppDeps {
  * It never calls GitHub or Modal, so every delivery is answered at once.
  */
 export function createApp(deps: AppDeps): ApplicationFunction {
+  const metrics = deps.metrics ?? noMetrics;
   return (app, { addHandler }) => {
     for (const handler of deps.httpHandlers ?? []) addHandler(handler);
 
     app.on('workflow_job', async (context) => {
+      const action = String((context.payload as { action?: unknown }).action ?? '');
+      const count = (outcome: WebhookOutcome) => metrics.webhook('workflow_job', action, outcome);
       const delivery = context.log.child({
         deliveryId: context.id,
         action: context.payload.action,
@@ -34,6 +38,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       const parsed = parseWorkflowJobEvent(context.payload);
       if (!parsed.ok) {
         delivery.warn({ reason: parsed.reason }, 'ignored malformed workflow_job delivery');
+        count('malformed');
         return;
       }
       const event = parsed.event;
@@ -45,15 +50,18 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       const classified = classifyJob(event, deps.policy);
       if (classified.kind === 'ignored') {
         log.debug({ reason: classified.reason }, 'job is not for us');
+        count('ignored');
         return;
       }
       if (classified.kind === 'refused') {
         if (event.action === 'queued') log.warn({ reason: classified.reason }, 'job refused');
+        count('refused');
         return;
       }
       const status = jobStatusOf(event);
       if (status === undefined) {
         log.warn({ status: event.workflow_job.status }, 'unknown workflow_job status; ignored');
+        count('malformed');
         return;
       }
       try {
@@ -61,6 +69,16 @@ export function createApp(deps: AppDeps): ApplicationFunction {
           deps.ledger,
           toObservation(event, status, classified, deps.clock.now()),
         );
+        const { job } = result;
+        if (
+          result.changed &&
+          job.status === 'in_progress' &&
+          job.queuedAt !== null &&
+          job.startedAt !== null
+        ) {
+          metrics.jobStarted(job.runnerClass, job.startedAt - job.queuedAt);
+        }
+        count('recorded');
         log.info(
           {
             class: classified.runnerClass.name,
@@ -73,6 +91,8 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       } catch (error) {
         // Answer 500 so that the delivery shows as failed and can be redelivered.
         log.error({ err: describe(error) }, 'could not record the job');
+        count('failed');
+        metrics.error('ledger');
         throw error;
       }
       deps.controller.wake();

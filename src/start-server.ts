@@ -11,6 +11,10 @@ import { createGitHubObserver, deliveriesToRedeliver } from './github/github-obs
 import { createGitHubRunnerRegistry } from './github/github-runner-registry.js';
 import { createJitRateLimiter } from './github/jit-rate-limiter.js';
 import { createHealthHandler } from './http/health-handler.js';
+import { createPrometheusMetrics } from './http/metrics.js';
+import { createReadinessHandler } from './http/readiness-handler.js';
+import { translateGitHubError } from './github/github-error.js';
+import { translateModalError } from './modal/modal-error.js';
 import type { Ledger } from './ledger/ledger.js';
 import { createMemoryLedger } from './ledger/memory-ledger.js';
 import { openSqliteLedger } from './ledger/sqlite-ledger.js';
@@ -70,6 +74,23 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     (config.state.dataDir === ':memory:'
       ? createMemoryLedger()
       : openSqliteLedger(config.state.dataDir));
+  const prometheus = createPrometheusMetrics({ ledger });
+  const { metrics } = prometheus;
+  /** Every Octokit this app makes reports GitHub's remaining rate limit. */
+  const observed = async <
+    O extends {
+      hook: { after(name: 'request', fn: (r: { headers: Record<string, unknown> }) => void): void };
+    },
+  >(
+    octokit: Promise<O>,
+  ): Promise<O> => {
+    const instance = await octokit;
+    instance.hook.after('request', (response) => {
+      const remaining = Number(response.headers['x-ratelimit-remaining']);
+      if (Number.isFinite(remaining)) metrics.githubRateLimitRemaining(remaining);
+    });
+    return instance;
+  };
   const platform: SandboxPlatform = createModalSandboxPlatform({
     client: options.modalClient,
     appName: config.modal.appName,
@@ -79,19 +100,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const limiter = createJitRateLimiter({ ratePerSecond: config.limits.jitRatePerSecond, clock });
   const registry = createGitHubRunnerRegistry({
-    getOctokit: (installationId) => github.auth(installationId),
+    getOctokit: (installationId) => observed(github.auth(installationId)),
     limiter,
     clock,
     log: log.child({ name: 'github' }),
   });
   const observer = createGitHubObserver({
-    getAppOctokit: () => github.auth(),
-    getInstallationOctokit: (installationId) => github.auth(installationId),
+    getAppOctokit: () => observed(github.auth()),
+    getInstallationOctokit: (installationId) => observed(github.auth(installationId)),
     limiter,
     clock,
     log: log.child({ name: 'github' }),
   });
   const controller = createController({
+    metrics,
     ledger,
     registry,
     platform,
@@ -107,6 +129,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(tuning.idleGraceMs !== undefined ? { idleGraceMs: tuning.idleGraceMs } : {}),
   });
   const reconciler = createReconciler({
+    metrics,
     ledger,
     github: { ...registry, ...observer },
     platform,
@@ -143,7 +166,36 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         allowedRepos: config.policy.allowedRepos,
         allowPublicRepos: config.policy.allowPublicRepos,
       },
-      httpHandlers: [createHealthHandler()],
+      metrics,
+      httpHandlers: [
+        createHealthHandler(),
+        createReadinessHandler({
+          clock,
+          probes: {
+            ledger: async () => {
+              await ledger.getMeta('readyz');
+            },
+            github: async () => {
+              try {
+                await (await github.auth()).request('GET /app');
+              } catch (error) {
+                throw translateGitHubError('get-app', error);
+              }
+            },
+            modal: async () => {
+              try {
+                await options.modalClient.apps.fromName(config.modal.appName, {
+                  createIfMissing: true,
+                  ...(config.modal.environment ? { environment: config.modal.environment } : {}),
+                });
+              } catch (error) {
+                throw translateModalError('lookup-app', error);
+              }
+            },
+          },
+        }),
+        prometheus.handler,
+      ],
     }),
   );
   await server.start();

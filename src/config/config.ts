@@ -101,6 +101,10 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: int(5, 3600).default(60),
   RUNNER_BOOT_TIMEOUT_SECONDS: int(30, 86400).default(300),
   REDELIVERY_LOOKBACK_HOURS: int(0, 72).default(6),
+  STATUS_TOKEN: z
+    .string()
+    .min(16, { message: 'must be at least 16 characters (for example: openssl rand -hex 24)' })
+    .optional(),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -114,7 +118,13 @@ export interface Config {
     /** REST base URL; undefined means github.com. */
     readonly baseUrl: string | undefined;
   };
-  readonly server: { readonly host: string; readonly port: number; readonly logLevel: string };
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly logLevel: string;
+    /** Bearer token of `/status`; undefined disables the page. */
+    readonly statusToken: string | undefined;
+  };
   readonly modal: {
     readonly appName: string;
     readonly environment: string | undefined;
@@ -209,7 +219,7 @@ export function loadConfig(
       webhookPath: e.WEBHOOK_PATH,
       baseUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : undefined,
     },
-    server: { host: e.HOST, port: e.PORT, logLevel: e.LOG_LEVEL },
+    server: { host: e.HOST, port: e.PORT, logLevel: e.LOG_LEVEL, statusToken: e.STATUS_TOKEN },
     modal: {
       appName: e.MODAL_APP_NAME,
       environment: e.MODAL_ENVIRONMENT,
@@ -282,6 +292,7 @@ export function maskConfig(config: Config): unknown {
       privateKey: mask(config.github.privateKey),
       webhookSecret: mask(config.github.webhookSecret),
     },
+    server: { ...config.server, statusToken: mask(config.server.statusToken) },
     modal: { ...config.modal, tokenSecret: mask(config.modal.tokenSecret) },
     runners: { ...config.runners, classes: Object.fromEntries(config.runners.classes) },
   };

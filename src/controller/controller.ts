@@ -8,7 +8,14 @@ import {
   type RunnerRecord,
 } from '../ledger/ledger.js';
 import { plan, type PlanCaps, type WaitReason } from './plan.js';
-import { scopeKey, type Clock, type RunnerRegistry, type SandboxPlatform } from './ports.js';
+import {
+  noMetrics,
+  scopeKey,
+  type Clock,
+  type Metrics,
+  type RunnerRegistry,
+  type SandboxPlatform,
+} from './ports.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { newRunnerName } from './runner-name.js';
 
@@ -31,6 +38,7 @@ export interface ControllerOptions {
   readonly newRunnerName?: (runnerClass: string) => string;
   /** App name stamped on sandboxes (`managed-by` tag). */
   readonly managedBy?: string;
+  readonly metrics?: Metrics;
 }
 
 export interface Controller {
@@ -60,6 +68,7 @@ export function createController(options: ControllerOptions): Controller {
   const launchBackoff = options.launchBackoff ?? { baseDelayMs: 5_000, maxDelayMs: 300_000 };
   const makeName = options.newRunnerName ?? newRunnerName;
   const managedBy = options.managedBy ?? MANAGED_BY;
+  const metrics = options.metrics ?? noMetrics;
   const caps: PlanCaps = {
     maxRunners: options.maxRunners,
     classMaxRunners: new Map(
@@ -234,6 +243,7 @@ export function createController(options: ControllerOptions): Controller {
       ...(current?.state === 'launching' ? { state: 'booting' as const } : {}),
       at: clock.now(),
     });
+    metrics.launch(runner.runnerClass, 'success', clock.now() - runner.createdAt);
     log.info({ sandboxId, runnerId: jit.runnerId }, 'runner launched');
     watchExit(runner.name, sandboxId, log.child({ sandboxId }));
   }
@@ -244,8 +254,11 @@ export function createController(options: ControllerOptions): Controller {
     log: Logger,
     error: unknown,
   ): Promise<void> {
-    const message = describe(error).message;
+    const described = describe(error);
+    const message = described.message;
     const now = clock.now();
+    metrics.launch(runner.runnerClass, 'failure', now - runner.createdAt);
+    metrics.error(errorCause(error));
     await ledger.updateRunner(runner.name, { state: 'failed', lastError: message, at: now });
     const latest = (await ledger.getJob(job.id)) ?? job;
     const attempts = latest.launchAttempts + 1;
@@ -355,6 +368,13 @@ export function createController(options: ControllerOptions): Controller {
       await Promise.allSettled([loop, ...tasks]);
     },
   };
+}
+
+/** A short, bounded label for the errors metric: the error's code, or its class. */
+function errorCause(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const name = error instanceof Error ? error.name : 'unknown';
+  return typeof code === 'string' && /^[\w-]{1,40}$/.test(code) ? `${name}:${code}` : name;
 }
 
 function isRunnerBusy(error: unknown): boolean {

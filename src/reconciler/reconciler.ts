@@ -5,6 +5,7 @@ import {
   scopeKey,
   type Clock,
   type RunnerScope,
+  type Metrics,
   type SandboxPlatform,
 } from '../controller/ports.js';
 import { recordJobEvent } from '../controller/record-job-event.js';
@@ -83,6 +84,7 @@ export interface ReconcilerOptions {
   /** Finished jobs and runners are forgotten after this long. */
   readonly retentionMs?: number;
   readonly managedBy: string;
+  readonly metrics?: Metrics;
 }
 
 export interface TickReport {
@@ -255,6 +257,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     };
     const changed = Object.keys(counts).length > 0 || jobsClosed > 0 || redeliveredNow > 0;
     (changed ? log.info.bind(log) : log.debug.bind(log))(report, 'reconciled');
+    options.metrics?.reconciled(report);
+    if (redeliveredNow > 0) options.metrics?.redelivered(redeliveredNow);
     controller.wake();
     return report;
   }

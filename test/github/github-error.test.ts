@@ -63,7 +63,7 @@ describe('translateGitHubError', () => {
     [409, 'Already exists', {}, 'name-taken', false, undefined],
     [422, 'Validation Failed', {}, 'validation-failed', false, undefined],
     [400, 'Problems parsing JSON', {}, 'unknown', false, undefined],
-  ] as const)(
+  ])(
     '%i "%s" %j → %s, retryable %s, wait %s',
     (status, message, headers, code, retryable, retryAfterMs) => {
       const error = translateGitHubError(

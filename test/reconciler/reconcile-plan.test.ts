@@ -100,10 +100,10 @@ describe('reconcilePlan', () => {
     ).toEqual([]);
   });
 
-  it.each([
+  it.each<[Partial<Registration>, 'idle' | 'busy']>([
     [{ status: 'online', busy: false }, 'idle'],
     [{ status: 'online', busy: true }, 'busy'],
-  ] as const)('GitHub shows a booting runner %o: it becomes %s', (seen, state) => {
+  ])('GitHub shows a booting runner %o: it becomes %s', (seen, state) => {
     const r = runner('modal-a', { state: 'booting', sandboxId: 'sb-modal-a', updatedAt: NOW });
     const plan = reconcilePlan(
       input({
