@@ -101,10 +101,6 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: int(5, 3600).default(60),
   RUNNER_BOOT_TIMEOUT_SECONDS: int(30, 86400).default(300),
   REDELIVERY_LOOKBACK_HOURS: int(0, 72).default(6),
-  STATUS_TOKEN: z
-    .string()
-    .min(16, { message: 'must be at least 16 characters (for example: openssl rand -hex 24)' })
-    .optional(),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -122,8 +118,6 @@ export interface Config {
     readonly host: string;
     readonly port: number;
     readonly logLevel: string;
-    /** Bearer token of `/status`; undefined disables the page. */
-    readonly statusToken: string | undefined;
   };
   readonly modal: {
     readonly appName: string;
@@ -219,7 +213,7 @@ export function loadConfig(
       webhookPath: e.WEBHOOK_PATH,
       baseUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : undefined,
     },
-    server: { host: e.HOST, port: e.PORT, logLevel: e.LOG_LEVEL, statusToken: e.STATUS_TOKEN },
+    server: { host: e.HOST, port: e.PORT, logLevel: e.LOG_LEVEL },
     modal: {
       appName: e.MODAL_APP_NAME,
       environment: e.MODAL_ENVIRONMENT,
@@ -292,7 +286,6 @@ export function maskConfig(config: Config): unknown {
       privateKey: mask(config.github.privateKey),
       webhookSecret: mask(config.github.webhookSecret),
     },
-    server: { ...config.server, statusToken: mask(config.server.statusToken) },
     modal: { ...config.modal, tokenSecret: mask(config.modal.tokenSecret) },
     runners: { ...config.runners, classes: Object.fromEntries(config.runners.classes) },
   };

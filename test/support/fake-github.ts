@@ -129,6 +129,14 @@ export class FakeGitHub {
       /^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)$/,
       (r, [o, n, id]) => this.getJob(r, `${o}/${n}`, Number(id)),
     ],
+    [
+      'GET',
+      /^\/app$/,
+      () => ({
+        status: 200,
+        body: { id: 12345, slug: 'modal-github-runner', events: ['workflow_job'], permissions: {} },
+      }),
+    ],
     ['GET', /^\/app\/installations$/, () => ({ status: 200, body: this.installations })],
     ['GET', /^\/app\/hook\/deliveries$/, (_r, _p, url) => this.listDeliveries(url)],
     [
@@ -366,7 +374,7 @@ export class FakeGitHub {
 
   private checkAuth(req: RecordedRequest): { status: number; body: unknown } | undefined {
     const header = req.authorization ?? '';
-    if (req.path.startsWith('/app/')) {
+    if (req.path === '/app' || req.path.startsWith('/app/')) {
       return /^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(header)
         ? undefined
         : { status: 401, body: { message: 'A JSON web token could not be decoded' } };
@@ -469,7 +477,11 @@ export class FakeGitHub {
     body?: unknown,
     headers: Record<string, string> = {},
   ) {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-ratelimit-remaining': String(Math.max(0, 5000 - this.requests.length)),
+      ...headers,
+    });
     res.end(body === undefined || status === 204 ? undefined : JSON.stringify(body));
   }
 }
