@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the whole loop on localhost without a GitHub or Modal account. A simulated
  * GitHub (loopback HTTP), a fake Modal control plane behind the real `modal` SDK, and fake
- * runners that take jobs and finish them; the real server in between, with its metrics.
+ * runners that take jobs and finish them; the real server in between, with its status page
+ * and metrics.
  *
  *   npm run demo                     # 60 jobs over a minute, then it stops
  *   npm run demo -- --jobs 200 --max-runners 20 --seconds 120
@@ -20,6 +21,8 @@ const { values } = parseArgs({
   },
 });
 const jobs = Number(values.jobs);
+/** A throwaway token for the demo's status page; a real deployment uses its own secret. */
+const DEMO_STATUS_TOKEN = 'demo-status-token-not-a-secret';
 const seconds = Number(values.seconds);
 
 const h = await startHarness({
@@ -28,10 +31,11 @@ const h = await startHarness({
     MAX_RUNNERS: values['max-runners'] ?? '8',
     MAX_CONCURRENT_LAUNCHES: '4',
     LOG_LEVEL: 'info',
+    STATUS_TOKEN: DEMO_STATUS_TOKEN,
     RUNNER_CLASSES:
       '{"modal":{"cpu":2,"memoryMiB":8192},"modal-gpu":{"cpu":8,"memoryMiB":32768,"gpu":"A10G","maxRunners":2}}',
   },
-  tuning: { reconcileIntervalMs: 5_000, idleGraceMs: 10_000 },
+  tuning: { reconcileIntervalMs: 5_000, idleGraceMs: 10_000, statusSampleMs: 2_000 },
 });
 h.github.latencyMs = 80;
 h.modal.latencyMs.SandboxCreateV2 = 300;
@@ -43,6 +47,12 @@ const runners = attachFakeRunners(h.github, h.modal, {
 });
 
 console.log(`\nmodal-github-runner demo: ${jobs} jobs over ~${Math.round(seconds / 2)} s`);
+console.log(
+  `  status page:  ${h.server.url}/status  (user: anything, password: ${DEMO_STATUS_TOKEN})`,
+);
+console.log(
+  `  in a terminal: STATUS_TOKEN=${DEMO_STATUS_TOKEN} npx tsx src/cli.ts status --url ${h.server.url}`,
+);
 console.log(`  metrics:      ${h.server.url}/metrics`);
 console.log('  Ctrl-C to stop.\n');
 

@@ -3,6 +3,7 @@ import { noMetrics, type Clock, type Metrics, type WebhookOutcome } from './cont
 import { describe } from './controller/controller.js';
 import { recordJobEvent } from './controller/record-job-event.js';
 import type { Ledger } from './ledger/ledger.js';
+import type { Refusal } from './status/status-snapshot.js';
 import { classifyJob, type ClassifyPolicy } from './webhook/classify-job.js';
 import { jobStatusOf, toObservation } from './webhook/to-observation.js';
 import { parseWorkflowJobEvent } from './webhook/workflow-job-event.js';
@@ -15,6 +16,8 @@ export interface AppDeps {
   readonly policy: ClassifyPolicy;
   readonly clock: Clock;
   readonly metrics?: Metrics;
+  /** Told about every refused `queued` job (for the status page). */
+  readonly onRefused?: (refusal: Refusal) => void;
   /** Extra HTTP routes (health, metrics, status). */
   readonly httpHandlers?: readonly Handler[];
 }
@@ -54,7 +57,15 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         return;
       }
       if (classified.kind === 'refused') {
-        if (event.action === 'queued') log.warn({ reason: classified.reason }, 'job refused');
+        if (event.action === 'queued') {
+          log.warn({ reason: classified.reason }, 'job refused');
+          deps.onRefused?.({
+            at: deps.clock.now(),
+            repo: event.repository.full_name,
+            jobId: event.workflow_job.id,
+            reason: classified.reason,
+          });
+        }
         count('refused');
         return;
       }

@@ -13,6 +13,10 @@ import { createJitRateLimiter } from './github/jit-rate-limiter.js';
 import { createHealthHandler } from './http/health-handler.js';
 import { createPrometheusMetrics } from './http/metrics.js';
 import { createReadinessHandler } from './http/readiness-handler.js';
+import { createStatusHandler } from './http/status-handler.js';
+import { createRecentRefusals } from './status/recent-refusals.js';
+import { createStatusHistory } from './status/status-history.js';
+import { createStatusSource } from './status/status-source.js';
 import { translateGitHubError } from './github/github-error.js';
 import { translateModalError } from './modal/modal-error.js';
 import type { Ledger } from './ledger/ledger.js';
@@ -40,6 +44,8 @@ export interface Tuning {
   readonly sandboxListLagMs?: number;
   readonly orphanRegistrationMs?: number;
   readonly reconcileApiBudget?: number;
+  /** How often the status chart takes a sample (30 s). */
+  readonly statusSampleMs?: number;
 }
 
 export interface StartOptions {
@@ -148,6 +154,22 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       : {}),
     ...(tuning.reconcileApiBudget !== undefined ? { apiBudget: tuning.reconcileApiBudget } : {}),
   });
+  const refusals = createRecentRefusals();
+  const status = createStatusSource({
+    ledger,
+    controller,
+    history: createStatusHistory(),
+    refusals,
+    clock,
+    maxRunners: config.limits.maxRunners,
+  });
+  const statusLog = log.child({ name: 'status' });
+  const sampleStatus = () =>
+    status
+      .sample()
+      .catch((error: unknown) => statusLog.warn({ err: error }, 'status sample failed'));
+  const statusTimer = setInterval(sampleStatus, tuning.statusSampleMs ?? 30_000);
+  statusTimer.unref();
   const server = new Server({
     Probot: Probot.defaults(probotOptions),
     host: config.server.host,
@@ -167,8 +189,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         allowPublicRepos: config.policy.allowPublicRepos,
       },
       metrics,
+      onRefused: (refusal) => refusals.add(refusal),
       httpHandlers: [
         createHealthHandler(),
+        createStatusHandler({
+          token: config.server.statusToken,
+          snapshot: () => status.snapshot(),
+          onError: (error) => statusLog.error({ err: error }, 'status page failed'),
+        }),
         createReadinessHandler({
           clock,
           probes: {
@@ -206,6 +234,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
   controller.wake();
   reconciler.start();
+  void sampleStatus();
   return {
     server,
     url: `http://${server.host}:${server.port}`,
@@ -213,6 +242,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     reconciler,
     ledger,
     async stop() {
+      clearInterval(statusTimer);
       await server.stop();
       await reconciler.stop();
       await controller.stop();

@@ -101,9 +101,18 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: int(5, 3600).default(60),
   RUNNER_BOOT_TIMEOUT_SECONDS: int(30, 86400).default(300),
   REDELIVERY_LOOKBACK_HOURS: int(0, 72).default(6),
+  STATUS_TOKEN: z
+    .string()
+    .min(16, {
+      message: 'must be at least 16 characters; generate one with `openssl rand -hex 32`',
+    })
+    .optional(),
 });
 
 type Env = z.infer<typeof envSchema>;
+
+/** Every environment variable the app reads, in schema order (docs are checked against it). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface Config {
   readonly github: {
@@ -118,6 +127,8 @@ export interface Config {
     readonly host: string;
     readonly port: number;
     readonly logLevel: string;
+    /** Token for /status and /status.json; the page is off without it. */
+    readonly statusToken: string | undefined;
   };
   readonly modal: {
     readonly appName: string;
@@ -213,7 +224,7 @@ export function loadConfig(
       webhookPath: e.WEBHOOK_PATH,
       baseUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : undefined,
     },
-    server: { host: e.HOST, port: e.PORT, logLevel: e.LOG_LEVEL },
+    server: { host: e.HOST, port: e.PORT, logLevel: e.LOG_LEVEL, statusToken: e.STATUS_TOKEN },
     modal: {
       appName: e.MODAL_APP_NAME,
       environment: e.MODAL_ENVIRONMENT,
@@ -286,6 +297,7 @@ export function maskConfig(config: Config): unknown {
       privateKey: mask(config.github.privateKey),
       webhookSecret: mask(config.github.webhookSecret),
     },
+    server: { ...config.server, statusToken: mask(config.server.statusToken) },
     modal: { ...config.modal, tokenSecret: mask(config.modal.tokenSecret) },
     runners: { ...config.runners, classes: Object.fromEntries(config.runners.classes) },
   };

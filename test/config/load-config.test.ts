@@ -323,6 +323,7 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
       'is not a PEM private key',
     ],
     ['WEBHOOK_PATH without leading slash', { WEBHOOK_PATH: 'hooks' }, 'WEBHOOK_PATH', '"/"'],
+    ['STATUS_TOKEN too short', { STATUS_TOKEN: 'short' }, 'STATUS_TOKEN', 'openssl rand -hex 32'],
     [
       'GHE_HOST given as a URL',
       { GHE_HOST: 'https://github.example.com' },
@@ -678,6 +679,7 @@ describe('maskConfig', () => {
     PRIVATE_KEY: PEM.replace(/\n/g, '\\n'),
     WEBHOOK_SECRET: 'whsec-very-secret-value-123',
     MODAL_TOKEN_SECRET: 'as-modal-secret-456',
+    STATUS_TOKEN: 'status-token-0123456789abcdef',
   };
   const config = load({ ...secrets, MODAL_TOKEN_ID: 'ak-public-id-789' });
   const dump = JSON.stringify(maskConfig(config));
@@ -689,6 +691,7 @@ describe('maskConfig', () => {
     ['the PEM header', 'PRIVATE KEY-----'],
     ['WEBHOOK_SECRET', secrets.WEBHOOK_SECRET],
     ['MODAL_TOKEN_SECRET', secrets.MODAL_TOKEN_SECRET],
+    ['STATUS_TOKEN', secrets.STATUS_TOKEN],
   ])('the dump never contains %s', (_name, value) => {
     expect(dump).not.toContain(value);
   });
@@ -736,6 +739,7 @@ describe('secrets stay out of configuration errors', () => {
       { APP_ID: 'x', WEBHOOK_SECRET: 'whsec-leaky' },
       'whsec-leaky',
     ],
+    ['a STATUS_TOKEN too short', { STATUS_TOKEN: 'tok-leak9' }, 'tok-leak9'],
   ])('%s', (_name, overrides, secret) => {
     const error = configErrorOf({ ...BASE, ...overrides });
     expect(error.message).not.toContain(secret);

@@ -102,8 +102,9 @@ describe('simulated scenarios: every job completes, nothing is left behind, caps
     const { jobs } = await queueBurst(h, { jobs: 30, random: seeded(6) });
     // Cancel the last 10 (waiting for a slot) and 2 of the first 3 (their runners are booting).
     const cancelled = [...jobs.slice(20), jobs[0]!, jobs[1]!].filter((j) => j.status === 'queued');
+    // Cancel them all at GitHub at once, before any await lets a runner take one of them.
+    for (const job of cancelled) h.github.cancelJob(job);
     for (const job of cancelled) {
-      h.github.cancelJob(job);
       await h.github.deliver(
         'workflow_job',
         workflowJobPayload({

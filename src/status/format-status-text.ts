@@ -1,0 +1,97 @@
+import { formatAge, queueReasonText } from './render-status-html.js';
+import type { StatusSnapshot } from './status-snapshot.js';
+
+/** Pads cells into aligned columns. */
+function columns(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+function section(
+  title: string,
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  empty: string,
+  total: number,
+) {
+  if (rows.length === 0) return [`${title}: ${empty}`];
+  const more = total > rows.length ? [`  … and ${total - rows.length} more`] : [];
+  return [`${title}:`, ...columns([header, ...rows]).map((line) => `  ${line}`), ...more];
+}
+
+const text = (value: unknown) => (value === null || value === undefined ? '-' : String(value));
+
+/** The status page's summary for a terminal (`modal-github-runner status`). Pure. */
+export function formatStatusText(
+  snapshot: StatusSnapshot,
+  options: { readonly maxRows?: number } = {},
+): string {
+  const maxRows = options.maxRows ?? 20;
+  const s = snapshot.summary;
+  const byClass = Object.entries(s.runnersByClass)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+  const last = snapshot.history.slice(-1)[0];
+  const peak = snapshot.history.reduce((m, h) => Math.max(m, h.liveRunners), 0);
+  const peakQueue = snapshot.history.reduce((m, h) => Math.max(m, h.queuedJobs), 0);
+  const lines = [
+    `modal-github-runner status as of ${new Date(snapshot.generatedAt).toISOString()}`,
+    `  live runners ${s.liveRunners}/${s.maxRunners}${byClass ? ` (${byClass})` : ''}, queued jobs ${s.queuedJobs}, jobs running ${s.inProgressJobs}`,
+    last
+      ? `  last hour: peak ${peak} live runners, peak ${peakQueue} queued (${snapshot.history.length} samples)`
+      : '  last hour: no samples yet',
+    '',
+    ...section(
+      'Live runners',
+      ['RUNNER', 'CLASS', 'STATE', 'REPOSITORY', 'JOB', 'AGE', 'SANDBOX'],
+      snapshot.runners
+        .slice(0, maxRows)
+        .map((r) => [
+          r.name,
+          r.runnerClass,
+          r.state,
+          text(r.repo),
+          text(r.jobId),
+          formatAge(r.ageSeconds),
+          text(r.sandboxId),
+        ]),
+      'none',
+      s.liveRunners,
+    ),
+    '',
+    ...section(
+      'Queued jobs',
+      ['#', 'JOB', 'REPOSITORY', 'CLASS', 'WAITING', 'WHY'],
+      snapshot.queue
+        .slice(0, maxRows)
+        .map((q) => [
+          String(q.position),
+          String(q.jobId),
+          q.repo,
+          q.runnerClass,
+          formatAge(q.waitingSeconds),
+          queueReasonText(q.reason) + (q.lastError ? `: ${q.lastError}` : ''),
+        ]),
+      'none',
+      s.queuedJobs,
+    ),
+    '',
+    ...section(
+      'Recent failures (last hour)',
+      ['WHEN', 'KIND', 'WHAT', 'CAUSE'],
+      snapshot.failures
+        .slice(0, maxRows)
+        .map((f) => [new Date(f.at).toISOString(), f.kind, f.subject, f.cause]),
+      'none',
+      snapshot.failures.length,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,184 @@
+import type { HistorySample } from './status-history.js';
+import type { QueueReason, StatusSnapshot } from './status-snapshot.js';
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+const REASON_TEXT: Readonly<Record<QueueReason, string>> = {
+  cap: 'MAX_RUNNERS reached',
+  'class-cap': 'class maxRunners reached',
+  backoff: 'backing off after a failed launch',
+  'runner-starting': 'runner starting',
+  pending: 'about to be planned',
+};
+
+export function queueReasonText(reason: QueueReason): string {
+  return REASON_TEXT[reason];
+}
+
+/** `42s`, `3m 5s`, `2h 1m`. */
+export function formatAge(totalSeconds: number): string {
+  const s = Math.max(0, Math.round(totalSeconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+const CHART = { width: 720, height: 180, left: 40, right: 10, top: 10, bottom: 24 } as const;
+
+/** An inline SVG line chart of live runners and queued jobs over the last hour. */
+export function renderHistoryChart(
+  history: readonly HistorySample[],
+  now: number,
+  maxRunners: number,
+  windowMs = 3_600_000,
+): string {
+  const plotW = CHART.width - CHART.left - CHART.right;
+  const plotH = CHART.height - CHART.top - CHART.bottom;
+  const peak = Math.max(1, ...history.map((s) => Math.max(s.liveRunners, s.queuedJobs)));
+  const yMax = niceCeil(Math.max(peak, Math.min(maxRunners, peak * 1.25)));
+  const x = (at: number) =>
+    CHART.left + Math.min(1, Math.max(0, (at - (now - windowMs)) / windowMs)) * plotW;
+  const y = (v: number) => CHART.top + plotH - (v / yMax) * plotH;
+  const line = (pick: (s: HistorySample) => number) =>
+    history.map((s) => `${x(s.at).toFixed(1)},${y(pick(s)).toFixed(1)}`).join(' ');
+  const ticks = [0, yMax / 2, yMax]
+    .map(
+      (v) =>
+        `<line x1="${CHART.left}" x2="${CHART.width - CHART.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" class="grid"/>` +
+        `<text x="${CHART.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(Math.round(v))}</text>`,
+    )
+    .join('');
+  const capLine =
+    maxRunners <= yMax
+      ? `<line x1="${CHART.left}" x2="${CHART.width - CHART.right}" y1="${y(maxRunners).toFixed(1)}" y2="${y(maxRunners).toFixed(1)}" class="cap"><title>MAX_RUNNERS ${escapeHtml(maxRunners)}</title></line>`
+      : '';
+  const last = history[history.length - 1];
+  const summary = last
+    ? `${history.length} samples; now ${last.liveRunners} live runners and ${last.queuedJobs} queued jobs`
+    : 'no samples yet';
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${CHART.width} ${CHART.height}" width="${CHART.width}" height="${CHART.height}" aria-labelledby="chart-title">` +
+    `<title id="chart-title">Live runners and queued jobs over the last hour: ${escapeHtml(summary)}</title>` +
+    ticks +
+    capLine +
+    `<polyline class="live" points="${line((s) => s.liveRunners)}"/>` +
+    `<polyline class="queued" points="${line((s) => s.queuedJobs)}"/>` +
+    `<text x="${CHART.left}" y="${CHART.height - 6}">60 min ago</text>` +
+    `<text x="${CHART.width - CHART.right}" y="${CHART.height - 6}" text-anchor="end">now</text>` +
+    `</svg>`
+  );
+}
+
+/** The smallest of 4, 6, 8, 10, 20, 40, 60… at least `value`: the midline stays a whole number. */
+function niceCeil(value: number): number {
+  if (value <= 4) return 4;
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 4, 6, 8, 10]) {
+    if (step * magnitude >= value) return step * magnitude;
+  }
+  return 10 * magnitude;
+}
+
+function table(headers: readonly string[], rows: readonly (readonly unknown[])[], empty: string) {
+  if (rows.length === 0) return `<p class="empty">${escapeHtml(empty)}</p>`;
+  const head = headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
+  const body = rows
+    .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell ?? '—')}</td>`).join('')}</tr>`)
+    .join('');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+const STYLE = `
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1f2328;background:#fff}
+h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
+.meta{color:#59636e;margin:0 0 1rem}
+.tiles{display:flex;gap:1rem;flex-wrap:wrap}
+.tile{border:1px solid #d1d9e0;border-radius:6px;padding:.5rem 1rem;min-width:8rem}
+.tile b{display:block;font-size:1.6rem}
+table{border-collapse:collapse;width:100%;max-width:72rem}
+th,td{border-bottom:1px solid #d1d9e0;padding:.3rem .5rem;text-align:left;vertical-align:top}
+td{font-variant-numeric:tabular-nums;overflow-wrap:anywhere}td:nth-child(-n+2){white-space:nowrap}
+.empty{color:#59636e}
+svg text{font-size:11px;fill:#59636e}
+svg .grid{stroke:#eef1f4}svg .cap{stroke:#cf222e;stroke-dasharray:4 3}
+svg polyline{fill:none;stroke-width:2}svg .live{stroke:#0969da}svg .queued{stroke:#bc4c00}
+.legend span{margin-right:1rem}.legend .l{color:#0969da}.legend .q{color:#bc4c00}.legend .c{color:#cf222e}
+`;
+
+/**
+ * The `/status` page: server-rendered HTML with no scripts (the response's CSP forbids them),
+ * refreshed by the browser every 15 seconds. Every value is escaped.
+ */
+export function renderStatusHtml(
+  snapshot: StatusSnapshot,
+  options: { readonly refreshSeconds?: number } = {},
+): string {
+  const s = snapshot.summary;
+  const refresh = options.refreshSeconds ?? 15;
+  const byClass = Object.entries(s.runnersByClass)
+    .map(([name, n]) => `${name}: ${n}`)
+    .join(', ');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="refresh" content="${refresh}">
+<title>modal-github-runner status</title>
+<style>${STYLE}</style></head>
+<body>
+<h1>modal-github-runner</h1>
+<p class="meta">As of <time datetime="${escapeHtml(new Date(snapshot.generatedAt).toISOString())}">${escapeHtml(new Date(snapshot.generatedAt).toISOString())}</time>; refreshes every ${refresh} s.</p>
+<div class="tiles">
+<div class="tile" id="live-runners"><b>${escapeHtml(s.liveRunners)}</b>live runners (max ${escapeHtml(s.maxRunners)})</div>
+<div class="tile" id="queued-jobs"><b>${escapeHtml(s.queuedJobs)}</b>queued jobs</div>
+<div class="tile" id="running-jobs"><b>${escapeHtml(s.inProgressJobs)}</b>jobs running</div>
+</div>
+${byClass ? `<p class="meta">Runners by class: ${escapeHtml(byClass)}</p>` : ''}
+<h2>Last hour</h2>
+<p class="legend"><span class="l">━ live runners</span><span class="q">━ queued jobs</span><span class="c">┅ MAX_RUNNERS</span></p>
+${renderHistoryChart(snapshot.history, snapshot.generatedAt, s.maxRunners)}
+<h2 id="runners">Live runners</h2>
+${table(
+  ['runner', 'class', 'state', 'repository', 'job', 'age', 'sandbox'],
+  snapshot.runners.map((r) => [
+    r.name,
+    r.runnerClass,
+    r.state,
+    r.repo,
+    r.jobId,
+    formatAge(r.ageSeconds),
+    r.sandboxId,
+  ]),
+  'No live runners.',
+)}
+<h2 id="queue">Queued jobs</h2>
+${table(
+  ['#', 'job', 'repository', 'class', 'waiting', 'why it waits', 'launch attempts', 'last error'],
+  snapshot.queue.map((q) => [
+    q.position,
+    q.jobId,
+    q.repo,
+    q.runnerClass,
+    formatAge(q.waitingSeconds),
+    queueReasonText(q.reason),
+    q.attempts,
+    q.lastError,
+  ]),
+  'No queued jobs.',
+)}
+<h2 id="failures">Recent failures (last hour)</h2>
+${table(
+  ['when', 'kind', 'what', 'cause'],
+  snapshot.failures.map((f) => [new Date(f.at).toISOString(), f.kind, f.subject, f.cause]),
+  'No failures in the last hour.',
+)}
+</body></html>
+`;
+}

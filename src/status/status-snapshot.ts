@@ -1,0 +1,182 @@
+import { fairOrder, type WaitReason } from '../controller/plan.js';
+import {
+  LIVE_RUNNER_STATES,
+  SUPPLY_RUNNER_STATES,
+  type JobRecord,
+  type RunnerRecord,
+  type RunnerState,
+} from '../ledger/ledger.js';
+import type { HistorySample } from './status-history.js';
+
+/** Why a queued job has no runner yet, in words an operator can act on. */
+export type QueueReason =
+  /** MAX_RUNNERS is reached. */
+  | 'cap'
+  /** The class's `maxRunners` is reached. */
+  | 'class-cap'
+  /** Its last launch failed; the next try waits (see `lastError`). */
+  | 'backoff'
+  /** A runner was launched for it and is starting. */
+  | 'runner-starting'
+  /** Recorded, the controller has not planned it yet. */
+  | 'pending';
+
+export interface StatusRunner {
+  readonly name: string;
+  readonly runnerClass: string;
+  readonly state: RunnerState;
+  readonly repo: string | null;
+  readonly jobId: number | null;
+  readonly sandboxId: string | null;
+  readonly ageSeconds: number;
+}
+
+export interface StatusQueuedJob {
+  readonly jobId: number;
+  readonly repo: string;
+  readonly runnerClass: string;
+  /** 1 is launched first (round-robin by repository, oldest first). */
+  readonly position: number;
+  readonly reason: QueueReason;
+  readonly waitingSeconds: number;
+  readonly attempts: number;
+  readonly lastError: string | null;
+}
+
+export interface StatusFailure {
+  readonly at: number;
+  /** `runner`: a launch or a runner failed; `refused`: a job was refused at the webhook. */
+  readonly kind: 'runner' | 'refused';
+  /** The runner name, or `owner/repo#job`. */
+  readonly subject: string;
+  readonly cause: string;
+}
+
+/** A job we refused at the webhook, remembered in memory for the page. */
+export interface Refusal {
+  readonly at: number;
+  readonly repo: string;
+  readonly jobId: number;
+  readonly reason: string;
+}
+
+export interface StatusSnapshot {
+  readonly generatedAt: number;
+  readonly summary: {
+    readonly liveRunners: number;
+    readonly queuedJobs: number;
+    readonly inProgressJobs: number;
+    readonly maxRunners: number;
+    readonly runnersByClass: Readonly<Record<string, number>>;
+  };
+  readonly runners: readonly StatusRunner[];
+  readonly queue: readonly StatusQueuedJob[];
+  readonly failures: readonly StatusFailure[];
+  readonly history: readonly HistorySample[];
+}
+
+export interface StatusInput {
+  readonly now: number;
+  readonly maxRunners: number;
+  /** Jobs in status queued or in_progress. */
+  readonly jobs: readonly JobRecord[];
+  /** Live runners, and failed ones (for recent failures). */
+  readonly runners: readonly RunnerRecord[];
+  readonly waitReasons: ReadonlyMap<number, WaitReason>;
+  readonly refusals: readonly Refusal[];
+  readonly history: readonly HistorySample[];
+  /** How far back failures are shown. */
+  readonly failureWindowMs?: number;
+  /** At most this many rows per table; the summary still counts everything. */
+  readonly maxRows?: number;
+}
+
+const live = new Set<RunnerState>(LIVE_RUNNER_STATES);
+const supply = new Set<RunnerState>(SUPPLY_RUNNER_STATES);
+const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
+
+/** What `/status`, `/status.json` and `modal-github-runner status` show. Pure. */
+export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
+  const { now } = input;
+  const maxRows = input.maxRows ?? 200;
+  const failureSince = now - (input.failureWindowMs ?? 3_600_000);
+  const jobsById = new Map(input.jobs.map((j) => [j.id, j]));
+  const liveRunners = input.runners.filter((r) => live.has(r.state));
+  const starting = new Set(
+    liveRunners
+      .filter((r) => supply.has(r.state) && r.launchedForJobId !== null)
+      .map((r) => r.launchedForJobId as number),
+  );
+
+  const runners = [...liveRunners]
+    .sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name))
+    .map((r): StatusRunner => {
+      const jobId = r.tookJobId ?? r.launchedForJobId;
+      return {
+        name: r.name,
+        runnerClass: r.runnerClass,
+        state: r.state,
+        repo: jobId === null ? null : (jobsById.get(jobId)?.repo ?? null),
+        jobId,
+        sandboxId: r.sandboxId,
+        ageSeconds: seconds(now - r.createdAt),
+      };
+    });
+
+  const queued = input.jobs.filter((j) => j.status === 'queued');
+  const queue = fairOrder(queued).map((job, index): StatusQueuedJob => ({
+    jobId: job.id,
+    repo: job.repo,
+    runnerClass: job.runnerClass,
+    position: index + 1,
+    reason:
+      input.waitReasons.get(job.id) ??
+      (job.nextAttemptAt > now ? 'backoff' : starting.has(job.id) ? 'runner-starting' : 'pending'),
+    waitingSeconds: seconds(now - (job.queuedAt ?? job.createdAt)),
+    attempts: job.launchAttempts,
+    lastError: job.lastError,
+  }));
+
+  const failures: StatusFailure[] = [
+    ...input.runners
+      .filter((r) => r.state === 'failed' && r.updatedAt >= failureSince)
+      .map((r) => ({
+        at: r.updatedAt,
+        kind: 'runner' as const,
+        subject: failedFor(r, jobsById),
+        cause: r.lastError ?? 'failed without a recorded cause',
+      })),
+    ...input.refusals
+      .filter((r) => r.at >= failureSince)
+      .map((r) => ({
+        at: r.at,
+        kind: 'refused' as const,
+        subject: `${r.repo}#${r.jobId}`,
+        cause: r.reason,
+      })),
+  ].sort((a, b) => b.at - a.at);
+
+  const runnersByClass: Record<string, number> = {};
+  for (const r of liveRunners)
+    runnersByClass[r.runnerClass] = (runnersByClass[r.runnerClass] ?? 0) + 1;
+
+  return {
+    generatedAt: now,
+    summary: {
+      liveRunners: liveRunners.length,
+      queuedJobs: queued.length,
+      inProgressJobs: input.jobs.filter((j) => j.status === 'in_progress').length,
+      maxRunners: input.maxRunners,
+      runnersByClass,
+    },
+    runners: runners.slice(0, maxRows),
+    queue: queue.slice(0, maxRows),
+    failures: failures.slice(0, maxRows),
+    history: input.history,
+  };
+}
+
+function failedFor(runner: RunnerRecord, jobsById: ReadonlyMap<number, JobRecord>): string {
+  const job = runner.launchedForJobId === null ? undefined : jobsById.get(runner.launchedForJobId);
+  return job ? `${runner.name} (${job.repo}#${job.id})` : runner.name;
+}

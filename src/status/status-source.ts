@@ -1,0 +1,50 @@
+import type { WaitReason } from '../controller/plan.js';
+import type { Clock } from '../controller/ports.js';
+import { LIVE_RUNNER_STATES, type Ledger } from '../ledger/ledger.js';
+import type { RecentRefusals } from './recent-refusals.js';
+import type { StatusHistory } from './status-history.js';
+import { buildStatusSnapshot, type StatusSnapshot } from './status-snapshot.js';
+
+export interface StatusSource {
+  /** Reads the ledger and the controller and builds what the status page shows. */
+  snapshot(): Promise<StatusSnapshot>;
+  /** Records one point of the chart (live runners, queued jobs) now. */
+  sample(): Promise<void>;
+}
+
+/** The I/O half of the status page: what `buildStatusSnapshot` needs, read from the running app. */
+export function createStatusSource(deps: {
+  readonly ledger: Ledger;
+  readonly controller: { waitReasons(): ReadonlyMap<number, WaitReason> };
+  readonly history: StatusHistory;
+  readonly refusals: RecentRefusals;
+  readonly clock: Clock;
+  readonly maxRunners: number;
+}): StatusSource {
+  const { ledger, clock } = deps;
+  return {
+    async snapshot() {
+      const [jobs, runners] = await Promise.all([
+        ledger.listJobs(['queued', 'in_progress']),
+        ledger.listRunners([...LIVE_RUNNER_STATES, 'failed']),
+      ]);
+      const now = clock.now();
+      return buildStatusSnapshot({
+        now,
+        maxRunners: deps.maxRunners,
+        jobs,
+        runners,
+        waitReasons: deps.controller.waitReasons(),
+        refusals: deps.refusals.list(),
+        history: deps.history.samples(now),
+      });
+    },
+    async sample() {
+      const [queued, live] = await Promise.all([
+        ledger.listJobs(['queued']),
+        ledger.listRunners(LIVE_RUNNER_STATES),
+      ]);
+      deps.history.record({ at: clock.now(), liveRunners: live.length, queuedJobs: queued.length });
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { statusCommand, type StatusCommandDeps } from '../../src/cli/status-command.js';
+import {
+  eventually,
+  freePort,
+  startHarness,
+  WEBHOOK_SECRET,
+  type Harness,
+} from '../support/harness.js';
+import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+
+const TOKEN = 'cli-status-token-0123456789abcdef';
+
+function run(args: string[], env: Record<string, string | undefined>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const deps: StatusCommandDeps = {
+    env,
+    fetch: globalThis.fetch,
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+  };
+  return statusCommand(args, deps).then((code) => ({ code, out: out.join(''), err: err.join('') }));
+}
+
+describe('modal-github-runner status', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { STATUS_TOKEN: TOKEN, MAX_RUNNERS: '1' } });
+    for (const id of [1, 2]) {
+      h.github.addJob({ id, runId: id * 10, repo: 'acme/api', labels: ['self-hosted', 'modal'] });
+      await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id, repo: 'acme/api' }));
+    }
+    await eventually(() => h.modal.liveCount() === 1, 'one sandbox live');
+    await h.server.controller.settled();
+  });
+  afterAll(async () => h.stop());
+
+  it('prints the live runner and the queue with why the second job waits', async () => {
+    const { code, out, err } = await run(['--url', h.server.url], { STATUS_TOKEN: TOKEN });
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toContain('live runners 1/1 (modal 1), queued jobs 2');
+    const sandboxId = h.modal.live()[0]?.sandboxId as string;
+    expect(out).toContain(sandboxId);
+    expect(out).toMatch(/2\s+2\s+acme\/api\s+modal\s+\S+\s+MAX_RUNNERS reached/);
+    expect(out).not.toContain(TOKEN);
+  });
+
+  it('finds the server on localhost:$PORT by default', async () => {
+    const { code } = await run([], { STATUS_TOKEN: TOKEN, PORT: new URL(h.server.url).port });
+    // The harness binds 127.0.0.1; localhost may resolve to ::1 first, which Node falls back from.
+    expect(code).toBe(0);
+  });
+
+  it('--json prints the snapshot', async () => {
+    const { code, out } = await run(['--url', h.server.url, '--json'], { STATUS_TOKEN: TOKEN });
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ summary: { liveRunners: 1, queuedJobs: 2 } });
+  });
+
+  it('a wrong token: exit 1 and says the tokens must match', async () => {
+    const { code, err } = await run(['--url', h.server.url], {
+      STATUS_TOKEN: 'wrong-token-0123456789',
+    });
+    expect(code).toBe(1);
+    expect(err).toContain("must equal the server's STATUS_TOKEN");
+    expect(err).not.toContain('wrong-token-0123456789');
+  });
+
+  it('no token: exit 2 and says where to set it', async () => {
+    const { code, err } = await run(['--url', h.server.url], {});
+    expect(code).toBe(2);
+    expect(err).toContain('STATUS_TOKEN is not set');
+  });
+
+  it('no server: exit 1 and says to check the address', async () => {
+    const port = await freePort();
+    const { code, err } = await run(['--url', `http://127.0.0.1:${port}`], { STATUS_TOKEN: TOKEN });
+    expect(code).toBe(1);
+    expect(err).toContain(`No answer from http://127.0.0.1:${port}`);
+    expect(err).toContain('--url');
+  });
+
+  it('an unknown option: exit 2 with the usage', async () => {
+    const { code, err } = await run(['--token', TOKEN], { STATUS_TOKEN: TOKEN });
+    expect(code).toBe(2);
+    expect(err).toContain('Usage: modal-github-runner status');
+  });
+});
+
+describe('modal-github-runner status against a server without STATUS_TOKEN', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h.stop());
+
+  it('exit 1 and says to start the server with STATUS_TOKEN', async () => {
+    const { code, err } = await run(['--url', h.server.url], { STATUS_TOKEN: TOKEN });
+    expect(code).toBe(1);
+    expect(err).toContain('start the server with STATUS_TOKEN set');
+  });
+});

@@ -1,0 +1,144 @@
+import { describe, expect, it } from '@jest/globals';
+import { formatStatusText } from '../../src/status/format-status-text.js';
+import {
+  escapeHtml,
+  formatAge,
+  renderHistoryChart,
+  renderStatusHtml,
+} from '../../src/status/render-status-html.js';
+import type { StatusSnapshot } from '../../src/status/status-snapshot.js';
+
+const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+const XSS = '<script>alert(1)</script>"\'&';
+
+const snapshot: StatusSnapshot = {
+  generatedAt: NOW,
+  summary: {
+    liveRunners: 1,
+    queuedJobs: 1,
+    inProgressJobs: 1,
+    maxRunners: 4,
+    runnersByClass: { modal: 1 },
+  },
+  runners: [
+    {
+      name: 'modal-modal-abc',
+      runnerClass: 'modal',
+      state: 'busy',
+      repo: 'acme/api',
+      jobId: 11,
+      sandboxId: 'sb-1',
+      ageSeconds: 75,
+    },
+  ],
+  queue: [
+    {
+      jobId: 12,
+      repo: `acme/${XSS}`,
+      runnerClass: 'modal',
+      position: 1,
+      reason: 'cap',
+      waitingSeconds: 3,
+      attempts: 0,
+      lastError: null,
+    },
+  ],
+  failures: [{ at: NOW - 1000, kind: 'runner', subject: 'modal-modal-def', cause: XSS }],
+  history: [
+    { at: NOW - 3_000_000, liveRunners: 0, queuedJobs: 4 },
+    { at: NOW - 60_000, liveRunners: 3, queuedJobs: 1 },
+  ],
+};
+
+describe('renderStatusHtml', () => {
+  const html = renderStatusHtml(snapshot);
+
+  it('escapes every value: a hostile repository name or error cannot inject markup', () => {
+    expect(html).not.toContain('<script');
+    expect(html).toContain('acme/&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;');
+  });
+
+  it('shows the summary, the runners, the queue with its reason and the failures', () => {
+    expect(html).toContain('modal-modal-abc');
+    expect(html).toContain('1m 15s');
+    expect(html).toContain('MAX_RUNNERS reached');
+    expect(html).toContain('modal-modal-def');
+    expect(html).toMatch(/<b>1<\/b>live runners \(max 4\)/);
+  });
+
+  it('has a chart with one point per sample for each series', () => {
+    const points = [...html.matchAll(/<polyline class="(live|queued)" points="([^"]*)"/g)];
+    expect(points.map((m) => m[1])).toEqual(['live', 'queued']);
+    for (const m of points) expect((m[2] as string).split(' ')).toHaveLength(2);
+  });
+});
+
+describe('renderHistoryChart', () => {
+  it('maps the hour onto the plot: an hour ago at the left edge, now at the right', () => {
+    const svg = renderHistoryChart(
+      [
+        { at: NOW - 3_600_000, liveRunners: 0, queuedJobs: 0 },
+        { at: NOW, liveRunners: 5, queuedJobs: 0 },
+      ],
+      NOW,
+      5,
+    );
+    const live = /class="live" points="([\d.]+),([\d.]+) ([\d.]+),([\d.]+)"/.exec(svg);
+    expect(live).not.toBeNull();
+    const [, x0, y0, x1, y1] = (live as RegExpExecArray).map(Number);
+    expect(x0).toBe(40);
+    expect(x1).toBe(710);
+    expect(y0).toBeGreaterThan(y1 as number); // 0 sits below 5
+  });
+
+  it.each<[number, number, string[]]>([
+    [2, 2, ['0', '2', '4']],
+    [5, 7, ['0', '4', '8']],
+    [50, 130, ['0', '100', '200']],
+  ])('labels the axis with whole numbers (cap %d, peak %d)', (cap, peak, labels) => {
+    const svg = renderHistoryChart([{ at: NOW, liveRunners: peak, queuedJobs: 0 }], NOW, cap);
+    const texts = [...svg.matchAll(/text-anchor="end">(\d+)</g)].map((m) => m[1]);
+    expect(texts).toEqual(labels);
+  });
+
+  it('renders an empty chart without samples', () => {
+    expect(renderHistoryChart([], NOW, 10)).toContain('no samples yet');
+  });
+});
+
+describe('formatStatusText', () => {
+  const text = formatStatusText(snapshot);
+  it('prints the summary and each table with aligned columns', () => {
+    expect(text).toContain('live runners 1/4 (modal 1), queued jobs 1, jobs running 1');
+    expect(text).toMatch(/RUNNER\s+CLASS\s+STATE\s+REPOSITORY\s+JOB\s+AGE\s+SANDBOX/);
+    expect(text).toMatch(/modal-modal-abc\s+modal\s+busy\s+acme\/api\s+11\s+1m 15s\s+sb-1/);
+    expect(text).toContain('MAX_RUNNERS reached');
+    expect(text).toContain('peak 3 live runners, peak 4 queued');
+  });
+  it('says "none" for empty tables', () => {
+    const empty = formatStatusText({
+      ...snapshot,
+      runners: [],
+      queue: [],
+      failures: [],
+      history: [],
+    });
+    expect(empty).toContain('Live runners: none');
+    expect(empty).toContain('Queued jobs: none');
+    expect(empty).toContain('last hour: no samples yet');
+  });
+});
+
+describe('small helpers', () => {
+  it.each<[number, string]>([
+    [0, '0s'],
+    [59, '59s'],
+    [60, '1m 0s'],
+    [3_725, '1h 2m'],
+  ])('formatAge(%d) = %s', (s, expected) => expect(formatAge(s)).toBe(expected));
+  it('escapeHtml escapes the five special characters', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe(
+      '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;',
+    );
+  });
+});
