@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RunnerScope } from '../controller/ports.js';
 import {
+  LIVE_RUNNER_STATES,
   mergeJobObservation,
   type JobRecord,
   type JobStatus,
@@ -129,7 +130,18 @@ const fromRunner = (r: RunnerRecord): RunnerRow => ({
 const JOB_COLUMNS = Object.keys(fromJob({} as JobRecord));
 const RUNNER_COLUMNS = Object.keys(fromRunner({ scope: {} } as RunnerRecord));
 
-/** Opens (creating and migrating as needed) the embedded SQLite ledger in `dataDir`. */
+/** Job states that are not final: these jobs are kept in memory as well. */
+const OPEN_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(['waiting', 'queued', 'in_progress']);
+const LIVE: ReadonlySet<RunnerState> = new Set(LIVE_RUNNER_STATES);
+
+/**
+ * Opens (creating and migrating as needed) the embedded SQLite ledger in `dataDir`.
+ *
+ * Open jobs and live runners (what the controller plans with, every time it is woken) are also
+ * kept in memory, written through on every change, so the hot reads cost no query and no row
+ * decoding however large the queue. This is sound because one process owns a `DATA_DIR`.
+ * Finished jobs and runners are read from SQLite.
+ */
 export function openSqliteLedger(dataDir: string): Ledger {
   let db: Database.Database;
   if (dataDir === ':memory:') {
@@ -175,24 +187,49 @@ export function openSqliteLedger(dataDir: string): Ledger {
     "DELETE FROM runners WHERE state IN ('done', 'failed') AND updated_at < ?",
   );
 
+  // The in-memory mirror of open jobs and live runners.
+  const openJobs = new Map<number, JobRecord>();
+  const liveRunners = new Map<string, RunnerRecord>();
+  const mirrorJob = (job: JobRecord) => {
+    if (OPEN_JOB_STATUSES.has(job.status)) openJobs.set(job.id, job);
+    else openJobs.delete(job.id);
+  };
+  const mirrorRunner = (runner: RunnerRecord) => {
+    if (LIVE.has(runner.state)) liveRunners.set(runner.name, runner);
+    else liveRunners.delete(runner.name);
+  };
+  for (const row of listBy<JobRow>('jobs', 'status', [...OPEN_JOB_STATUSES])) mirrorJob(toJob(row));
+  for (const row of listBy<RunnerRow>('runners', 'state', [...LIVE])) mirrorRunner(toRunner(row));
+  const readJob = (id: number): JobRecord | undefined => {
+    const cached = openJobs.get(id);
+    if (cached) return cached;
+    const row = getJob.get(id);
+    return row ? toJob(row) : undefined;
+  };
+  const readRunner = (name: string): RunnerRecord | undefined => {
+    const cached = liveRunners.get(name);
+    if (cached) return cached;
+    const row = getRunner.get(name);
+    return row ? toRunner(row) : undefined;
+  };
+
   const observe = db.transaction((observation: Parameters<Ledger['observeJob']>[0]) => {
-    const row = getJob.get(observation.id);
-    const result = mergeJobObservation(row ? toJob(row) : undefined, observation);
+    const result = mergeJobObservation(readJob(observation.id), observation);
     if (result.changed) upsertJob.run(fromJob(result.job));
     return result;
   });
   const patchJob = db.transaction((id: number, patch: Parameters<Ledger['updateJob']>[1]) => {
-    const row = getJob.get(id);
-    if (!row) return undefined;
-    const next = { ...toJob(row), ...patch };
+    const job = readJob(id);
+    if (!job) return undefined;
+    const next = { ...job, ...patch };
     upsertJob.run(fromJob(next));
     return next;
   });
   const patchRunner = db.transaction(
     (name: string, { at, ...patch }: Parameters<Ledger['updateRunner']>[1]) => {
-      const row = getRunner.get(name);
-      if (!row) return undefined;
-      const next = { ...toRunner(row), ...patch, updatedAt: at };
+      const runner = readRunner(name);
+      if (!runner) return undefined;
+      const next = { ...runner, ...patch, updatedAt: at };
       replaceRunner.run(fromRunner(next));
       return next;
     },
@@ -200,21 +237,30 @@ export function openSqliteLedger(dataDir: string): Ledger {
 
   return {
     async observeJob(observation) {
-      return observe(observation);
+      // The mirror changes only after the transaction committed.
+      const result = observe(observation);
+      if (result.changed) mirrorJob(result.job);
+      return result;
     },
     async getJob(id) {
-      const row = getJob.get(id);
-      return row ? toJob(row) : undefined;
+      return readJob(id);
     },
     async listJobs(statuses) {
+      if (statuses.every((status) => OPEN_JOB_STATUSES.has(status))) {
+        const wanted = new Set(statuses);
+        return [...openJobs.values()].filter((job) => wanted.has(job.status));
+      }
       return listBy<JobRow>('jobs', 'status', statuses).map(toJob);
     },
     async updateJob(id, patch) {
-      return patchJob(id, patch);
+      const job = patchJob(id, patch);
+      if (job) mirrorJob(job);
+      return job;
     },
     async insertRunner(runner) {
       try {
         insertRunner.run(fromRunner(runner));
+        mirrorRunner(runner);
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
           throw new Error(`runner ${runner.name} is already recorded`, { cause: error });
@@ -223,13 +269,18 @@ export function openSqliteLedger(dataDir: string): Ledger {
       }
     },
     async getRunner(name) {
-      const row = getRunner.get(name);
-      return row ? toRunner(row) : undefined;
+      return readRunner(name);
     },
     async updateRunner(name, patch) {
-      return patchRunner(name, patch);
+      const runner = patchRunner(name, patch);
+      if (runner) mirrorRunner(runner);
+      return runner;
     },
     async listRunners(states) {
+      if (states.every((state) => LIVE.has(state))) {
+        const wanted = new Set(states);
+        return [...liveRunners.values()].filter((runner) => wanted.has(runner.state));
+      }
       return listBy<RunnerRow>('runners', 'state', states).map(toRunner);
     },
     async getMeta(key) {

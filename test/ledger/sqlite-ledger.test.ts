@@ -34,3 +34,66 @@ describe('sqlite ledger durability', () => {
     await second.close();
   });
 });
+
+describe('sqlite ledger in-memory mirror of open jobs and live runners', () => {
+  it('answers exactly what a fresh open of the same directory reads from SQLite', async () => {
+    const dir = freshDir();
+    const ledger = openSqliteLedger(dir);
+    // Jobs through every status, runners through every state, with patches in between.
+    for (let id = 1; id <= 40; id++) {
+      await ledger.observeJob(
+        observation(id, { status: id % 7 === 0 ? 'waiting' : 'queued', at: id }),
+      );
+    }
+    for (let id = 1; id <= 40; id += 3) {
+      await ledger.observeJob(observation(id, { status: 'in_progress', at: 100 + id }));
+    }
+    for (let id = 1; id <= 40; id += 5) {
+      await ledger.observeJob(
+        observation(id, { status: 'completed', conclusion: 'success', at: 200 + id }),
+      );
+    }
+    await ledger.updateJob(2, { launchAttempts: 3, nextAttemptAt: 999, lastError: 'boom' });
+    await ledger.updateJob(6, { lastError: 'patched after completion' });
+    const states = ['launching', 'booting', 'idle', 'busy', 'finishing', 'done', 'failed'] as const;
+    for (const [i, state] of states.entries()) {
+      await ledger.insertRunner(runner(`r${i}`, { state: 'launching', createdAt: i }));
+      await ledger.updateRunner(`r${i}`, { state, sandboxId: `sb-${i}`, at: 50 + i });
+    }
+    await ledger.updateRunner('r1', { state: 'done', at: 70 }); // leaves the live set
+    await ledger.updateRunner('r5', { lastError: 'late note', at: 71 }); // done stays done
+
+    const reopened = openSqliteLedger(dir);
+    const byId = <T extends { id: number }>(xs: T[]) => [...xs].sort((a, b) => a.id - b.id);
+    const byName = <T extends { name: string }>(xs: T[]) =>
+      [...xs].sort((a, b) => a.name.localeCompare(b.name));
+    for (const statuses of [
+      ['queued'],
+      ['waiting', 'queued', 'in_progress'],
+      ['in_progress', 'completed'],
+      ['completed'],
+    ] as const) {
+      expect(byId(await ledger.listJobs(statuses))).toEqual(
+        byId(await reopened.listJobs(statuses)),
+      );
+    }
+    for (const set of [
+      ['launching', 'booting', 'idle', 'busy', 'finishing'],
+      ['busy'],
+      ['done', 'failed'],
+      ['idle', 'failed'],
+    ] as const) {
+      expect(byName(await ledger.listRunners(set))).toEqual(
+        byName(await reopened.listRunners(set)),
+      );
+    }
+    for (const id of [2, 6, 7, 40])
+      expect(await ledger.getJob(id)).toEqual(await reopened.getJob(id));
+    for (const name of ['r1', 'r3', 'r5'])
+      expect(await ledger.getRunner(name)).toEqual(await reopened.getRunner(name));
+    expect((await ledger.listRunners(['done'])).map((r) => r.name).sort()).toEqual(['r1', 'r5']);
+    expect((await ledger.getJob(2))?.lastError).toBe('boom');
+    await reopened.close();
+    await ledger.close();
+  });
+});
