@@ -76,7 +76,8 @@ export function plan(snapshot: PlanSnapshot, caps: PlanCaps, now: number): Plan 
   // Retired runners stop being supply at once, but their sandboxes count against the caps
   // until they are gone.
   const uncovered = uncoveredJobs(snapshot, retired);
-  for (const job of fairOrder(uncovered)) {
+  // Already in fair order: the order of the whole queue, less the jobs that have a runner.
+  for (const job of uncovered) {
     if (job.nextAttemptAt > now) {
       waiting.set(job.id, 'backoff');
       continue;
@@ -138,7 +139,7 @@ function retirements(snapshot: PlanSnapshot, caps: PlanCaps, now: number): Actio
   return actions;
 }
 
-/** Queued jobs that no runner able to take a job is meant for. */
+/** Queued jobs that no runner able to take a job is meant for, in fair order. */
 function uncoveredJobs(snapshot: PlanSnapshot, retired: ReadonlySet<string>): JobRecord[] {
   const queuedIds = new Set(snapshot.queuedJobs.map((j) => j.id));
   const spare = new Map<string, number>();
@@ -163,15 +164,25 @@ function uncoveredJobs(snapshot: PlanSnapshot, retired: ReadonlySet<string>): Jo
 
 /** Round-robin by repository, oldest first inside one repository and within a round. */
 export function fairOrder(jobs: readonly JobRecord[]): JobRecord[] {
-  const byRepo = new Map<string, JobRecord[]>();
-  for (const job of [...jobs].sort(byAge)) {
-    const list = byRepo.get(job.repo);
-    if (list) list.push(job);
-    else byRepo.set(job.repo, [job]);
+  // One sort by age (none when the ledger already listed them oldest first, as it usually
+  // does); dealing the sorted jobs into rounds (a repository's n-th job goes to round n) keeps
+  // every round sorted by age too, so the rounds only need concatenating.
+  const sorted = isSortedByAge(jobs) ? jobs : [...jobs].sort(byAge);
+  const rounds: JobRecord[][] = [];
+  const dealt = new Map<string, { next: number }>();
+  for (const job of sorted) {
+    let repo = dealt.get(job.repo);
+    if (repo === undefined) dealt.set(job.repo, (repo = { next: 0 }));
+    (rounds[repo.next++] ??= []).push(job);
   }
-  const ranked: { job: JobRecord; round: number }[] = [];
-  for (const list of byRepo.values()) list.forEach((job, round) => ranked.push({ job, round }));
-  return ranked.sort((a, b) => a.round - b.round || byAge(a.job, b.job)).map((r) => r.job);
+  return rounds.length === 1 ? (rounds[0] as JobRecord[]) : rounds.flat();
+}
+
+function isSortedByAge(jobs: readonly JobRecord[]): boolean {
+  for (let i = 1; i < jobs.length; i++) {
+    if (byAge(jobs[i - 1] as JobRecord, jobs[i] as JobRecord) > 0) return false;
+  }
+  return true;
 }
 
 function byAge(a: JobRecord, b: JobRecord): number {

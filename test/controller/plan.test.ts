@@ -144,6 +144,28 @@ describe('plan: fairness', () => {
   });
 });
 
+describe('fairOrder on any input order', () => {
+  it('gives the same order for a queue listed oldest first and for the same queue shuffled', () => {
+    const jobs = Array.from({ length: 300 }, (_, i) =>
+      job(i + 1, { repo: `acme/r${(i * 7) % 5}`, queuedAt: 1_000 + Math.floor(i / 3) }),
+    );
+    let seed = 42;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const shuffled = [...jobs].sort(() => random() - 0.5);
+    expect(shuffled.map((j) => j.id)).not.toEqual(jobs.map((j) => j.id));
+    const expected = fairOrder(jobs).map((j) => j.id);
+    expect(fairOrder(shuffled).map((j) => j.id)).toEqual(expected);
+    // Round n holds each repository's n-th oldest job, rounds oldest first inside.
+    const rounds = new Map<string, number>();
+    const roundOf = fairOrder(jobs).map((j) => {
+      const n = rounds.get(j.repo) ?? 0;
+      rounds.set(j.repo, n + 1);
+      return n;
+    });
+    expect(roundOf).toEqual([...roundOf].sort((a, b) => a - b));
+  });
+});
+
 describe('plan: scale-down', () => {
   it('retires a surplus runner after the idle grace period (job cancelled while it booted)', () => {
     const result = run(
