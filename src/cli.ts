@@ -3,12 +3,14 @@
  * The `modal-github-runner` command.
  *
  *   modal-github-runner              start the server (same as `serve`)
+ *   modal-github-runner doctor       check the App, its installations, Modal and the runner image
  *   modal-github-runner status       print what the running server is doing (/status.json)
  *   modal-github-runner image build  build the runner images on Modal ahead of the first job
  */
-const USAGE = `Usage: modal-github-runner [serve | status | image build] [options]
+const USAGE = `Usage: modal-github-runner [serve | doctor | status | image build] [options]
 
   serve          start the GitHub App server (the default)
+  doctor         check configuration, the GitHub App, its installations, Modal and the image
   status         show live runners, queued jobs and recent failures of a running server
   image build    build every runner class's image on Modal, so the first job does not wait
   help           show this message
@@ -20,6 +22,10 @@ async function cli(argv: readonly string[]): Promise<number | undefined> {
     case 'serve':
       await import('./main.js');
       return undefined;
+    case 'doctor': {
+      const { doctorCommand } = await import('./cli/doctor-command.js');
+      return doctorCommand(rest);
+    }
     case 'status': {
       const { statusCommand } = await import('./cli/status-command.js');
       return statusCommand(rest);

@@ -44,6 +44,21 @@ export interface FakeDelivery {
   status: string;
 }
 
+/** A self-hosted runner group of an organization, as `GET .../runner-groups/{id}` shows it. */
+export interface FakeRunnerGroup {
+  readonly org: string;
+  readonly id: number;
+  name: string;
+  /** `all`, `selected` or `private`. */
+  visibility: 'all' | 'selected' | 'private';
+  default: boolean;
+  allows_public_repositories: boolean;
+  restricted_to_workflows: boolean;
+  selected_workflows: string[];
+  /** Full names of the repositories a `selected` group admits. */
+  repositories: string[];
+}
+
 interface Fault {
   readonly method: string;
   readonly path: RegExp;
@@ -78,6 +93,36 @@ export class FakeGitHub {
   installations: unknown[] = [
     { id: 7, account: { login: 'acme', type: 'Organization' }, suspended_at: null },
   ];
+  /** What `GET /app` answers (with the App's JWT). */
+  app: Record<string, unknown> = {
+    id: 12345,
+    slug: 'modal-github-runner',
+    events: ['workflow_job'],
+    permissions: {},
+  };
+  /** What `GET /app/hook/config` answers; undefined answers 404 (no webhook). */
+  hookConfig: Record<string, unknown> | undefined = {
+    content_type: 'json',
+    insecure_ssl: '0',
+    secret: '********',
+    url: 'https://runners.example.com/api/github/webhooks',
+  };
+  /** The organizations' runner groups (`GET /orgs/{org}/actions/runner-groups/{id}`). */
+  runnerGroups: FakeRunnerGroup[] = [
+    {
+      org: 'acme',
+      id: 1,
+      name: 'Default',
+      visibility: 'all',
+      default: true,
+      allows_public_repositories: false,
+      restricted_to_workflows: false,
+      selected_workflows: [],
+      repositories: [],
+    },
+  ];
+  /** The runner release `GET /orgs/{org}/actions/runners/downloads` offers. */
+  latestRunnerVersion = '2.334.0';
   latencyMs = 0;
   /** Chaos: called for every request; an answer it returns replaces the real one. */
   faultHook:
@@ -129,14 +174,26 @@ export class FakeGitHub {
       /^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)$/,
       (r, [o, n, id]) => this.getJob(r, `${o}/${n}`, Number(id)),
     ],
+    ['GET', /^\/app$/, () => ({ status: 200, body: this.app })],
     [
       'GET',
-      /^\/app$/,
-      () => ({
-        status: 200,
-        body: { id: 12345, slug: 'modal-github-runner', events: ['workflow_job'], permissions: {} },
-      }),
+      /^\/app\/hook\/config$/,
+      () =>
+        this.hookConfig
+          ? { status: 200, body: this.hookConfig }
+          : { status: 404, body: { message: 'Not Found' } },
     ],
+    [
+      'GET',
+      /^\/orgs\/([^/]+)\/actions\/runner-groups\/(\d+)$/,
+      (_r, [org, id]) => this.getRunnerGroup(org ?? '', Number(id)),
+    ],
+    [
+      'GET',
+      /^\/orgs\/([^/]+)\/actions\/runner-groups\/(\d+)\/repositories$/,
+      (_r, [org, id], url) => this.listRunnerGroupRepositories(org ?? '', Number(id), url),
+    ],
+    ['GET', /^\/orgs\/([^/]+)\/actions\/runners\/downloads$/, () => this.runnerDownloads()],
     ['GET', /^\/app\/installations$/, () => ({ status: 200, body: this.installations })],
     ['GET', /^\/app\/hook\/deliveries$/, (_r, _p, url) => this.listDeliveries(url)],
     [
@@ -313,6 +370,73 @@ export class FakeGitHub {
         repository_id: null,
         throttled_at: null,
       })),
+    };
+  }
+
+  private findRunnerGroup(org: string, id: number): FakeRunnerGroup | undefined {
+    return this.runnerGroups.find((g) => g.org.toLowerCase() === org.toLowerCase() && g.id === id);
+  }
+
+  private getRunnerGroup(org: string, id: number) {
+    const group = this.findRunnerGroup(org, id);
+    if (!group) return { status: 404, body: { message: 'Not Found' } };
+    const base = `${this.baseUrl}/orgs/${group.org}/actions/runner-groups/${group.id}`;
+    return {
+      status: 200,
+      body: {
+        id: group.id,
+        name: group.name,
+        visibility: group.visibility,
+        default: group.default,
+        runners_url: `${base}/runners`,
+        ...(group.visibility === 'selected'
+          ? { selected_repositories_url: `${base}/repositories` }
+          : {}),
+        inherited: false,
+        allows_public_repositories: group.allows_public_repositories,
+        restricted_to_workflows: group.restricted_to_workflows,
+        selected_workflows: group.selected_workflows,
+        workflow_restrictions_read_only: false,
+      },
+    };
+  }
+
+  private listRunnerGroupRepositories(org: string, id: number, url: URL) {
+    const group = this.findRunnerGroup(org, id);
+    if (!group) return { status: 404, body: { message: 'Not Found' } };
+    const perPage = Number(url.searchParams.get('per_page') ?? 30);
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const repositories = group.repositories
+      .slice((page - 1) * perPage, page * perPage)
+      .map((fullName, i) => ({
+        id: 100 + i,
+        name: fullName.split('/')[1] ?? fullName,
+        full_name: fullName,
+        private: true,
+      }));
+    return { status: 200, body: { total_count: group.repositories.length, repositories } };
+  }
+
+  private runnerDownloads() {
+    const v = this.latestRunnerVersion;
+    const entry = (os: string, architecture: string, ext: string) => {
+      const filename = `actions-runner-${os}-${architecture}-${v}.${ext}`;
+      return {
+        os,
+        architecture,
+        download_url: `https://github.com/actions/runner/releases/download/v${v}/${filename}`,
+        filename,
+      };
+    };
+    return {
+      status: 200,
+      body: [
+        entry('osx', 'x64', 'tar.gz'),
+        entry('linux', 'x64', 'tar.gz'),
+        entry('linux', 'arm', 'tar.gz'),
+        entry('linux', 'arm64', 'tar.gz'),
+        entry('win', 'x64', 'zip'),
+      ],
     };
   }
 

@@ -1,0 +1,145 @@
+import type { ModalClient } from 'modal';
+import type { Config } from '../config/config.js';
+import { buildRunnerImages, runnerImagesOf } from '../modal/build-runner-images.js';
+import { translateModalError, type ModalError } from '../modal/modal-error.js';
+import { DEFAULT_RUNNER_IMAGE_REPOSITORY } from '../modal/runner-image.js';
+import { result, type CheckResult } from './check-result.js';
+import { checkGpuTypes } from './gpu-check.js';
+
+export interface ModalChecksOptions {
+  readonly client: ModalClient;
+  readonly config: Config;
+  /** Do not build the images (they may take minutes the first time). */
+  readonly skipImages?: boolean;
+  /** Called as each image starts building, for progress output. */
+  readonly onImageStart?: (tag: string, classes: readonly string[]) => void;
+  readonly now: () => number;
+}
+
+const TOKEN_FIX =
+  'set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET to a valid token (`modal token new`, or the Modal dashboard → Settings → API Tokens), or mount ~/.modal.toml';
+
+function appFix(error: ModalError, config: Config): string {
+  if (error.code === 'UNAUTHENTICATED' || error.code === 'PERMISSION_DENIED') return TOKEN_FIX;
+  if (/missing credentials/i.test(error.message)) return TOKEN_FIX;
+  if (error.code === 'NOT_FOUND') {
+    return `MODAL_ENVIRONMENT${config.modal.environment ? ` ('${config.modal.environment}')` : ''} must name an environment of the Modal workspace (\`modal environment list\`)`;
+  }
+  if (error.retryable) return 'Modal is unavailable right now: run the doctor again in a minute';
+  return `check MODAL_TOKEN_ID / MODAL_TOKEN_SECRET, MODAL_ENVIRONMENT and MODAL_APP_NAME ('${config.modal.appName}')`;
+}
+
+/**
+ * Modal: the credentials reach the App MODAL_APP_NAME (created if missing, as the server does),
+ * every class's GPU type is one Modal offers, and every runner image builds (through the same
+ * `buildRunnerImages` as `modal-github-runner image build`).
+ */
+export async function runModalChecks(options: ModalChecksOptions): Promise<CheckResult[]> {
+  const { client, config } = options;
+  const environment = config.modal.environment;
+  const results: CheckResult[] = [];
+  let appOk = false;
+  try {
+    const app = await client.apps.fromName(config.modal.appName, {
+      createIfMissing: true,
+      ...(environment ? { environment } : {}),
+    });
+    appOk = true;
+    results.push(
+      result.pass(
+        'Modal',
+        'credentials and App',
+        `Modal App "${config.modal.appName}" (${app.appId}) found or created${environment ? ` in environment ${environment}` : ''}`,
+      ),
+    );
+  } catch (error) {
+    const failure = translateModalError('lookup-app', error, {
+      appName: config.modal.appName,
+      ...(environment ? { environment } : {}),
+    });
+    results.push(
+      result.fail(
+        'Modal',
+        'credentials and App',
+        `could not look up or create the Modal App "${config.modal.appName}" (${failure.code})`,
+        { details: [failure.message], fix: appFix(failure, config) },
+      ),
+    );
+  }
+
+  results.push(checkGpuTypes(config.runners.classes));
+
+  const images = runnerImagesOf(config.runners.classes, config.runners.version);
+  if (!appOk) {
+    for (const [tag, classes] of images) {
+      results.push(
+        result.skip(
+          'Modal',
+          `image ${tag}`,
+          `for ${classes.join(', ')}; skipped: Modal is not reachable`,
+        ),
+      );
+    }
+    return results;
+  }
+  if (options.skipImages) {
+    for (const [tag, classes] of images) {
+      results.push(
+        result.skip('Modal', `image ${tag}`, `for ${classes.join(', ')}; skipped (--skip-images)`),
+      );
+    }
+    return results;
+  }
+  try {
+    const builds = await buildRunnerImages({
+      client,
+      appName: config.modal.appName,
+      environment,
+      classes: config.runners.classes,
+      runnerVersion: config.runners.version,
+      now: options.now,
+      ...(options.onImageStart ? { onStart: options.onImageStart } : {}),
+    });
+    for (const build of builds) {
+      const name = `image ${build.tag}`;
+      const forClasses = `for ${build.classes.join(', ')}`;
+      if (build.result.ok) {
+        results.push(
+          result.pass(
+            'Modal',
+            name,
+            `${forClasses}: built as ${build.result.imageId} in ${(build.result.ms / 1000).toFixed(1)} s`,
+          ),
+        );
+      } else {
+        const official = build.tag.startsWith(`${DEFAULT_RUNNER_IMAGE_REPOSITORY}:`);
+        const isDefault =
+          build.tag === `${DEFAULT_RUNNER_IMAGE_REPOSITORY}:${config.runners.version}`;
+        results.push(
+          result.fail(
+            'Modal',
+            name,
+            `${forClasses}: the image did not build (${build.result.error.code})`,
+            {
+              details: [build.result.error.message],
+              fix: build.result.error.retryable
+                ? 'Modal cut the build short: run the doctor (or `modal-github-runner image build`) again'
+                : isDefault
+                  ? `RUNNER_VERSION=${config.runners.version} must be a published tag of ${DEFAULT_RUNNER_IMAGE_REPOSITORY} (https://github.com/actions/runner/releases)`
+                  : `set "image" of ${build.classes.join(', ')} in RUNNER_CLASSES to an image Modal can pull${official ? ' (a published runner version)' : ' (public, or with registry credentials Modal can use), based on the official runner image'}`,
+            },
+          ),
+        );
+      }
+    }
+  } catch (error) {
+    const failure = translateModalError('build-image', error);
+    results.push(
+      result.fail('Modal', 'images', `the images could not be built (${failure.code})`, {
+        details: [failure.message],
+        fix: appFix(failure, config),
+      }),
+    );
+  }
+  return results;
+}
