@@ -1,0 +1,79 @@
+/**
+ * The naive design, for `npm run bench` to compare against: a Probot app (same Probot Server,
+ * same signature check, same Octokit) whose `workflow_job.queued` handler mints the JIT config
+ * at GitHub and creates the Modal sandbox BEFORE it returns, so every webhook answer waits for
+ * both calls. No ledger, no limits, no retries: only the answer path matters here.
+ *
+ * Run as its own process (like test/support/sim-server-main.ts): configuration from the
+ * environment, Modal through the fake-Modal bridge (FAKE_MODAL_BRIDGE_URL).
+ */
+import { Probot, Server } from 'probot';
+import { loadConfig } from '../src/config/config.js';
+import { createLogger } from '../src/create-logger.js';
+import { newRunnerName } from '../src/controller/runner-name.js';
+import { AppOctokit } from '../src/github/app-octokit.js';
+import { sandboxCreateParams } from '../src/modal/modal-sandbox-platform.js';
+import { runnerImageTag } from '../src/modal/runner-image.js';
+import { bridgeTransport } from '../test/support/fake-modal-bridge.js';
+import { createModalClientOver } from '../test/support/fake-modal.js';
+
+const bridgeUrl = process.env.FAKE_MODAL_BRIDGE_URL;
+if (!bridgeUrl) throw new Error('FAKE_MODAL_BRIDGE_URL is required');
+const config = loadConfig(process.env);
+const log = await createLogger({ level: config.server.logLevel, destination: process.stdout });
+const runnerClass = config.runners.classes.get('modal');
+if (!runnerClass) throw new Error('the naive server needs a runner class named "modal"');
+const modal = createModalClientOver(bridgeTransport(bridgeUrl));
+const image = modal.images.fromRegistry(runnerImageTag(runnerClass, config.runners.version));
+let modalApp: ReturnType<typeof modal.apps.fromName> | undefined;
+
+const probotOptions = {
+  appId: config.github.appId,
+  privateKey: config.github.privateKey,
+  secret: config.github.webhookSecret,
+  log,
+  Octokit: AppOctokit,
+  ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
+};
+const server = new Server({
+  Probot: Probot.defaults(probotOptions),
+  host: config.server.host,
+  port: config.server.port,
+  webhookPath: config.github.webhookPath,
+  log,
+});
+await server.load((app) => {
+  app.on('workflow_job.queued', async (context) => {
+    const { repository, workflow_job: job } = context.payload;
+    const name = newRunnerName(runnerClass.name);
+    const { data } = await context.octokit.rest.actions.generateRunnerJitconfigForOrg({
+      org: repository.owner.login,
+      name,
+      runner_group_id: config.runners.groupId,
+      labels: ['self-hosted', 'Linux', 'X64', runnerClass.name],
+    });
+    modalApp ??= modal.apps.fromName(config.modal.appName, { createIfMissing: true });
+    await modal.sandboxes.create(
+      await modalApp,
+      image,
+      sandboxCreateParams(
+        {
+          name,
+          runnerClass,
+          jitConfig: data.encoded_jit_config,
+          tags: { 'job-id': String(job.id), 'runner-name': name },
+        },
+        config.runners.sandboxTimeoutMinutes,
+      ),
+    );
+    context.log.info({ jobId: job.id, runnerName: name }, 'runner launched before answering');
+  });
+});
+await server.start();
+process.send?.({ ready: `http://${config.server.host}:${config.server.port}` });
+process.once('SIGTERM', () => {
+  void server.stop().then(() => {
+    modal.close();
+    process.exit(0);
+  });
+});

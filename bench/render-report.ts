@@ -1,0 +1,260 @@
+import type { PlanMicroResult } from './plan-micro.js';
+import type { BurstRunResult } from './run-burst.js';
+import type { Summary } from './summarize.js';
+
+export interface BenchReport {
+  readonly date: string;
+  readonly machine: string;
+  readonly command: string;
+  readonly githubLatencyMs: number;
+  readonly modalLatencyMs: number;
+  readonly maxConcurrentLaunches: number;
+  readonly maxRunners: number;
+  readonly jitRatePerSecond: number;
+  readonly concurrency: number;
+  readonly burstSize: number;
+  readonly scaling: readonly BurstRunResult[];
+  /** The default launch at `burstSize` (one of `scaling` when the sizes include it). */
+  readonly burst: BurstRunResult;
+  readonly sequential: BurstRunResult | undefined;
+  readonly naive: BurstRunResult | undefined;
+  readonly defaultJitRate: BurstRunResult | undefined;
+  readonly plan: PlanMicroResult;
+  readonly durationSeconds: number;
+}
+
+const ms = (v: number) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : 'n/a');
+const pair = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)}`;
+const triple = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)} / ${ms(s.max)}`;
+
+export function idealPerSecond(r: BurstRunResult): number {
+  const o = r.options;
+  return (o.maxConcurrentLaunches * 1000) / (o.githubLatencyMs + o.modalLatencyMs);
+}
+
+function runRow(r: BurstRunResult): string[] {
+  const ideal = idealPerSecond(r);
+  const naive = r.options.server === 'naive';
+  return [
+    r.options.label,
+    String(r.options.jobs),
+    triple(r.answer),
+    naive ? '—' : pair(r.launch.createOverhead),
+    naive ? '—' : pair(r.launch.configOverhead),
+    naive ? '—' : pair(r.launch.createOverheadQueued),
+    naive
+      ? `${r.launch.throughputPerSecond.toFixed(1)}`
+      : `${r.launch.throughputPerSecond.toFixed(1)} (${(r.launch.throughputPerSecond / ideal).toFixed(2)})`,
+    `${r.startRssMb.toFixed(0)} / ${r.peakRssMb.toFixed(0)} / ${r.rssMb.toFixed(0)}`,
+    r.heapUsedMb === undefined
+      ? '—'
+      : `${r.heapUsedMb.toFixed(0)} / ${(r.externalMb ?? NaN).toFixed(0)}`,
+    r.cpuMsPerJob.toFixed(2),
+    (r.burstMs / 1000).toFixed(2),
+    (r.convergedMs / 1000).toFixed(1),
+    naive ? '—' : `${r.launch.sequential}/${r.launch.concurrent}`,
+  ];
+}
+
+const RUN_HEADER = [
+  'run',
+  'jobs',
+  'answer ms p50 / p99 / max',
+  'create overhead ms p50 / p99',
+  'config overhead ms p50 / p99',
+  'create after webhook, queueing incl., ms p50 / p99',
+  'launches/s (÷ ideal)',
+  'RSS MB start / peak / end',
+  'heap / external MB at end',
+  'CPU ms/job',
+  'burst s',
+  'all launched s',
+  'seq/conc launches',
+];
+
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+interface Target {
+  readonly name: string;
+  readonly measured: string;
+  readonly pass: boolean | undefined;
+}
+
+function targets(r: BenchReport): Target[] {
+  const burst = r.burst;
+  const ten = r.scaling.find((s) => s.options.jobs === 10_000);
+  const ideal = idealPerSecond(burst);
+  const out: Target[] = [
+    {
+      name: `webhook answer p99 < 25 ms (${burst.options.jobs}-job burst)`,
+      measured: `${ms(burst.answer.p99)} ms`,
+      pass: burst.options.jobs === 1_000 ? burst.answer.p99 < 25 : undefined,
+    },
+    {
+      name: 'dispatch overhead p99 < 5 ms (webhook → sandbox-create request, from a free slot)',
+      measured: `${ms(burst.launch.createOverhead.p99)} ms`,
+      pass: burst.launch.createOverhead.p99 < 5,
+    },
+    {
+      name: `launch throughput ≥ 0.9 × ideal (${ideal.toFixed(1)}/s)`,
+      measured: `${burst.launch.throughputPerSecond.toFixed(1)}/s = ${(burst.launch.throughputPerSecond / ideal).toFixed(3)} × ideal`,
+      pass: burst.launch.throughputPerSecond >= 0.9 * ideal,
+    },
+    {
+      name: `plan() < 10 ms at ${r.plan.jobs.toLocaleString('en-US')} queued jobs, ${r.plan.runners.toLocaleString('en-US')} runners (p50)`,
+      measured: `p50 ${ms(r.plan.plan.p50)} ms, p99 ${ms(r.plan.plan.p99)} ms`,
+      pass: r.plan.jobs === 10_000 ? r.plan.plan.p50 < 10 : undefined,
+    },
+    {
+      name: 'peak RSS < 200 MB with 10,000 jobs in the ledger',
+      measured: ten ? `${ten.peakRssMb.toFixed(0)} MB` : 'not run (--quick or --jobs)',
+      pass: ten ? ten.peakRssMb < 200 : undefined,
+    },
+  ];
+  return out;
+}
+
+const verdict = (t: Target) => (t.pass === undefined ? 'not judged' : t.pass ? 'PASS' : 'MISS');
+
+/** The terminal table. */
+export function renderText(r: BenchReport): string {
+  const rows = [
+    ...r.scaling.map(runRow),
+    ...[r.sequential, r.naive, r.defaultJitRate].filter((x) => x !== undefined).map(runRow),
+  ];
+  const lines = [
+    textTable(RUN_HEADER, rows),
+    '',
+    `plan(): ${r.plan.jobs} queued jobs, ${r.plan.runners} runners, ${r.plan.runs} runs: p50 ${ms(r.plan.plan.p50)} ms, p99 ${ms(r.plan.plan.p99)} ms, max ${ms(r.plan.plan.max)} ms; reading its inputs from SQLite: p50 ${ms(r.plan.ledgerRead.p50)} ms, p99 ${ms(r.plan.ledgerRead.p99)} ms`,
+  ];
+  if (r.naive) {
+    lines.push(
+      `naive / ours, answer time at ${r.naive.options.jobs} jobs: p50 ${(r.naive.answer.p50 / r.burst.answer.p50).toFixed(1)}×, p99 ${(r.naive.answer.p99 / r.burst.answer.p99).toFixed(1)}×`,
+    );
+  }
+  lines.push('', ...targets(r).map((t) => `${verdict(t).padEnd(10)} ${t.name}: ${t.measured}`));
+  return lines.join('\n');
+}
+
+/** BENCHMARKS.md, whole. */
+export function renderMarkdown(r: BenchReport): string {
+  const rows = [
+    ...r.scaling.map(runRow),
+    ...[r.sequential, r.naive, r.defaultJitRate].filter((x) => x !== undefined).map(runRow),
+  ];
+  const ideal = idealPerSecond(r.burst);
+  const naive = r.naive;
+  const seq = r.sequential;
+  const sections = [
+    '# Benchmarks',
+    '',
+    'Generated by `npm run bench` (scripts/bench.ts); every figure below comes from the run it',
+    'describes. Rerun it to regenerate this file.',
+    '',
+    `- **Date:** ${r.date}`,
+    `- **Machine:** ${r.machine}`,
+    `- **Command:** \`${r.command}\``,
+    `- **Duration of the run:** ${r.durationSeconds.toFixed(0)} s`,
+    '',
+    '## Parameters',
+    '',
+    `- Simulated API latency: GitHub ${r.githubLatencyMs} ms per request, Modal sandbox create ${r.modalLatencyMs} ms (other Modal RPCs 0 ms; Modal holds a SandboxWait long-poll for the 10 s the SDK asks).`,
+    `- Server: the real server (test/support/sim-server-main.ts) in its own process, SQLite ledger in a fresh temporary DATA_DIR, LOG_LEVEL=info (JSON lines to a file, as a log collector drains them), MAX_CONCURRENT_LAUNCHES=${r.maxConcurrentLaunches}, MAX_RUNNERS=${r.maxRunners} (+1 for the warm-up job), JIT_RATE_PER_SECOND=${r.jitRatePerSecond} so that the JIT limiter does not bound the launch rate (except in the "default JIT rate" run), RECONCILE_INTERVAL_SECONDS=3600 (the reconciler runs once at start-up, not during the burst).`,
+    `- Client: signed \`workflow_job.queued\` webhooks over real HTTP, ${r.concurrency} keep-alive connections, each sending its next request as soon as the previous one is answered; bodies and signatures prepared before the burst. Jobs spread over 5 repositories.`,
+    `- Ideal launch throughput = MAX_CONCURRENT_LAUNCHES / (GitHub latency + Modal latency) = ${r.maxConcurrentLaunches} / ${(r.githubLatencyMs + r.modalLatencyMs) / 1000} s = ${ideal.toFixed(1)} launches/s.`,
+    '- Fake GitHub, fake Modal (behind a loopback bridge) and the webhook client share this process and the same cores as the server; no fake runners run (sandboxes are created and stay up, jobs stay queued).',
+    '',
+    '## Targets',
+    '',
+    markdownTable(
+      ['target', 'measured', 'verdict'],
+      targets(r).map((t) => [t.name, t.measured, verdict(t)]),
+    ),
+    '',
+    '## Runs',
+    '',
+    markdownTable(RUN_HEADER, rows),
+    '',
+    'Runs: `scale-N` are the default launch at N jobs (the growth from 100 to 10,000);',
+    '`sequential` is the same burst with SIM_TUNING `{"sequentialLaunch": true}` (mint the JIT config, then create the sandbox);',
+    '`naive` is bench/naive-server.ts, which mints and creates before answering;',
+    '`default-jit-rate` leaves JIT_RATE_PER_SECOND at its default (10/s) to show the limiter.',
+    `At N jobs, min(N, ${r.maxRunners}) sandboxes are launched; the others wait for the MAX_RUNNERS cap (queued in the ledger).`,
+    'The last column counts launches whose create request came after (sequential) or before (concurrent) their JIT config was minted, as the fakes saw them.',
+    '',
+  ];
+  if (naive) {
+    sections.push(
+      '## Naive baseline',
+      '',
+      `Same ${naive.options.jobs}-job burst, same latencies and connections, against a server that calls GitHub and Modal before answering: answer time p50 ${ms(naive.answer.p50)} ms vs ${ms(r.burst.answer.p50)} ms (${(naive.answer.p50 / r.burst.answer.p50).toFixed(1)}×), p99 ${ms(naive.answer.p99)} ms vs ${ms(r.burst.answer.p99)} ms (${(naive.answer.p99 / r.burst.answer.p99).toFixed(1)}×).`,
+      '',
+    );
+  }
+  if (seq) {
+    sections.push(
+      '## Sequential vs default launch',
+      '',
+      `At ${seq.options.jobs} jobs: webhook → sandbox-create request (raw, from a free slot) p50 ${ms(r.burst.launch.createLatency.p50)} ms default vs ${ms(seq.launch.createLatency.p50)} ms sequential; webhook → sandbox has its config (raw, from a free slot) p50 ${ms(r.burst.launch.configLatency.p50)} ms vs ${ms(seq.launch.configLatency.p50)} ms; throughput ${r.burst.launch.throughputPerSecond.toFixed(1)}/s vs ${seq.launch.throughputPerSecond.toFixed(1)}/s. Launch order seen (sequential/concurrent launches): default ${r.burst.launch.sequential}/${r.burst.launch.concurrent}, with the flag ${seq.launch.sequential}/${seq.launch.concurrent}.${r.burst.launch.concurrent === 0 ? ' The default run made no concurrent launch: the server under test mints the JIT config before it creates the sandbox in both runs (it does not know the `sequentialLaunch` tuning key yet, or still launches sequentially by default), so both runs measure the same launch.' : ''}`,
+      '',
+    );
+  }
+  const detail = (x: BurstRunResult) => [
+    x.options.label,
+    pair(x.launch.createOverheadFirst),
+    pair(x.launch.configOverheadFirst),
+    pair(x.launch.createLatency),
+    pair(x.launch.configLatency),
+    pair(x.launch.toMint),
+    pair(x.launch.mintToCreate),
+  ];
+  sections.push(
+    '## Dispatch overhead in detail',
+    '',
+    markdownTable(
+      [
+        'run',
+        `create overhead, first ${r.maxConcurrentLaunches} launches, ms p50 / p99`,
+        `config overhead, first ${r.maxConcurrentLaunches} launches, ms p50 / p99`,
+        'webhook → create request, raw, from a free slot, ms p50 / p99',
+        'webhook → has its config, raw, from a free slot, ms p50 / p99',
+        'free slot → generate-jitconfig received, ms p50 / p99',
+        'JIT config answered → create request (sequential launches), ms p50 / p99',
+      ],
+      [...r.scaling, ...(seq ? [seq] : [])].map(detail),
+    ),
+    '',
+    'The first launches of a burst need no slot, so their overhead is webhook sent → event minus latency; they start while the rest of the burst is still being answered. In the `default-jit-rate` run the overhead columns include the wait for the JIT rate limiter (10/s), which the slot correction does not remove.',
+    '',
+  );
+  sections.push(
+    '## plan()',
+    '',
+    `The pure \`plan()\` (src/controller/plan.ts) in-process on ${r.plan.jobs.toLocaleString('en-US')} queued jobs over 50 repositories and ${r.plan.runners.toLocaleString('en-US')} live runners at the MAX_RUNNERS cap (launching, booting, idle, busy), after 20 warm-up calls, ${r.plan.runs} runs: p50 ${ms(r.plan.plan.p50)} ms, p99 ${ms(r.plan.plan.p99)} ms, max ${ms(r.plan.plan.max)} ms (${r.plan.launches} launches, ${r.plan.waiting} jobs waiting).`,
+    `Reading those inputs from the SQLite ledger as the controller does before each plan (\`listJobs(['queued'])\` and \`listRunners(live)\`), ${r.plan.ledgerRead.n} runs: p50 ${ms(r.plan.ledgerRead.p50)} ms, p99 ${ms(r.plan.ledgerRead.p99)} ms.`,
+    '',
+    '## How it is measured',
+    '',
+    '- **Answer time:** per webhook, from handing the request to its keep-alive socket to the last byte of the response, in the client.',
+    '- **Warm-up:** before each burst one job is sent and its sandbox awaited, so the installation token, the Modal App and the image are already looked up (as in a server that has been running). It is not counted.',
+    '- **Events per job** are joined through the sandbox tags (`job-id`, `runner-name`) and the runner name in the generate-jitconfig body: *create request* is when the fake Modal received SandboxCreateV2 (before its latency); *JIT answered* is when the fake GitHub answered generate-jitconfig (after its latency); *has its config* is when the sandbox was created with the JIT config in its environment, or, when the config is delivered after creation, when the fake Modal recorded the delivery (n/a if it records none).',
+    '- **Launch start** is the earlier of "fake GitHub received generate-jitconfig" and "fake Modal received the create request". Launches are ordered by start; a launch *completes* when its sandbox is created and has its config.',
+    `- **Free slot:** with C = MAX_CONCURRENT_LAUNCHES, the k-th launch to start could start no earlier than the (k−C)-th completion (none for k < C). available(k) = max(webhook sent, that completion).`,
+    '- **Dispatch overhead** = event time − available(k) − the API latency on the path to the event. To the create request that is the GitHub latency when the create request followed the minted JIT config (sequential), 0 when it did not (created while minting). To "has its config" it is GitHub + Modal latency (sequential) or max(GitHub, Modal) (concurrent). So it is the server\'s own time: planning, ledger writes, the launch-slot hand-off, request building, loopback transit. Columns: *create overhead*, *config overhead* (from a free slot); *queueing incl.* is the create-request time minus the webhook send time minus the same latency, without the slot correction. Negative values mean an event came before the slot computed for it (completion order differs slightly from start order).',
+    '- **Launch throughput:** launches completed per second between the 10th and the 90th percentile completion (steady state); ideal = MAX_CONCURRENT_LAUNCHES / (GitHub + Modal latency). A launch that creates while it mints holds its slot for max(GitHub, Modal), so it can exceed that ideal.',
+    "- **Peak RSS** is the server process's VmHWM from /proc at the end of the run; *start* is its VmRSS after start-up and the warm-up job, *end* its VmRSS once every expected sandbox exists. The server runs TypeScript through tsx (`node --import tsx`), whose loader thread and compiled modules are included; production runs the compiled JavaScript. *heap / external* is the server's `process.memoryUsage()` (heapUsed, external) at the end, over IPC. **CPU ms/job** is its user + system time from the start of the burst until every expected sandbox exists, divided by the burst size.",
+    '- **Convergence:** every webhook answered 200, every job that fits under MAX_RUNNERS got a sandbox, and the ledger holds every job; otherwise the bench fails.',
+    '',
+  );
+  return sections.join('\n');
+}
