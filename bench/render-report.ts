@@ -19,6 +19,8 @@ export interface BenchReport {
   readonly sequential: BurstRunResult | undefined;
   readonly naive: BurstRunResult | undefined;
   readonly defaultJitRate: BurstRunResult | undefined;
+  /** The burst again with fewer connections in flight (answer time follows the in-flight count). */
+  readonly fewerConnections: BurstRunResult | undefined;
   readonly plan: PlanMicroResult;
   readonly durationSeconds: number;
 }
@@ -130,7 +132,9 @@ const verdict = (t: Target) => (t.pass === undefined ? 'not judged' : t.pass ? '
 export function renderText(r: BenchReport): string {
   const rows = [
     ...r.scaling.map(runRow),
-    ...[r.sequential, r.naive, r.defaultJitRate].filter((x) => x !== undefined).map(runRow),
+    ...[r.sequential, r.naive, r.defaultJitRate, r.fewerConnections]
+      .filter((x) => x !== undefined)
+      .map(runRow),
   ];
   const lines = [
     textTable(RUN_HEADER, rows),
@@ -150,7 +154,9 @@ export function renderText(r: BenchReport): string {
 export function renderMarkdown(r: BenchReport): string {
   const rows = [
     ...r.scaling.map(runRow),
-    ...[r.sequential, r.naive, r.defaultJitRate].filter((x) => x !== undefined).map(runRow),
+    ...[r.sequential, r.naive, r.defaultJitRate, r.fewerConnections]
+      .filter((x) => x !== undefined)
+      .map(runRow),
   ];
   const ideal = idealPerSecond(r.burst);
   const naive = r.naive;
@@ -170,7 +176,7 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     `- Simulated API latency: GitHub ${r.githubLatencyMs} ms per request, Modal sandbox create ${r.modalLatencyMs} ms (other Modal RPCs 0 ms; Modal holds a SandboxWait long-poll for the 10 s the SDK asks).`,
     `- Server: the real server (test/support/sim-server-main.ts) in its own process, SQLite ledger in a fresh temporary DATA_DIR, LOG_LEVEL=info (JSON lines to a file, as a log collector drains them), MAX_CONCURRENT_LAUNCHES=${r.maxConcurrentLaunches}, MAX_RUNNERS=${r.maxRunners} (+1 for the warm-up job), JIT_RATE_PER_SECOND=${r.jitRatePerSecond} so that the JIT limiter does not bound the launch rate (except in the "default JIT rate" run), RECONCILE_INTERVAL_SECONDS=3600 (the reconciler runs once at start-up, not during the burst).`,
-    `- Client: signed \`workflow_job.queued\` webhooks over real HTTP, ${r.concurrency} keep-alive connections, each sending its next request as soon as the previous one is answered; bodies and signatures prepared before the burst. Jobs spread over 5 repositories.`,
+    `- Client: signed \`workflow_job.queued\` webhooks over real HTTP, ${r.concurrency} keep-alive connections, each sending its next request as soon as the previous one is answered; bodies, signatures and connections prepared before the burst (as a reverse proxy keeps its upstream connections open; on fresh connections the first wave of a burst waited up to ~0.8 s for connection setup on this busy 2-core machine). Jobs spread over 5 repositories.`,
     `- Ideal launch throughput = MAX_CONCURRENT_LAUNCHES / (GitHub latency + Modal latency) = ${r.maxConcurrentLaunches} / ${(r.githubLatencyMs + r.modalLatencyMs) / 1000} s = ${ideal.toFixed(1)} launches/s.`,
     '- Fake GitHub, fake Modal (behind a loopback bridge) and the webhook client share this process and the same cores as the server; no fake runners run (sandboxes are created and stay up, jobs stay queued).',
     '',
@@ -188,7 +194,8 @@ export function renderMarkdown(r: BenchReport): string {
     'Runs: `scale-N` are the default launch at N jobs (the growth from 100 to 10,000);',
     '`sequential` is the same burst with SIM_TUNING `{"sequentialLaunch": true}` (mint the JIT config, then create the sandbox);',
     '`naive` is bench/naive-server.ts, which mints and creates before answering;',
-    '`default-jit-rate` leaves JIT_RATE_PER_SECOND at its default (10/s) to show the limiter.',
+    '`default-jit-rate` leaves JIT_RATE_PER_SECOND at its default (10/s) to show the limiter;',
+    `\`connections-N\` is the default burst with N connections instead of ${r.concurrency}: the server answers one webhook at a time, so the answer time grows with the number of webhooks in flight while the rate stays the same.`,
     `At N jobs, min(N, ${r.maxRunners}) sandboxes are launched; the others wait for the MAX_RUNNERS cap (queued in the ledger).`,
     'The last column counts launches whose create request came after (sequential) or before (concurrent) their JIT config was minted, as the fakes saw them.',
     '',

@@ -58,6 +58,8 @@ const maxRunners = positive('max-runners', values['max-runners']);
 const jitRatePerSecond = positive('jit-rate', values['jit-rate']);
 const planRuns = positive('plan-runs', values['plan-runs']);
 
+/** The extra run with fewer webhooks in flight. */
+const FEWER_CONNECTIONS = 8;
 const started = Date.now();
 const base: Omit<BurstRunOptions, 'label' | 'jobs'> = {
   server: 'real',
@@ -108,6 +110,16 @@ const defaultJitRate = await run({
   jitRatePerSecond: undefined,
 });
 
+const fewerConnections =
+  concurrency > FEWER_CONNECTIONS
+    ? await run({
+        ...base,
+        label: `connections-${FEWER_CONNECTIONS}`,
+        jobs: burstSize,
+        concurrency: FEWER_CONNECTIONS,
+      })
+    : undefined;
+
 const cpu = cpus();
 const args = process.argv.slice(2);
 const report: BenchReport = {
@@ -126,6 +138,7 @@ const report: BenchReport = {
   sequential,
   naive,
   defaultJitRate,
+  fewerConnections,
   plan,
   durationSeconds: (Date.now() - started) / 1000,
 };

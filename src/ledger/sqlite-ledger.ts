@@ -142,7 +142,17 @@ const LIVE: ReadonlySet<RunnerState> = new Set(LIVE_RUNNER_STATES);
  * decoding however large the queue. This is sound because one process owns a `DATA_DIR`.
  * Finished jobs and runners are read from SQLite.
  */
-export function openSqliteLedger(dataDir: string): Ledger {
+export function openSqliteLedger(
+  dataDir: string,
+  options: {
+    /**
+     * False for a reader beside the process that owns the directory (a test, a tool): every
+     * read then goes to SQLite, so it sees the owner's writes.
+     */
+    readonly mirror?: boolean;
+  } = {},
+): Ledger {
+  const mirror = options.mirror ?? true;
   let db: Database.Database;
   if (dataDir === ':memory:') {
     db = new Database(':memory:');
@@ -191,15 +201,21 @@ export function openSqliteLedger(dataDir: string): Ledger {
   const openJobs = new Map<number, JobRecord>();
   const liveRunners = new Map<string, RunnerRecord>();
   const mirrorJob = (job: JobRecord) => {
+    if (!mirror) return;
     if (OPEN_JOB_STATUSES.has(job.status)) openJobs.set(job.id, job);
     else openJobs.delete(job.id);
   };
   const mirrorRunner = (runner: RunnerRecord) => {
+    if (!mirror) return;
     if (LIVE.has(runner.state)) liveRunners.set(runner.name, runner);
     else liveRunners.delete(runner.name);
   };
-  for (const row of listBy<JobRow>('jobs', 'status', [...OPEN_JOB_STATUSES])) mirrorJob(toJob(row));
-  for (const row of listBy<RunnerRow>('runners', 'state', [...LIVE])) mirrorRunner(toRunner(row));
+  if (mirror) {
+    for (const row of listBy<JobRow>('jobs', 'status', [...OPEN_JOB_STATUSES])) {
+      mirrorJob(toJob(row));
+    }
+    for (const row of listBy<RunnerRow>('runners', 'state', [...LIVE])) mirrorRunner(toRunner(row));
+  }
   const readJob = (id: number): JobRecord | undefined => {
     const cached = openJobs.get(id);
     if (cached) return cached;
@@ -246,7 +262,7 @@ export function openSqliteLedger(dataDir: string): Ledger {
       return readJob(id);
     },
     async listJobs(statuses) {
-      if (statuses.every((status) => OPEN_JOB_STATUSES.has(status))) {
+      if (mirror && statuses.every((status) => OPEN_JOB_STATUSES.has(status))) {
         const wanted = new Set(statuses);
         return [...openJobs.values()].filter((job) => wanted.has(job.status));
       }
@@ -277,7 +293,7 @@ export function openSqliteLedger(dataDir: string): Ledger {
       return runner;
     },
     async listRunners(states) {
-      if (states.every((state) => LIVE.has(state))) {
+      if (mirror && states.every((state) => LIVE.has(state))) {
         const wanted = new Set(states);
         return [...liveRunners.values()].filter((runner) => wanted.has(runner.state));
       }

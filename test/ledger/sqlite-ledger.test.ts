@@ -97,3 +97,24 @@ describe('sqlite ledger in-memory mirror of open jobs and live runners', () => {
     await ledger.close();
   });
 });
+
+describe('sqlite ledger without the mirror', () => {
+  it("a reader beside the owner sees the owner's later writes", async () => {
+    const dir = freshDir();
+    const owner = openSqliteLedger(dir);
+    const reader = openSqliteLedger(dir, { mirror: false });
+    await owner.observeJob(observation(1, { status: 'queued', at: 1 }));
+    await owner.insertRunner(runner('r1', { state: 'booting' }));
+    const mirrored = openSqliteLedger(dir);
+    expect((await reader.listJobs(['queued'])).map((j) => j.id)).toEqual([1]);
+    expect((await reader.listRunners(['booting'])).map((r) => r.name)).toEqual(['r1']);
+    await owner.observeJob(observation(1, { status: 'completed', conclusion: 'success', at: 2 }));
+    await owner.updateRunner('r1', { state: 'done', at: 3 });
+    expect(await reader.listJobs(['queued'])).toEqual([]);
+    expect(await reader.listRunners(['booting'])).toEqual([]);
+    // What the mirror is for, and why only the owner may use it: a second mirrored instance
+    // opened before the later writes keeps what it loaded.
+    expect((await mirrored.listJobs(['queued'])).map((j) => j.id)).toEqual([1]);
+    for (const l of [owner, reader, mirrored]) await l.close();
+  });
+});

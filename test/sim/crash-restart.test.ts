@@ -86,7 +86,8 @@ describe('crash and restart', () => {
       child = await startServerProcess(env);
       outputs.push(child.output);
 
-      const reader = openSqliteLedger(dataDir);
+      // The server subprocess owns the directory; this reader must see its writes.
+      const reader = openSqliteLedger(dataDir, { mirror: false });
       try {
         await expectConverged(
           {
