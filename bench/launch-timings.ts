@@ -30,25 +30,11 @@ function tagsOf(request: unknown): Record<string, string> {
 }
 
 /**
- * When `sandbox` had its JIT config: at creation when the config is in its environment (the
- * mint-then-create launch). A launch that delivers the config later (over stdin) must leave a
- * timestamp the fake Modal records; the field names tried here are the ones such a change may
- * add (`configAt`, `stdinWrittenAt`, `stdin[].at`). Undefined when none exists.
+ * When `sandbox` had its JIT config: when the fake Modal received it on the sandbox's stdin (one
+ * write carries the whole line). Undefined while it has none.
  */
 export function configAt(sandbox: FakeSandbox): number | undefined {
-  if (sandbox.env.ACTIONS_RUNNER_INPUT_JITCONFIG !== undefined) return sandbox.createdAt;
-  const loose = sandbox as unknown as Record<string, unknown>;
-  for (const key of ['configAt', 'jitConfigAt', 'stdinWrittenAt']) {
-    const value = loose[key];
-    if (typeof value === 'number') return value;
-  }
-  const stdin = loose.stdin;
-  if (Array.isArray(stdin)) {
-    const first = stdin.find((w) => typeof (w as { at?: unknown }).at === 'number') as
-      { at: number } | undefined;
-    if (first) return first.at;
-  }
-  return undefined;
+  return sandbox.stdin.firstWriteAt;
 }
 
 /**

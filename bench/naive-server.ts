@@ -1,8 +1,8 @@
 /**
  * The naive design, for `npm run bench` to compare against: a Probot app (same Probot Server,
  * same signature check, same Octokit) whose `workflow_job.queued` handler mints the JIT config
- * at GitHub and creates the Modal sandbox BEFORE it returns, so every webhook answer waits for
- * both calls. No ledger, no limits, no retries: only the answer path matters here.
+ * at GitHub, creates the Modal sandbox and hands it the config on stdin BEFORE it returns, so
+ * every webhook answer waits for all of them. No ledger, no limits, no retries: only the answer path matters here.
  *
  * Run as its own process (like test/support/sim-server-main.ts): configuration from the
  * environment, Modal through the fake-Modal bridge (FAKE_MODAL_BRIDGE_URL).
@@ -13,7 +13,7 @@ import { createLogger } from '../src/create-logger.js';
 import { newRunnerName } from '../src/controller/runner-name.js';
 import { AppOctokit } from '../src/github/app-octokit.js';
 import { sandboxCreateParams } from '../src/modal/modal-sandbox-platform.js';
-import { runnerImageTag } from '../src/modal/runner-image.js';
+import { configLine, runnerImageTag } from '../src/modal/runner-image.js';
 import { bridgeTransport } from '../test/support/fake-modal-bridge.js';
 import { createModalClientOver } from '../test/support/fake-modal.js';
 
@@ -53,19 +53,20 @@ await server.load((app) => {
       labels: ['self-hosted', 'Linux', 'X64', runnerClass.name],
     });
     modalApp ??= modal.apps.fromName(config.modal.appName, { createIfMissing: true });
-    await modal.sandboxes.create(
+    const sandbox = await modal.sandboxes.create(
       await modalApp,
       image,
       sandboxCreateParams(
         {
           name,
           runnerClass,
-          jitConfig: data.encoded_jit_config,
           tags: { 'job-id': String(job.id), 'runner-name': name },
         },
         config.runners.sandboxTimeoutMinutes,
       ),
     );
+    await sandbox.stdin.writeText(configLine(data.encoded_jit_config));
+    await sandbox.stdin.close();
     context.log.info({ jobId: job.id, runnerName: name }, 'runner launched before answering');
   });
 });

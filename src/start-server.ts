@@ -44,6 +44,8 @@ export interface Tuning {
   readonly sandboxListLagMs?: number;
   readonly orphanRegistrationMs?: number;
   readonly reconcileApiBudget?: number;
+  /** Mint the JIT config, then create the sandbox, instead of both at once (benchmark only). */
+  readonly sequentialLaunch?: boolean;
   /** How often the status chart takes a sample (30 s). */
   readonly statusSampleMs?: number;
 }
@@ -133,6 +135,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(tuning.retryPolicy ? { retryPolicy: tuning.retryPolicy } : {}),
     ...(tuning.launchBackoff ? { launchBackoff: tuning.launchBackoff } : {}),
     ...(tuning.idleGraceMs !== undefined ? { idleGraceMs: tuning.idleGraceMs } : {}),
+    ...(tuning.sequentialLaunch ? { sequentialLaunch: true } : {}),
   });
   const reconciler = createReconciler({
     metrics,

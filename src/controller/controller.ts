@@ -12,6 +12,7 @@ import {
   noMetrics,
   scopeKey,
   type Clock,
+  type JitConfig,
   type Metrics,
   type RunnerRegistry,
   type SandboxPlatform,
@@ -39,6 +40,11 @@ export interface ControllerOptions {
   /** App name stamped on sandboxes (`managed-by` tag). */
   readonly managedBy?: string;
   readonly metrics?: Metrics;
+  /**
+   * Mint the JIT config, then create the sandbox (the old order), instead of both at once.
+   * Only for comparison in the benchmark.
+   */
+  readonly sequentialLaunch?: boolean;
 }
 
 export interface Controller {
@@ -74,6 +80,7 @@ export function createController(options: ControllerOptions): Controller {
   const makeName = options.newRunnerName ?? newRunnerName;
   const managedBy = options.managedBy ?? MANAGED_BY;
   const metrics = options.metrics ?? noMetrics;
+  const sequentialLaunch = options.sequentialLaunch ?? false;
   const caps: PlanCaps = {
     maxRunners: options.maxRunners,
     classMaxRunners: new Map(
@@ -209,9 +216,8 @@ export function createController(options: ControllerOptions): Controller {
       );
       return;
     }
-    let jit;
-    try {
-      jit = await retry(log, 'generate-jitconfig', () =>
+    const mint = async (): Promise<JitConfig> => {
+      const minted = await retry(log, 'generate-jitconfig', () =>
         registry.generateJitConfig({
           installationId: runner.installationId,
           scope: runner.scope,
@@ -220,18 +226,14 @@ export function createController(options: ControllerOptions): Controller {
           runnerGroupId: options.runnerGroupId,
         }),
       );
-    } catch (error) {
-      await failLaunch(runner, job, log, error);
-      return;
-    }
-    await ledger.updateRunner(runner.name, { runnerId: jit.runnerId, at: clock.now() });
-    let sandboxId: string;
-    try {
-      ({ sandboxId } = await retry(log, 'create-sandbox', () =>
+      await ledger.updateRunner(runner.name, { runnerId: minted.runnerId, at: clock.now() });
+      return minted;
+    };
+    const create = async (): Promise<string> => {
+      const { sandboxId: id } = await retry(log, 'create-sandbox', () =>
         platform.launch({
           name: runner.name,
           runnerClass,
-          jitConfig: jit.encodedJitConfig,
           tags: {
             'managed-by': managedBy,
             'runner-class': runner.runnerClass,
@@ -239,26 +241,79 @@ export function createController(options: ControllerOptions): Controller {
             repo: job.repo,
             'job-id': String(job.id),
             'runner-name': runner.name,
-            'runner-id': String(jit.runnerId),
             scope: scopeKey(runner.scope),
             'installation-id': String(runner.installationId),
           },
         }),
-      ));
+      );
+      // Recorded before the config is delivered, so that after a crash the reconciler finds it.
+      await ledger.updateRunner(runner.name, { sandboxId: id, at: clock.now() });
+      return id;
+    };
+    // The sandbox boots while GitHub mints its config (unless sequentialLaunch, kept to compare).
+    let jit: JitConfig;
+    let sandboxId: string;
+    if (sequentialLaunch) {
+      try {
+        jit = await mint();
+      } catch (error) {
+        await failLaunch(runner, job, log, error);
+        return;
+      }
+      try {
+        sandboxId = await create();
+      } catch (error) {
+        await deleteRegistration({ ...runner, runnerId: jit.runnerId }, log);
+        await failLaunch(runner, job, log, error);
+        return;
+      }
+    } else {
+      const [minted, created] = await Promise.allSettled([mint(), create()]);
+      if (minted.status === 'rejected' || created.status === 'rejected') {
+        if (created.status === 'fulfilled') await abandonSandbox(created.value, log);
+        if (minted.status === 'fulfilled') {
+          await deleteRegistration({ ...runner, runnerId: minted.value.runnerId }, log);
+        }
+        await failLaunch(
+          runner,
+          job,
+          log,
+          minted.status === 'rejected' ? minted.reason : (created as PromiseRejectedResult).reason,
+        );
+        return;
+      }
+      jit = minted.value;
+      sandboxId = created.value;
+    }
+    try {
+      await retry(log, 'deliver-config', () =>
+        platform.deliverConfig(sandboxId, jit.encodedJitConfig),
+      );
     } catch (error) {
+      await abandonSandbox(sandboxId, log);
       await deleteRegistration({ ...runner, runnerId: jit.runnerId }, log);
       await failLaunch(runner, job, log, error);
       return;
     }
     const current = await ledger.getRunner(runner.name);
-    await ledger.updateRunner(runner.name, {
-      sandboxId,
-      ...(current?.state === 'launching' ? { state: 'booting' as const } : {}),
-      at: clock.now(),
-    });
+    if (current?.state === 'launching') {
+      await ledger.updateRunner(runner.name, { state: 'booting', at: clock.now() });
+    }
     metrics.launch(runner.runnerClass, 'success', clock.now() - runner.createdAt);
     log.info({ sandboxId, runnerId: jit.runnerId }, 'runner launched');
     watchExit(runner.name, sandboxId, log.child({ sandboxId }));
+  }
+
+  /** Terminates the sandbox of a launch that failed; a failure here is left to the reconciler. */
+  async function abandonSandbox(sandboxId: string, log: Logger): Promise<void> {
+    try {
+      await platform.terminate(sandboxId);
+    } catch (error) {
+      log.warn(
+        { sandboxId, err: describe(error) },
+        'could not terminate the sandbox of a failed launch',
+      );
+    }
   }
 
   async function failLaunch(

@@ -48,8 +48,6 @@ export interface SandboxLaunchSpec {
   /** The runner name; unique among the app's running sandboxes and shorter than 64 characters. */
   readonly name: string;
   readonly runnerClass: RunnerClass;
-  /** Secret. Delivered to the runner as `ACTIONS_RUNNER_INPUT_JITCONFIG` in its environment only. */
-  readonly jitConfig: string;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -60,7 +58,16 @@ export interface SandboxInfo {
 
 /** Every Modal call the controller makes. Implemented in `src/modal/`. */
 export interface SandboxPlatform {
+  /**
+   * Creates the runner's sandbox. It boots and waits for its JIT config on stdin, so it can be
+   * created while the config is still being minted.
+   */
   launch(spec: SandboxLaunchSpec): Promise<{ readonly sandboxId: string }>;
+  /**
+   * Hands the sandbox its JIT config (a secret) on stdin, never in argv or the environment.
+   * Safe to call again after a failure: a write already applied is not applied twice.
+   */
+  deliverConfig(sandboxId: string, jitConfig: string): Promise<void>;
   /** Terminates a sandbox; one that already exited is not an error. */
   terminate(sandboxId: string): Promise<void>;
   /** Resolves with the exit code once the sandbox has exited (for any reason). */

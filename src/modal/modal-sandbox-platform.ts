@@ -9,12 +9,7 @@ import {
   translateModalError,
   type ModalErrorContext,
 } from './modal-error.js';
-import {
-  RUNNER_COMMAND,
-  RUNNER_WORKDIR,
-  runnerEnvironment,
-  runnerImageTag,
-} from './runner-image.js';
+import { configLine, RUNNER_COMMAND, RUNNER_WORKDIR, runnerImageTag } from './runner-image.js';
 
 /** Modal's longest sandbox lifetime. */
 export const MAX_SANDBOX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
@@ -45,7 +40,7 @@ export function sandboxTimeoutMs(runnerClass: RunnerClass, defaultTimeoutMinutes
   return Math.min(ms, MAX_SANDBOX_TIMEOUT_MS);
 }
 
-/** What `sandboxes.create` gets for one runner (the JIT config only in `env`). */
+/** What `sandboxes.create` gets for one runner: no secret (the JIT config comes on stdin). */
 export function sandboxCreateParams(
   spec: SandboxLaunchSpec,
   defaultTimeoutMinutes: number,
@@ -60,7 +55,6 @@ export function sandboxCreateParams(
     timeoutMs: sandboxTimeoutMs(cls, defaultTimeoutMinutes),
     command: [...RUNNER_COMMAND],
     workdir: RUNNER_WORKDIR,
-    env: runnerEnvironment(spec.jitConfig),
   };
 }
 
@@ -82,6 +76,11 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
   };
   let appPromise: Promise<App> | undefined;
   const images = new Map<string, Image>();
+  /**
+   * Handles of sandboxes just created, until their config is delivered: the handle from
+   * `create` already knows how to reach a V2 sandbox's command router (one round trip less).
+   */
+  const created = new Map<string, Sandbox>();
 
   /** Looked up (and created if missing) once; a failed lookup is tried again next time. */
   function getApp(): Promise<App> {
@@ -121,7 +120,6 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
         runnerClass: cls.name,
         image: tag,
         ...(cls.gpu ? { gpu: cls.gpu } : {}),
-        secrets: [spec.jitConfig],
       };
       try {
         const app = await getApp();
@@ -130,6 +128,7 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
           getImage(tag),
           sandboxCreateParams(spec, defaultTimeoutMinutes),
         );
+        created.set(sb.sandboxId, sb);
         return { sandboxId: sb.sandboxId };
       } catch (error) {
         // Runner names are random and single-use: a sandbox that already has this name is the
@@ -148,7 +147,25 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
       }
     },
 
+    async deliverConfig(sandboxId, jitConfig) {
+      // A fresh stream per call: a retry writes from the start again, and Modal drops what it
+      // already has (V2 stdin is written at offsets, V1 stdin in numbered chunks).
+      const first = created.get(sandboxId);
+      created.delete(sandboxId);
+      try {
+        const sb = first ?? (await sandbox(sandboxId));
+        await sb.stdin.writeText(configLine(jitConfig));
+        await sb.stdin.close();
+      } catch (error) {
+        throw translateModalError('deliver-config', error, {
+          ...baseContext,
+          secrets: [jitConfig],
+        });
+      }
+    },
+
     async terminate(sandboxId) {
+      created.delete(sandboxId);
       try {
         await (await sandbox(sandboxId)).terminate();
       } catch (error) {

@@ -13,15 +13,25 @@ export const RUNNER_WORKDIR = '/home/runner';
  */
 export const JIT_CONFIG_ENV = 'ACTIONS_RUNNER_INPUT_JITCONFIG';
 
+/** How long a booted sandbox waits for its JIT config on stdin before it gives up (exit 1). */
+export const CONFIG_WAIT_SECONDS = 120;
+
 /**
- * The sandbox's main process: start the runner as the image's non-root `runner` user. Modal may
+ * The sandbox's main process. It boots while the app mints the JIT config, reads the config as
+ * one line from stdin (`timeout` bounds the wait, so a sandbox whose launch was abandoned ends
+ * by itself), exports it as ACTIONS_RUNNER_INPUT_JITCONFIG (a shell variable: it never appears
+ * in any command line), and starts the runner as the image's non-root `runner` user. Modal may
  * start the container as root whatever the image's USER says, and the runner refuses to run as
- * root; `runuser` without `-l` keeps the environment, so the JIT config reaches the runner.
+ * root; `runuser` without `-l` keeps the environment, so the config reaches the runner.
  */
 export const RUNNER_COMMAND: readonly string[] = [
   '/bin/sh',
   '-c',
-  `if [ "$(id -u)" = 0 ]; then exec runuser -u runner -- ${RUNNER_WORKDIR}/run.sh; ` +
+  `${JIT_CONFIG_ENV}="$(timeout ${CONFIG_WAIT_SECONDS} head -n 1)"; ` +
+    `if [ -z "$${JIT_CONFIG_ENV}" ]; then ` +
+    `echo "modal-github-runner: no JIT config on stdin within ${CONFIG_WAIT_SECONDS} s" >&2; exit 1; fi; ` +
+    `export ${JIT_CONFIG_ENV}; exec </dev/null; ` +
+    `if [ "$(id -u)" = 0 ]; then exec runuser -u runner -- ${RUNNER_WORKDIR}/run.sh; ` +
     `else exec ${RUNNER_WORKDIR}/run.sh; fi`,
 ];
 
@@ -34,7 +44,7 @@ export function runnerImageTag(
   return `${DEFAULT_RUNNER_IMAGE_REPOSITORY}:${runnerVersion.replace(/^v/, '')}`;
 }
 
-/** The sandbox environment: the JIT config, and nothing else secret. */
-export function runnerEnvironment(jitConfig: string): Record<string, string> {
-  return { [JIT_CONFIG_ENV]: jitConfig };
+/** What the sandbox reads on stdin: the config and a newline. */
+export function configLine(jitConfig: string): string {
+  return `${jitConfig}\n`;
 }

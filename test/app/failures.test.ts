@@ -37,13 +37,13 @@ describe('launch failures', () => {
     h = await startHarness();
     h.github.failNext('POST', JIT, 502);
     await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id: 32 }));
-    await eventually(() => h.modal.created.length === 1, 'sandbox created after the retry');
+    await eventually(() => h.modal.created[0]?.stdin.eof === true, 'configured after the retry');
     await h.server.controller.settled();
     expect(h.github.requestsTo('POST', JIT)).toHaveLength(2);
     expect(h.github.runners.size).toBe(1);
     expect(h.modal.created).toHaveLength(1);
-    expect(h.modal.created[0]?.env.ACTIONS_RUNNER_INPUT_JITCONFIG).toBe(
-      [...h.github.runners.values()][0]?.encodedJitConfig,
+    expect(h.modal.created[0]?.stdin.text).toBe(
+      `${[...h.github.runners.values()][0]?.encodedJitConfig}\n`,
     );
   });
 
@@ -51,11 +51,11 @@ describe('launch failures', () => {
     h = await startHarness();
     h.github.failNext('POST', JIT, 502, { afterEffect: true });
     await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id: 33 }));
-    await eventually(() => h.modal.created.length === 1, 'sandbox created');
+    await eventually(() => h.modal.created[0]?.stdin.eof === true, 'sandbox configured');
     await h.server.controller.settled();
     expect(h.github.runners.size).toBe(1);
     const runner = [...h.github.runners.values()][0]!;
-    expect(h.modal.created[0]?.env.ACTIONS_RUNNER_INPUT_JITCONFIG).toBe(runner.encodedJitConfig);
+    expect(h.modal.created[0]?.stdin.text).toBe(`${runner.encodedJitConfig}\n`);
   });
 
   it('retries Modal RESOURCE_EXHAUSTED and UNAVAILABLE, then launches once', async () => {
@@ -69,6 +69,27 @@ describe('launch failures', () => {
     expect(h.github.requestsTo('POST', JIT)).toHaveLength(1);
   });
 
+  it('a config that cannot be delivered: sandbox terminated, registration deleted, job backs off', async () => {
+    h = await startHarness({
+      env: { RUNNER_CLASSES: '{"modal-gpu":{"cpu":4,"memoryMiB":16384,"gpu":"T4"}}' },
+    });
+    h.modal.failNext('SandboxStdinWrite', Status.PERMISSION_DENIED, 1);
+    await sendWebhook(
+      h.webhookUrl,
+      WEBHOOK_SECRET,
+      workflowJobPayload({ id: 36, labels: ['modal-gpu'] }),
+    );
+    await eventually(() => h.logs.text.includes('launch failed'), 'failure logged');
+    await h.server.controller.settled();
+    expect(h.modal.liveCount()).toBe(0);
+    expect(h.github.runners.size).toBe(0); // minted, then deleted
+    expect(h.github.mintedJitConfigs).toHaveLength(1);
+    const job = await h.server.ledger.getJob(36);
+    expect(job).toMatchObject({ status: 'queued', launchAttempts: 1 });
+    expect(job?.lastError).toMatch(/deliver-config/);
+    expect(h.logs.text).not.toContain(h.github.mintedJitConfigs[0]);
+  });
+
   it('logs a permanent GitHub error with its fix and keeps serving', async () => {
     h = await startHarness();
     h.github.failNext('POST', JIT, 403, {
@@ -80,7 +101,10 @@ describe('launch failures', () => {
       err: { message: string };
     };
     expect(line.err.message).toMatch(/organization_self_hosted_runners/);
-    expect(h.modal.created).toHaveLength(0);
+    // The sandbox created while GitHub refused is terminated, never configured.
+    await h.server.controller.settled();
+    expect(h.modal.liveCount()).toBe(0);
+    expect(h.modal.created.every((s) => s.stdin.text === '')).toBe(true);
     const res = await fetch(`${h.server.url}/healthz`);
     expect(res.status).toBe(200);
   });

@@ -10,6 +10,9 @@ import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
 
 const JIT_PATH_ORG = /^\/orgs\/acme\/actions\/runners\/generate-jitconfig$/;
 
+/** Sandboxes that have read their whole config on stdin. */
+const configured = (h: Harness) => h.modal.created.filter((s) => s.stdin.eof).length;
+
 describe('a queued job gets one runner in one sandbox', () => {
   let h: Harness;
   afterEach(async () => h?.stop());
@@ -28,7 +31,7 @@ describe('a queued job gets one runner in one sandbox', () => {
       workflowJobPayload({ id: 501, labels: ['self-hosted', 'Linux', 'modal-big'] }),
     );
     expect(res.status).toBe(200);
-    await eventually(() => h.modal.created.length === 1, 'sandbox created');
+    await eventually(() => configured(h) === 1, 'sandbox created and configured');
 
     const mints = h.github.requestsTo('POST', JIT_PATH_ORG);
     expect(mints).toHaveLength(1);
@@ -47,7 +50,9 @@ describe('a queued job gets one runner in one sandbox', () => {
     expect(sandbox.milliCpu).toBe(8000);
     expect(sandbox.memoryMb).toBe(32768);
     expect(sandbox.gpu).toBeUndefined();
-    expect(sandbox.env.ACTIONS_RUNNER_INPUT_JITCONFIG).toBe(runner.encodedJitConfig);
+    // The JIT config reached the sandbox on stdin only: not its environment, not its command.
+    expect(sandbox.stdin).toMatchObject({ text: `${runner.encodedJitConfig}\n`, eof: true });
+    expect(sandbox.env).toEqual({});
     expect(sandbox.command.join(' ')).not.toContain(runner.encodedJitConfig);
     expect(sandbox.tags).toMatchObject({
       'managed-by': 'modal-github-runner',
@@ -56,7 +61,6 @@ describe('a queued job gets one runner in one sandbox', () => {
       repo: 'acme/api',
       'job-id': '501',
       'runner-name': body.name,
-      'runner-id': String(runner.id),
     });
     await eventually(
       async () => (await h.server.ledger.getRunner(body.name))?.state === 'booting',
@@ -72,7 +76,7 @@ describe('a queued job gets one runner in one sandbox', () => {
       WEBHOOK_SECRET,
       workflowJobPayload({ id: 9, repo: 'jane/dots', ownerType: 'User' }),
     );
-    await eventually(() => h.modal.created.length === 1, 'sandbox created');
+    await eventually(() => configured(h) === 1, 'sandbox created and configured');
     expect(
       h.github.requestsTo('POST', /^\/repos\/jane\/dots\/actions\/runners\/generate-jitconfig$/),
     ).toHaveLength(1);
@@ -92,13 +96,14 @@ describe('a queued job gets one runner in one sandbox', () => {
       WEBHOOK_SECRET,
       workflowJobPayload({ id: 77, labels: ['modal-gpu'] }),
     );
-    await eventually(() => h.modal.created.length === 1, 'sandbox created');
+    await eventually(() => configured(h) === 1, 'sandbox created and configured');
     const sandbox = h.modal.created[0]!;
     expect(sandbox.kind).toBe('v1');
     expect(sandbox.gpu).toMatch(/H100/);
     expect(sandbox.timeoutSecs).toBe(45 * 60);
     const jit = [...h.github.runners.values()][0]!.encodedJitConfig;
-    expect(sandbox.env.ACTIONS_RUNNER_INPUT_JITCONFIG).toBe(jit);
+    expect(sandbox.stdin).toMatchObject({ text: `${jit}\n`, eof: true });
+    expect(sandbox.env).toEqual({});
     expect(sandbox.command.join(' ')).not.toContain(jit);
   });
 
@@ -108,9 +113,32 @@ describe('a queued job gets one runner in one sandbox', () => {
     const res = await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id: 1 }));
     expect(res.status).toBe(200);
     expect(res.ms).toBeLessThan(1000);
-    expect(h.modal.created).toHaveLength(0);
     expect(h.github.runners.size).toBe(0);
-    await eventually(() => h.modal.created.length === 1, 'sandbox created eventually', 15_000);
+    expect(configured(h)).toBe(0);
+    await eventually(() => configured(h) === 1, 'sandbox configured eventually', 15_000);
+  });
+
+  it('creates the sandbox while GitHub is still minting its JIT config, then delivers it', async () => {
+    h = await startHarness();
+    h.github.latencyMs = 800;
+    await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id: 2 }));
+    // The sandbox exists (booting, waiting on stdin) before GitHub has answered the mint.
+    await eventually(() => h.modal.created.length === 1, 'sandbox created', 5_000);
+    expect(h.github.runners.size).toBe(0);
+    expect(h.modal.created[0]?.stdin.text).toBe('');
+    await eventually(() => configured(h) === 1, 'config delivered', 15_000);
+    const jit = [...h.github.runners.values()][0]!.encodedJitConfig;
+    expect(h.modal.created[0]?.stdin.text).toBe(`${jit}\n`);
+  });
+
+  it('with sequentialLaunch (the benchmark baseline) mints first, then creates', async () => {
+    h = await startHarness({ tuning: { sequentialLaunch: true } });
+    h.github.latencyMs = 300;
+    const sawRunnerAtCreate: number[] = [];
+    h.modal.onCreate(() => sawRunnerAtCreate.push(h.github.runners.size));
+    await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id: 3 }));
+    await eventually(() => configured(h) === 1, 'config delivered', 15_000);
+    expect(sawRunnerAtCreate).toEqual([1]);
   });
 
   it('logs with job context and never logs a secret', async () => {

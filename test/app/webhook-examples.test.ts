@@ -83,7 +83,7 @@ describe('GitHub example payloads', () => {
     (queued.workflow_job as { status: string }).status = 'queued';
     const res = await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, withInstallation(queued));
     expect(res.status).toBe(200);
-    await eventually(() => h.modal.created.length === 1, 'sandbox created');
+    await eventually(() => h.modal.created[0]?.stdin.eof === true, 'sandbox configured');
     expect(h.modal.created[0]?.tags['runner-class']).toBe('k8s');
     const owner = (gated.repository as { owner: { login: string } }).owner.login;
     expect(

@@ -31,7 +31,7 @@ function platformFor(f: FakeModal, options: FakeModalClientOptions = {}) {
 
 function launchSpec(runnerClass: RunnerClass = cpuClass) {
   n += 1;
-  return { name: `runner-${n}`, runnerClass, jitConfig: `jit-${n}-secret`, tags: { n: String(n) } };
+  return { name: `runner-${n}`, runnerClass, tags: { n: String(n) } };
 }
 
 afterEach(() => {
@@ -157,18 +157,25 @@ describe('FakeModal', () => {
     expect(fake.created).toHaveLength(5);
   });
 
-  it('lets a test play the runner from onCreate', async () => {
-    const platform = platformFor(new FakeModal());
-    const seen: string[] = [];
-    fake.onCreate((sandbox) => {
-      seen.push(sandbox.env.ACTIONS_RUNNER_INPUT_JITCONFIG ?? '');
-      setTimeout(() => fake.exit(sandbox.sandboxId, 0), 10);
-    });
-    const spec = launchSpec();
-    const { sandboxId } = await platform.launch(spec);
-    await expect(platform.waitForExit(sandboxId)).resolves.toBe(0);
-    expect(seen).toEqual([spec.jitConfig]);
-  });
+  it.each([
+    ['V2 (command router)', cpuClass],
+    ['V1 (control plane)', { name: 'modal-gpu', cpu: 2, memoryMiB: 4096, gpu: 'T4' }],
+  ] as [string, RunnerClass][])(
+    'lets a test play the runner: it reads its config on stdin (%s)',
+    async (_kind, runnerClass) => {
+      const platform = platformFor(new FakeModal());
+      const seen: string[] = [];
+      fake.onStdin((sandbox) => {
+        if (!sandbox.stdin.eof) return;
+        seen.push(sandbox.stdin.text);
+        setTimeout(() => fake.exit(sandbox.sandboxId, 0), 10);
+      });
+      const { sandboxId } = await platform.launch(launchSpec(runnerClass));
+      await platform.deliverConfig(sandboxId, 'jit-secret');
+      await expect(platform.waitForExit(sandboxId)).resolves.toBe(0);
+      expect(seen).toEqual(['jit-secret\n']);
+    },
+  );
 
   it('can make the SDK join a streaming image build', async () => {
     const platform = platformFor(new FakeModal({ imageBuild: 'streaming' }));

@@ -105,9 +105,16 @@ describe('createModalClient', () => {
     const { sandboxId } = await platform.launch({
       name: 'modal-modal-abc',
       runnerClass: { name: 'modal', cpu: 2, memoryMiB: 8192 },
-      jitConfig: jit,
       tags: {},
     });
+    // A GPU (V1) sandbox takes its config through the control plane, which the SDK logs.
+    const gpu = await platform.launch({
+      name: 'modal-gpu-abc',
+      runnerClass: { name: 'modal-gpu', cpu: 2, memoryMiB: 8192, gpu: 'T4' },
+      tags: {},
+    });
+    await platform.deliverConfig(gpu.sandboxId, jit);
+    expect(fake.stdinOf(gpu.sandboxId)?.text).toBe(`${jit}\n`);
 
     expect(client.profile).toMatchObject({ tokenId: 'ak-fromenv', environment: 'from-env' });
     expect(fake.requests('AppGetOrCreate')).toEqual([

@@ -40,7 +40,6 @@ function spec(runnerClass: RunnerClass, overrides: Partial<SandboxLaunchSpec> = 
   return {
     name,
     runnerClass,
-    jitConfig: jitConfig(),
     tags: {
       'managed-by': 'modal-github-runner',
       'runner-class': runnerClass.name,
@@ -94,7 +93,7 @@ afterEach(() => {
 });
 
 describe('launch on a CPU class (V2 sandbox)', () => {
-  it('sends image, resources, timeout, name, tags, command and the JIT config in env only', async () => {
+  it('sends image, resources, timeout, name, tags and command, and no secret', async () => {
     const platform = setup();
     const launch = spec(cpuClass);
     const { sandboxId } = await platform.launch(launch);
@@ -118,11 +117,6 @@ describe('launch on a CPU class (V2 sandbox)', () => {
     const create = only('SandboxCreateV2');
     const definition = create.definition as Record<string, unknown>;
     expect(definition.entrypointArgs).toEqual(RUNNER_COMMAND);
-    expect(definition.entrypointArgs).toEqual([
-      '/bin/sh',
-      '-c',
-      'if [ "$(id -u)" = 0 ]; then exec runuser -u runner -- /home/runner/run.sh; else exec /home/runner/run.sh; fi',
-    ]);
     expect(definition.workdir).toBe('/home/runner');
     expect(definition.timeoutSecs).toBe(60 * 60);
     expect(definition.name).toBe(launch.name);
@@ -136,28 +130,18 @@ describe('launch on a CPU class (V2 sandbox)', () => {
       { tagName: 'runner-class', tagValue: 'modal' },
       { tagName: 'runner-name', tagValue: launch.name },
     ]);
-    expect(create.secretSources).toEqual([
-      {
-        secretId: undefined,
-        env: { contents: { ACTIONS_RUNNER_INPUT_JITCONFIG: launch.jitConfig } },
-      },
-    ]);
+    expect(create.secretSources ?? []).toEqual([]);
     expect(definition.secretIds).toEqual([]);
-
-    // The JIT config is in exactly one place of everything the SDK sent: the env source.
-    const index = fake.methods().indexOf('SandboxCreateV2');
-    expect(pathsContaining(fake.calls, launch.jitConfig)).toEqual([
-      `$[${index}].request.secretSources[0].env.contents.ACTIONS_RUNNER_INPUT_JITCONFIG`,
-    ]);
 
     const sandbox = fake.sandbox(sandboxId);
     expect(sandbox).toMatchObject({
       kind: 'v2',
       name: launch.name,
       imageTag: 'ghcr.io/actions/actions-runner:2.330.0',
-      env: { ACTIONS_RUNNER_INPUT_JITCONFIG: launch.jitConfig },
+      env: {},
       tags: launch.tags,
     });
+    expect(sandbox?.stdin).toEqual({ text: '', eof: false, firstWriteAt: undefined });
   });
 
   it('uses the class image instead of the official one when the class has one', async () => {
@@ -204,7 +188,7 @@ describe('launch on a CPU class (V2 sandbox)', () => {
 });
 
 describe('launch on a GPU class (V1 sandbox)', () => {
-  it('sends the gpu, moves env into an ephemeral Secret and waits for scheduling', async () => {
+  it('sends the gpu and waits for scheduling; no Secret, since the config comes on stdin', async () => {
     const platform = setup();
     const launch = spec(gpuClass);
     const { sandboxId } = await platform.launch(launch);
@@ -214,16 +198,9 @@ describe('launch on a GPU class (V1 sandbox)', () => {
       'AppGetOrCreate',
       'EnvironmentGetOrCreate',
       'ImageGetOrCreate',
-      'SecretGetOrCreate',
       'SandboxCreate',
       'SandboxGetTaskId',
     ]);
-    const secret = only('SecretGetOrCreate');
-    expect(secret).toMatchObject({
-      objectCreationType: 5, // OBJECT_CREATION_TYPE_EPHEMERAL
-      envDict: { ACTIONS_RUNNER_INPUT_JITCONFIG: launch.jitConfig },
-    });
-
     const create = only('SandboxCreate');
     const definition = create.definition as Record<string, unknown>;
     expect(definition.resources).toMatchObject({
@@ -234,22 +211,13 @@ describe('launch on a GPU class (V1 sandbox)', () => {
     expect(definition.timeoutSecs).toBe(120 * 60);
     expect(definition.name).toBe(launch.name);
     expect(definition.entrypointArgs).toEqual(RUNNER_COMMAND);
-    expect(definition.secretIds).toHaveLength(1);
+    expect(definition.secretIds).toEqual([]);
     expect(create.tags).toContainEqual({ tagName: 'runner-class', tagValue: 'modal-gpu-h100' });
     expect(only('ImageGetOrCreate')).toMatchObject({
       image: { dockerfileCommands: ['FROM ghcr.io/actions/actions-runner:2.330.0'] },
     });
     expect(only('SandboxGetTaskId')).toMatchObject({ sandboxId });
-
-    const secretIndex = fake.methods().indexOf('SecretGetOrCreate');
-    expect(pathsContaining(fake.calls, launch.jitConfig)).toEqual([
-      `$[${secretIndex}].request.envDict.ACTIONS_RUNNER_INPUT_JITCONFIG`,
-    ]);
-    expect(fake.sandbox(sandboxId)).toMatchObject({
-      kind: 'v1',
-      gpu: 'H100',
-      env: { ACTIONS_RUNNER_INPUT_JITCONFIG: launch.jitConfig },
-    });
+    expect(fake.sandbox(sandboxId)).toMatchObject({ kind: 'v1', gpu: 'H100', env: {} });
   });
 
   it('sends a GPU count', async () => {
@@ -431,7 +399,6 @@ describe('errors', () => {
     expect(error).toMatchObject({ operation: 'launch', retryable: true, code: 'UNAVAILABLE' });
     expect(retryHintOf(error).retryable).toBe(true);
     expect(fake.requests('SandboxCreateV2')).toHaveLength(4); // the SDK tried 4 times
-    expect(error.message).not.toContain(launch.jitConfig);
   });
 
   it('a single UNAVAILABLE is retried by the SDK itself', async () => {
@@ -463,27 +430,21 @@ describe('errors', () => {
     expect(error.message).toContain('MODAL_TOKEN_ID / MODAL_TOKEN_SECRET');
     expect(error.message).toContain('modal token new');
     expect(error.message).not.toContain(tokenSecret);
-    expect(error.message).not.toContain(launch.jitConfig);
     expect(fake.requests('SandboxCreateV2')).toHaveLength(0);
   });
 
-  it('PERMISSION_DENIED: not retryable, hints at the token, redacts an echoed JIT config', async () => {
+  it('PERMISSION_DENIED: not retryable, hints at the token', async () => {
     const platform = setup();
-    const launch = spec(cpuClass);
     fake.failNext('SandboxCreateV2', Status.PERMISSION_DENIED, 1, {
-      details: `token ak-AbCdEf0123456789 may not create sandboxes with env ${launch.jitConfig}`,
+      details: 'token ak-AbCdEf0123456789 may not create sandboxes',
     });
-    const error = await rejection(platform.launch(launch));
+    const error = await rejection(platform.launch(spec(cpuClass)));
     expect(error).toMatchObject({ retryable: false, code: 'PERMISSION_DENIED' });
     expect(retryHintOf(error).retryable).toBe(false);
     expect(error.message).toContain(
       'check MODAL_TOKEN_ID / MODAL_TOKEN_SECRET (create a token with `modal token new`)',
     );
-    expect(error.message).toContain('[redacted]');
-    expect(error.message).not.toContain(launch.jitConfig);
     expect(error.message).not.toContain('ak-AbCdEf0123456789');
-    expect(String((error.cause as Error).message)).not.toContain(launch.jitConfig);
-    expect(error.stack ?? '').not.toContain(launch.jitConfig);
   });
 
   it('an unknown GPU type points at the class gpu', async () => {
@@ -521,7 +482,7 @@ describe('errors', () => {
     const platform = setup();
     const first = spec(cpuClass);
     const { sandboxId } = await platform.launch(first);
-    const again = await platform.launch({ ...first, jitConfig: jitConfig() });
+    const again = await platform.launch({ ...first });
     expect(again.sandboxId).toBe(sandboxId);
     expect(fake.liveCount()).toBe(1);
     expect(fake.created).toHaveLength(1);
@@ -537,5 +498,66 @@ describe('errors', () => {
     const { sandboxId } = await platform.launch(spec(cpuClass));
     expect(fake.created).toHaveLength(1);
     expect(fake.created[0]?.sandboxId).toBe(sandboxId);
+  });
+});
+
+describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
+  it('V2: through the task command router, one line, then EOF; the control plane never sees it', async () => {
+    const platform = setup();
+    const jit = jitConfig();
+    const { sandboxId } = await platform.launch(spec(cpuClass));
+    await platform.deliverConfig(sandboxId, jit);
+    expect(fake.stdinOf(sandboxId)).toMatchObject({ text: `${jit}\n`, eof: true });
+    expect(pathsContaining(fake.calls, jit)).toEqual([]);
+    // The handle from create knew the router: no access lookup.
+    expect(fake.requests('SandboxGetCommandRouterAccess')).toEqual([]);
+  });
+
+  it('V2: a sandbox known only by ID is reached through SandboxGetCommandRouterAccess', async () => {
+    const first = setup();
+    const { sandboxId } = await first.launch(spec(cpuClass));
+    const jit = jitConfig();
+    const other = createModalSandboxPlatform({
+      client,
+      appName: 'modal-github-runner',
+      runnerVersion: '2.330.0',
+      defaultTimeoutMinutes: 60,
+    });
+    await other.deliverConfig(sandboxId, jit);
+    expect(fake.requests('SandboxGetCommandRouterAccess')).toEqual([{ sandboxId }]);
+    expect(fake.stdinOf(sandboxId)).toMatchObject({ text: `${jit}\n`, eof: true });
+  });
+
+  it('V1 (GPU): through SandboxStdinWrite, the only calls that carry the config', async () => {
+    const platform = setup();
+    const jit = jitConfig();
+    const { sandboxId } = await platform.launch(spec(gpuClass));
+    await platform.deliverConfig(sandboxId, jit);
+    expect(fake.stdinOf(sandboxId)).toMatchObject({ text: `${jit}\n`, eof: true });
+    const writes = fake.methods().filter((m) => m === 'SandboxStdinWrite').length;
+    expect(writes).toBe(2); // the line, then EOF
+    const leaks = pathsContaining(fake.calls, jit);
+    expect(leaks).toHaveLength(1);
+    expect(leaks[0]).toMatch(/^\$\[\d+\]\.request\.input$/);
+  });
+
+  it('a retried delivery after a failure does not repeat the config', async () => {
+    const platform = setup();
+    const jit = jitConfig();
+    const { sandboxId } = await platform.launch(spec(gpuClass));
+    fake.failNext('SandboxStdinWrite', Status.UNAVAILABLE, 4, { afterEffect: true });
+    await rejection(platform.deliverConfig(sandboxId, jit));
+    await platform.deliverConfig(sandboxId, jit);
+    expect(fake.stdinOf(sandboxId)).toMatchObject({ text: `${jit}\n`, eof: true });
+  });
+
+  it('a finished sandbox: a ModalError without the config in it', async () => {
+    const platform = setup();
+    const jit = jitConfig();
+    const { sandboxId } = await platform.launch(spec(gpuClass));
+    fake.exit(sandboxId, 1);
+    const error = await rejection(platform.deliverConfig(sandboxId, jit));
+    expect(error).toMatchObject({ operation: 'deliver-config', code: 'FAILED_PRECONDITION' });
+    expect(error.message).not.toContain(jit);
   });
 });

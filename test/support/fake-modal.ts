@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ModalClient, type LogLevel, type Logger, type ModalClientParams } from 'modal';
+import { FakeCommandRouter, type StdinWrite } from './fake-command-router.js';
 import {
   ClientError,
   composeClientMiddleware,
@@ -65,6 +66,14 @@ export interface RecordedCall {
   readonly at: number;
 }
 
+export interface FakeStdin {
+  text: string;
+  /** The writer closed stdin. */
+  eof: boolean;
+  /** When the first write arrived. */
+  firstWriteAt: number | undefined;
+}
+
 export interface FakeResult {
   readonly status: number;
   readonly exitcode: number;
@@ -95,6 +104,11 @@ export interface FakeSandbox {
   readonly taskId: string;
   /** When the scheduler places it (creation time plus `schedulingDelayMs`). */
   readonly scheduledAt: number;
+  /**
+   * What the sandbox's process read on stdin: V1 through the control plane
+   * (SandboxStdinWrite), V2 through the task's command router (SandboxStdinWriteV2).
+   */
+  readonly stdin: FakeStdin;
   /** Undefined while the sandbox runs. */
   result: FakeResult | undefined;
   finishedAt: number | undefined;
@@ -280,6 +294,12 @@ export class FakeModal {
   readonly #exitListeners = new Set<(sandbox: FakeSandbox) => void>();
   readonly #issuedTokens = new Set<string>();
   readonly #closeListeners = new Set<() => void>();
+  readonly #stdinListeners = new Set<(sandbox: FakeSandbox) => void>();
+  /** The command router of V2 tasks, started with the first V2 sandbox. */
+  #router: FakeCommandRouter | undefined;
+  readonly #taskJwts = new Map<string, string>();
+  readonly #taskSandboxes = new Map<string, string>();
+  readonly #v1StdinIndex = new Map<string, number>();
   readonly #handlers: Record<string, Handler>;
   /** `appId/name` of running named sandboxes → sandbox ID (names are unique among those). */
   readonly #liveNames = new Map<string, string>();
@@ -314,6 +334,8 @@ export class FakeModal {
       SandboxTagsSetV2: (req) => this.#sandboxTagsSet('v2', req),
       SandboxGetFromName: (req) => this.#sandboxGetFromName('v1', req),
       SandboxGetFromNameV2: (req) => this.#sandboxGetFromName('v2', req),
+      SandboxStdinWrite: (req) => this.#sandboxStdinWrite(req),
+      SandboxGetCommandRouterAccess: (req) => this.#commandRouterAccessFor(req),
     };
     this.middleware = this.#makeMiddleware(false);
     this.transportMiddleware = this.#makeMiddleware(true);
@@ -440,8 +462,20 @@ export class FakeModal {
     });
   }
 
+  /** What the sandbox read on stdin so far. */
+  stdinOf(sandboxId: string): FakeStdin | undefined {
+    return this.#sandboxes.get(sandboxId)?.stdin;
+  }
+
+  /** Called after every stdin write to any sandbox. */
+  onStdin(listener: (sandbox: FakeSandbox) => void): () => void {
+    this.#stdinListeners.add(listener);
+    return () => this.#stdinListeners.delete(listener);
+  }
+
   /** Fails pending long-polls and every later call (FAILED_PRECONDITION), so nothing lingers. */
   close(): void {
+    this.#router?.close();
     this.#closed = true;
     for (const listener of [...this.#closeListeners]) listener();
     this.#closeListeners.clear();
@@ -740,6 +774,7 @@ export class FakeModal {
       memoryMb: asNumber(resources.memoryMb),
       gpu,
       taskId: randomId('ta-', 22),
+      stdin: { text: '', eof: false, firstWriteAt: undefined },
       scheduledAt: kind === 'v1' ? now + (this.#options.schedulingDelayMs ?? 0) : now,
       result: undefined,
       finishedAt: undefined,
@@ -763,9 +798,73 @@ export class FakeModal {
       tunnels: [],
       taskId: sandbox.taskId,
       metadata: undefined,
-      commandRouterAccess: undefined,
+      commandRouterAccess: await this.#commandRouterAccess(sandbox),
       sandboxToken: '',
     };
+  }
+
+  /** The URL and JWT with which the SDK reaches the task's command router. */
+  async #commandRouterAccess(sandbox: FakeSandbox) {
+    this.#router ??= new FakeCommandRouter({
+      jwtOf: (taskId) => this.#taskJwts.get(taskId),
+      writeStdin: (write) => this.#writeStdinV2(write),
+    });
+    let jwt = this.#taskJwts.get(sandbox.taskId);
+    if (jwt === undefined) {
+      jwt = fakeJwt(Math.floor(this.#now() / 1000) + 3600);
+      this.#taskJwts.set(sandbox.taskId, jwt);
+      this.#taskSandboxes.set(sandbox.taskId, sandbox.sandboxId);
+    }
+    return { url: await this.#router.url(), jwt };
+  }
+
+  async #commandRouterAccessFor(req: Record<string, unknown>) {
+    const sandbox = this.#find('v2', 'SandboxGetCommandRouterAccess', req.sandboxId);
+    return this.#commandRouterAccess(sandbox);
+  }
+
+  #appendStdin(sandbox: FakeSandbox, text: string, eof: boolean): void {
+    if (sandbox.stdin.eof) return;
+    sandbox.stdin.firstWriteAt ??= this.#now();
+    sandbox.stdin.text += text;
+    sandbox.stdin.eof = eof;
+    for (const listener of [...this.#stdinListeners]) {
+      try {
+        listener(sandbox);
+      } catch (error) {
+        this.listenerErrors.push(error);
+      }
+    }
+  }
+
+  /** V2, from the command router: bytes at `offset`; a write already applied changes nothing. */
+  #writeStdinV2(write: StdinWrite): void {
+    const sandbox = this.#sandboxes.get(this.#taskSandboxes.get(write.taskId) ?? '');
+    if (!sandbox) throw { code: Status.NOT_FOUND, details: `task ${write.taskId} not found` };
+    if (sandbox.result) throw { code: Status.FAILED_PRECONDITION, details: 'sandbox finished' };
+    const have = Buffer.byteLength(sandbox.stdin.text);
+    if (write.offset > have) {
+      throw { code: Status.OUT_OF_RANGE, details: `offset ${write.offset} past ${have}` };
+    }
+    const fresh = Buffer.from(write.data)
+      .subarray(have - write.offset)
+      .toString('utf8');
+    this.#appendStdin(sandbox, fresh, write.eof);
+  }
+
+  /** V1, through the control plane: chunks numbered from 1; a repeated index changes nothing. */
+  async #sandboxStdinWrite(req: Record<string, unknown>) {
+    const sandbox = this.#find('v1', 'SandboxStdinWrite', req.sandboxId);
+    if (sandbox.result) {
+      throw rpcError('SandboxStdinWrite', Status.FAILED_PRECONDITION, 'sandbox finished');
+    }
+    const index = asNumber(req.index);
+    const last = this.#v1StdinIndex.get(sandbox.sandboxId) ?? 0;
+    if (index <= last) return {};
+    this.#v1StdinIndex.set(sandbox.sandboxId, index);
+    const input = req.input instanceof Uint8Array ? Buffer.from(req.input).toString('utf8') : '';
+    this.#appendStdin(sandbox, input, req.eof === true);
+    return {};
   }
 
   /**
@@ -1112,6 +1211,9 @@ function createModalClientWith(
     ...wiring,
   });
   client.profile.sandboxV2 = options.sandboxV2 ?? true;
+  // The SDK dials a V2 task's command router in plaintext only when the profile's server is
+  // local; the fake's router (fake-command-router.ts) listens on loopback without TLS.
+  client.profile.serverUrl = 'http://127.0.0.1:1';
   client.profile.imageBuilderVersion = undefined;
   return client;
 }

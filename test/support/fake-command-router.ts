@@ -1,0 +1,143 @@
+/**
+ * A fake of Modal's per-task command router: the gRPC service a V2 sandbox's stdin (and exec)
+ * goes through. The `modal` SDK dials it itself, with real gRPC, at the URL and with the JWT the
+ * control plane hands out (SandboxCreateV2's `commandRouterAccess`, or
+ * SandboxGetCommandRouterAccess); over plaintext because the fake client's profile points at
+ * localhost. Being a real TCP server, a server process other than this one can dial it too.
+ *
+ * Implemented: SandboxStdinWriteV2 (offsets honoured, so a retried write changes nothing).
+ * Every other method answers UNIMPLEMENTED.
+ */
+import {
+  Server,
+  ServerCredentials,
+  status as GrpcStatus,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+
+const SERVICE = 'modal.task_command_router.TaskCommandRouter';
+
+export interface StdinWrite {
+  readonly taskId: string;
+  readonly offset: number;
+  readonly data: Uint8Array;
+  readonly eof: boolean;
+}
+
+/** Decodes `SandboxStdinWriteV2Request { string task_id = 1; uint64 offset = 2; bytes data = 3; bool eof = 4; }`. */
+export function decodeStdinWrite(buffer: Buffer): StdinWrite {
+  let pos = 0;
+  const varint = (): number => {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = buffer[pos++];
+      if (byte === undefined) throw new Error('truncated varint');
+      result += (byte & 0x7f) * scale;
+      if (byte < 0x80) return result;
+      scale *= 128;
+    }
+  };
+  let taskId = '';
+  let offset = 0;
+  let data: Uint8Array = new Uint8Array(0);
+  let eof = false;
+  while (pos < buffer.length) {
+    const tag = varint();
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    if (wire === 0) {
+      const value = varint();
+      if (field === 2) offset = value;
+      else if (field === 4) eof = value !== 0;
+    } else if (wire === 2) {
+      const length = varint();
+      const bytes = buffer.subarray(pos, pos + length);
+      pos += length;
+      if (field === 1) taskId = bytes.toString('utf8');
+      else if (field === 3) data = new Uint8Array(bytes);
+    } else if (wire === 1) {
+      pos += 8;
+    } else if (wire === 5) {
+      pos += 4;
+    } else {
+      throw new Error(`unsupported wire type ${wire}`);
+    }
+  }
+  return { taskId, offset, data, eof };
+}
+
+export interface CommandRouterBackend {
+  /** The JWT the control plane issued for this task, or undefined for an unknown task. */
+  jwtOf(taskId: string): string | undefined;
+  /** Applies a write; throws a gRPC-status error (`{ code, details }`) to refuse it. */
+  writeStdin(write: StdinWrite): void;
+}
+
+export class FakeCommandRouter {
+  readonly #server = new Server();
+  readonly #ready: Promise<string>;
+  /** Every stdin write received (after the JWT check), for assertions. */
+  readonly writes: StdinWrite[] = [];
+
+  constructor(backend: CommandRouterBackend) {
+    const implementation: UntypedServiceImplementation = {
+      SandboxStdinWriteV2: (
+        call: ServerUnaryCall<StdinWrite, Buffer>,
+        callback: sendUnaryData<Buffer>,
+      ) => {
+        const write = call.request;
+        const jwt = backend.jwtOf(write.taskId);
+        const auth = call.metadata.get('authorization')[0];
+        if (jwt === undefined) {
+          callback({ code: GrpcStatus.NOT_FOUND, details: `task ${write.taskId} not found` });
+          return;
+        }
+        if (auth !== `Bearer ${jwt}`) {
+          callback({ code: GrpcStatus.UNAUTHENTICATED, details: 'bad command router JWT' });
+          return;
+        }
+        try {
+          backend.writeStdin(write);
+          this.writes.push(write);
+          callback(null, Buffer.alloc(0));
+        } catch (error) {
+          const { code, details } = error as { code?: number; details?: string };
+          callback({ code: code ?? GrpcStatus.INTERNAL, details: details ?? String(error) });
+        }
+      },
+    };
+    this.#server.addService(
+      {
+        SandboxStdinWriteV2: {
+          path: `/${SERVICE}/SandboxStdinWriteV2`,
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: () => Buffer.alloc(0),
+          requestDeserialize: decodeStdinWrite,
+          responseSerialize: (value: Buffer) => value,
+          responseDeserialize: (value: Buffer) => value,
+        },
+      },
+      implementation,
+    );
+    this.#ready = new Promise((resolve, reject) => {
+      this.#server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, port) => {
+        if (error) reject(error);
+        // The SDK insists on an https URL; it still dials plaintext for a localhost profile.
+        else resolve(`https://127.0.0.1:${port}`);
+      });
+    });
+  }
+
+  /** The URL handed to the SDK, once the server listens. */
+  url(): Promise<string> {
+    return this.#ready;
+  }
+
+  close(): void {
+    this.#server.forceShutdown();
+  }
+}
