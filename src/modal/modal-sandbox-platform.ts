@@ -152,8 +152,9 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
       // already has (V2 stdin is written at offsets, V1 stdin in numbered chunks).
       const first = created.get(sandboxId);
       created.delete(sandboxId);
+      let sb: Sandbox | undefined;
       try {
-        const sb = first ?? (await sandbox(sandboxId));
+        sb = first ?? (await sandbox(sandboxId));
         await sb.stdin.writeText(configLine(jitConfig));
         await sb.stdin.close();
       } catch (error) {
@@ -161,6 +162,10 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
           ...baseContext,
           secrets: [jitConfig],
         });
+      } finally {
+        // Drops the handle's connection to the task's command router now rather than after
+        // the SDK's 30 s idle timeout: a burst would otherwise hold one per new sandbox.
+        sb?.detach();
       }
     },
 
