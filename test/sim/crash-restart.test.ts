@@ -76,7 +76,11 @@ describe('crash and restart', () => {
     const outputs = [child.output];
     try {
       await queueBurst({ github }, { jobs: 60, random: seeded(7) });
-      await eventually(() => modal.created.length >= 12, 'some sandboxes created before the kill');
+      // Sandboxes that have their config, so that runners are mid-job when the server dies.
+      await eventually(
+        () => modal.created.filter((s) => s.stdin.eof).length >= 12,
+        'some sandboxes configured before the kill',
+      );
       child.process.kill('SIGKILL');
       await new Promise((r) => child.process.once('exit', r));
       const createdAtKill = modal.created.length;
