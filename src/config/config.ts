@@ -1,3 +1,4 @@
+import { compareVersions } from './compare-versions.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
@@ -39,15 +40,7 @@ const positiveNumber = (max: number) =>
         .max(max, { message: `must be at most ${max}` }),
     );
 
-const versionAtLeast = (min: string) => (v: string) => {
-  const a = v.split('.').map(Number);
-  const b = min.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d > 0;
-  }
-  return true;
-};
+const versionAtLeast = (min: string) => (v: string) => compareVersions(v, min) >= 0;
 
 /** Every variable the app reads, keyed by its name so that errors name it. */
 const envSchema = z.object({

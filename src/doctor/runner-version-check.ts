@@ -1,3 +1,4 @@
+import { compareVersions } from '../config/compare-versions.js';
 import { MIN_RUNNER_VERSION } from '../config/config.js';
 import type { RunnerClass } from '../config/runner-class.js';
 import { DEFAULT_RUNNER_IMAGE_REPOSITORY } from '../modal/runner-image.js';
@@ -14,17 +15,6 @@ export interface RunnerDownload {
 export type NewestRunner =
   | { readonly kind: 'known'; readonly version: string; readonly org: string }
   | { readonly kind: 'unknown'; readonly reason: string };
-
-/** Compares `1.2.3` versions: negative when a < b. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
 
 /** The newest Linux x64 runner version in a downloads list, from `actions-runner-linux-x64-2.334.0.tar.gz`. */
 export function newestLinuxX64Version(downloads: readonly RunnerDownload[]): string | undefined {

@@ -1,3 +1,4 @@
+import { compareVersions } from '../../src/config/compare-versions.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,16 +46,6 @@ function configErrorOf(env: Env, readFile = noReadFile): ConfigError {
 
 const without = (env: Env, ...names: string[]): Env =>
   Object.fromEntries(Object.entries(env).filter(([k]) => !names.includes(k)));
-
-const compareVersions = (a: string, b: string): number => {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-};
 
 describe('loadConfig: defaults', () => {
   const config = load();
