@@ -46,6 +46,8 @@ export interface Tuning {
   readonly reconcileApiBudget?: number;
   /** Mint the JIT config, then create the sandbox, instead of both at once (benchmark only). */
   readonly sequentialLaunch?: boolean;
+  /** Oldest a warm sandbox may be when a job takes it (30 min). */
+  readonly warmMaxAgeMs?: number;
   /** How often the status chart takes a sample (30 s). */
   readonly statusSampleMs?: number;
 }
@@ -136,6 +138,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(tuning.launchBackoff ? { launchBackoff: tuning.launchBackoff } : {}),
     ...(tuning.idleGraceMs !== undefined ? { idleGraceMs: tuning.idleGraceMs } : {}),
     ...(tuning.sequentialLaunch ? { sequentialLaunch: true } : {}),
+    sandboxTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
+    ...(tuning.warmMaxAgeMs !== undefined ? { warmMaxAgeMs: tuning.warmMaxAgeMs } : {}),
   });
   const reconciler = createReconciler({
     metrics,

@@ -39,8 +39,17 @@ export const runnerClassShapeSchema = z
     image: z.string().min(1).optional(),
     timeoutMinutes: z.number().int().min(1).max(1440).optional(),
     maxRunners: z.number().int().min(1).optional(),
+    /** Booted sandboxes kept waiting for a job's config (default 0: none). */
+    warmPool: z.number().int().min(0).max(1000).optional(),
   })
-  .strict();
+  .strict()
+  .refine(
+    (c) => c.warmPool === undefined || c.maxRunners === undefined || c.warmPool <= c.maxRunners,
+    {
+      message: 'warmPool must not exceed maxRunners',
+      path: ['warmPool'],
+    },
+  );
 
 export type RunnerClassShape = z.infer<typeof runnerClassShapeSchema>;
 

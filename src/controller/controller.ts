@@ -45,6 +45,10 @@ export interface ControllerOptions {
    * Only for comparison in the benchmark.
    */
   readonly sequentialLaunch?: boolean;
+  /** Sandbox lifetime of classes without `timeoutMinutes` (bounds how long warm ones wait). */
+  readonly sandboxTimeoutMinutes?: number;
+  /** Oldest a warm sandbox may be when a job takes it (30 min, or a quarter of its lifetime). */
+  readonly warmMaxAgeMs?: number;
 }
 
 export interface Controller {
@@ -62,6 +66,9 @@ export interface Controller {
 }
 
 export const MANAGED_BY = 'modal-github-runner';
+
+/** A warm sandbox waits for a config this much longer than the plan keeps it. */
+const WARM_WAIT_GRACE_SECONDS = 300;
 
 /** After a plan, the loop rests this many times the plan's duration (see `runLoop`)… */
 const PLAN_REST_FACTOR = 2;
@@ -90,6 +97,17 @@ export function createController(options: ControllerOptions): Controller {
     ),
     idleGraceMs: options.idleGraceMs ?? 60_000,
     bootTimeoutMs: options.bootTimeoutMs ?? 300_000,
+    warmPools: new Map(
+      [...options.classes.values()]
+        .filter((c) => (c.warmPool ?? 0) > 0)
+        .map((c) => {
+          // Used within the first quarter of its lifetime (and within 30 min), a warm sandbox
+          // leaves a job at least three quarters of the sandbox timeout.
+          const lifetimeMs = (c.timeoutMinutes ?? options.sandboxTimeoutMinutes ?? 360) * 60_000;
+          const maxAgeMs = Math.min(options.warmMaxAgeMs ?? 30 * 60_000, lifetimeMs / 4);
+          return [c.name, { size: c.warmPool as number, maxAgeMs }];
+        }),
+    ),
   };
   const launchLimit = pLimit(options.maxConcurrentLaunches);
   const shutdownLimit = pLimit(options.maxConcurrentLaunches);
@@ -154,8 +172,13 @@ export function createController(options: ControllerOptions): Controller {
     lastWaiting = result.waiting;
     for (const action of result.actions) {
       if (action.kind === 'launch') {
-        const runner = await recordLaunch(action.job);
+        const runner = action.warm
+          ? await claimWarm(action.warm, action.job)
+          : await recordLaunch(action.job);
         track(runner.name, launchLimit, () => launch(runner, action.job));
+      } else if (action.kind === 'warm') {
+        const runner = await recordWarm(action.runnerClass);
+        track(runner.name, launchLimit, () => bootWarm(runner));
       } else if (action.kind === 'terminate') {
         track(action.runner.name, shutdownLimit, () => terminate(action.runner, action.reason));
       } else {
@@ -196,6 +219,77 @@ export function createController(options: ControllerOptions): Controller {
     };
     await ledger.insertRunner(runner);
     return runner;
+  }
+
+  /** A warm runner, recorded before its sandbox is created (so it counts against the caps). */
+  async function recordWarm(runnerClass: string): Promise<RunnerRecord> {
+    const now = clock.now();
+    const runner: RunnerRecord = {
+      name: makeName(runnerClass),
+      runnerId: null,
+      sandboxId: null,
+      runnerClass,
+      // Unknown until a launch takes it (see claimWarm).
+      scope: { kind: 'org', org: '' },
+      installationId: 0,
+      state: 'warm',
+      launchedForJobId: null,
+      tookJobId: null,
+      createdAt: now,
+      updatedAt: now,
+      lastError: null,
+    };
+    await ledger.insertRunner(runner);
+    return runner;
+  }
+
+  /** Boots a warm sandbox: it waits on stdin for a job's config for as long as it may be used. */
+  async function bootWarm(runner: RunnerRecord): Promise<void> {
+    const log = options.log.child({ class: runner.runnerClass, runnerName: runner.name });
+    const runnerClass = options.classes.get(runner.runnerClass);
+    const pool = caps.warmPools?.get(runner.runnerClass);
+    try {
+      if (runnerClass === undefined || pool === undefined) {
+        throw new Error(`runner class ${runner.runnerClass} has no warm pool any more`);
+      }
+      const { sandboxId } = await retry(log, 'create-sandbox', () =>
+        platform.launch({
+          name: runner.name,
+          runnerClass,
+          tags: {
+            'managed-by': managedBy,
+            'runner-class': runner.runnerClass,
+            'runner-name': runner.name,
+            warm: 'true',
+          },
+          // Recycled at maxAgeMs by the plan; the grace covers a plan that runs late.
+          configWaitSeconds: pool.maxAgeMs / 1000 + WARM_WAIT_GRACE_SECONDS,
+        }),
+      );
+      await ledger.updateRunner(runner.name, { sandboxId, at: clock.now() });
+      log.info({ sandboxId }, 'warm sandbox booted');
+      watchExit(runner.name, sandboxId, log.child({ sandboxId }));
+    } catch (error) {
+      metrics.error(errorCause(error));
+      await ledger.updateRunner(runner.name, {
+        state: 'failed',
+        lastError: describe(error).message,
+        at: clock.now(),
+      });
+      log.warn({ err: describe(error) }, 'warm sandbox could not be created');
+    }
+  }
+
+  /** Gives a warm runner to a job: it becomes an ordinary launch that skips sandbox creation. */
+  async function claimWarm(warm: RunnerRecord, job: JobRecord): Promise<RunnerRecord> {
+    const claimed = await ledger.updateRunner(warm.name, {
+      state: 'launching',
+      launchedForJobId: job.id,
+      scope: job.scope,
+      installationId: job.installationId,
+      at: clock.now(),
+    });
+    return claimed ?? warm;
   }
 
   async function launch(runner: RunnerRecord, job: JobRecord): Promise<void> {
@@ -253,7 +347,18 @@ export function createController(options: ControllerOptions): Controller {
     // The sandbox boots while GitHub mints its config (unless sequentialLaunch, kept to compare).
     let jit: JitConfig;
     let sandboxId: string;
-    if (sequentialLaunch) {
+    const warmSandbox = runner.sandboxId;
+    if (warmSandbox !== null) {
+      // A warm sandbox: booted already, waiting for this config.
+      sandboxId = warmSandbox;
+      try {
+        jit = await mint();
+      } catch (error) {
+        await abandonSandbox(warmSandbox, log);
+        await failLaunch(runner, job, log, error);
+        return;
+      }
+    } else if (sequentialLaunch) {
       try {
         jit = await mint();
       } catch (error) {
@@ -300,8 +405,9 @@ export function createController(options: ControllerOptions): Controller {
       await ledger.updateRunner(runner.name, { state: 'booting', at: clock.now() });
     }
     metrics.launch(runner.runnerClass, 'success', clock.now() - runner.createdAt);
-    log.info({ sandboxId, runnerId: jit.runnerId }, 'runner launched');
-    watchExit(runner.name, sandboxId, log.child({ sandboxId }));
+    log.info({ sandboxId, runnerId: jit.runnerId, warm: warmSandbox !== null }, 'runner launched');
+    // A warm sandbox has been watched since it booted.
+    if (warmSandbox === null) watchExit(runner.name, sandboxId, log.child({ sandboxId }));
   }
 
   /** Terminates the sandbox of a launch that failed; a failure here is left to the reconciler. */
@@ -354,6 +460,12 @@ export function createController(options: ControllerOptions): Controller {
     if (stopped) return;
     const runner = await ledger.getRunner(name);
     if (runner === undefined || runner.state === 'done' || runner.state === 'failed') return;
+    if (runner.state === 'warm') {
+      await ledger.updateRunner(name, { state: 'done', at: clock.now() });
+      log.info({ exitCode }, 'warm sandbox ended unused');
+      wake();
+      return;
+    }
     const tookJob = runner.state === 'busy' || runner.state === 'finishing';
     if (tookJob) {
       await ledger.updateRunner(name, { state: 'done', at: clock.now() });

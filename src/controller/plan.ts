@@ -14,6 +14,18 @@ export interface PlanCaps {
   readonly idleGraceMs: number;
   /** A runner that has not come online (or taken a job) this long after launch is retired. */
   readonly bootTimeoutMs: number;
+  /** Warm pools per class (classes without an entry keep none). */
+  readonly warmPools?: ReadonlyMap<string, WarmPool>;
+}
+
+export interface WarmPool {
+  /** Booted sandboxes to keep waiting for a job. */
+  readonly size: number;
+  /**
+   * A warm sandbox this old is recycled rather than used, so that a job never gets a sandbox
+   * near the end of its lifetime.
+   */
+  readonly maxAgeMs: number;
 }
 
 export interface PlanSnapshot {
@@ -26,7 +38,10 @@ export interface PlanSnapshot {
 }
 
 export type Action =
-  | { readonly kind: 'launch'; readonly job: JobRecord }
+  /** Launch a runner for the job: in a warm sandbox when `warm` is set, else a new one. */
+  | { readonly kind: 'launch'; readonly job: JobRecord; readonly warm?: RunnerRecord }
+  /** Boot a sandbox for the class's warm pool. */
+  | { readonly kind: 'warm'; readonly runnerClass: string }
   /** Shut down the sandbox of a runner whose job completed. */
   | { readonly kind: 'terminate'; readonly runner: RunnerRecord; readonly reason: string }
   /** Delete the registration of a runner nobody needs, then its sandbox. */
@@ -73,6 +88,35 @@ export function plan(snapshot: PlanSnapshot, caps: PlanCaps, now: number): Plan 
     classSlots.set(name, max - (liveByClass.get(name) ?? 0));
   }
 
+  // Warm sandboxes ready to take a job, oldest first; stale ones are recycled.
+  const warmReady = new Map<string, RunnerRecord[]>();
+  const warmCount = new Map<string, number>();
+  for (const runner of [...snapshot.runners].sort((a, b) => a.createdAt - b.createdAt)) {
+    if (runner.state !== 'warm' || snapshot.inFlight.has(runner.name)) {
+      if (runner.state === 'warm') {
+        warmCount.set(runner.runnerClass, (warmCount.get(runner.runnerClass) ?? 0) + 1);
+      }
+      continue;
+    }
+    const pool = caps.warmPools?.get(runner.runnerClass);
+    const have = warmCount.get(runner.runnerClass) ?? 0;
+    const stale = now - runner.createdAt >= (pool?.maxAgeMs ?? 0);
+    if (runner.sandboxId === null || stale || have >= (pool?.size ?? 0)) {
+      const reason =
+        runner.sandboxId === null
+          ? 'warm sandbox creation was interrupted'
+          : have >= (pool?.size ?? 0)
+            ? 'warm pool shrunk'
+            : 'warm sandbox recycled';
+      actions.push({ kind: 'terminate', runner, reason });
+      continue;
+    }
+    warmCount.set(runner.runnerClass, have + 1);
+    const ready = warmReady.get(runner.runnerClass) ?? [];
+    ready.push(runner);
+    warmReady.set(runner.runnerClass, ready);
+  }
+
   // Retired runners stop being supply at once, but their sandboxes count against the caps
   // until they are gone.
   const uncovered = uncoveredJobs(snapshot, retired);
@@ -80,6 +124,13 @@ export function plan(snapshot: PlanSnapshot, caps: PlanCaps, now: number): Plan 
   for (const job of uncovered) {
     if (job.nextAttemptAt > now) {
       waiting.set(job.id, 'backoff');
+      continue;
+    }
+    // A warm sandbox already counts against the caps: taking it needs no slot.
+    const warm = warmReady.get(job.runnerClass)?.shift();
+    if (warm !== undefined) {
+      warmCount.set(job.runnerClass, (warmCount.get(job.runnerClass) ?? 1) - 1);
+      actions.push({ kind: 'launch', job, warm });
       continue;
     }
     const classLeft = classSlots.get(job.runnerClass) ?? Infinity;
@@ -94,6 +145,17 @@ export function plan(snapshot: PlanSnapshot, caps: PlanCaps, now: number): Plan 
     actions.push({ kind: 'launch', job });
     slots -= 1;
     if (classSlots.has(job.runnerClass)) classSlots.set(job.runnerClass, classLeft - 1);
+  }
+
+  // Then refill the warm pools with what the caps leave.
+  for (const [runnerClass, pool] of caps.warmPools ?? []) {
+    for (let have = warmCount.get(runnerClass) ?? 0; have < pool.size; have++) {
+      const classLeft = classSlots.get(runnerClass) ?? Infinity;
+      if (slots <= 0 || classLeft <= 0) break;
+      actions.push({ kind: 'warm', runnerClass });
+      slots -= 1;
+      if (classSlots.has(runnerClass)) classSlots.set(runnerClass, classLeft - 1);
+    }
   }
   return { actions, waiting };
 }

@@ -49,6 +49,8 @@ export interface SandboxLaunchSpec {
   readonly name: string;
   readonly runnerClass: RunnerClass;
   readonly tags: Readonly<Record<string, string>>;
+  /** How long the sandbox waits for its config; 120 s when unset (warm sandboxes wait longer). */
+  readonly configWaitSeconds?: number;
 }
 
 export interface SandboxInfo {

@@ -54,6 +54,11 @@ export type JobObservation = Pick<
 > & { readonly at: number };
 
 export type RunnerState =
+  /**
+   * A warm-pool sandbox: booted, not registered, waiting for a job's config. Its scope and
+   * installation are set when a launch takes it.
+   */
+  | 'warm'
   /** Registration being minted or sandbox being created. */
   | 'launching'
   /** Sandbox created; the runner has not taken a job yet. */
@@ -69,6 +74,7 @@ export type RunnerState =
 
 /** States whose sandbox may be alive: they count against MAX_RUNNERS. */
 export const LIVE_RUNNER_STATES: readonly RunnerState[] = [
+  'warm',
   'launching',
   'booting',
   'idle',
@@ -95,7 +101,18 @@ export interface RunnerRecord {
 
 export type JobPatch = Partial<Pick<JobRecord, 'launchAttempts' | 'nextAttemptAt' | 'lastError'>>;
 export type RunnerPatch = Partial<
-  Pick<RunnerRecord, 'runnerId' | 'sandboxId' | 'state' | 'tookJobId' | 'lastError'>
+  Pick<
+    RunnerRecord,
+    | 'runnerId'
+    | 'sandboxId'
+    | 'state'
+    | 'tookJobId'
+    | 'lastError'
+    // A warm runner taken by a launch learns these.
+    | 'launchedForJobId'
+    | 'scope'
+    | 'installationId'
+  >
 > & { readonly at: number };
 
 export interface ObserveResult {

@@ -9,7 +9,13 @@ import {
   translateModalError,
   type ModalErrorContext,
 } from './modal-error.js';
-import { configLine, RUNNER_COMMAND, RUNNER_WORKDIR, runnerImageTag } from './runner-image.js';
+import {
+  CONFIG_WAIT_ENV,
+  configLine,
+  RUNNER_COMMAND,
+  RUNNER_WORKDIR,
+  runnerImageTag,
+} from './runner-image.js';
 
 /** Modal's longest sandbox lifetime. */
 export const MAX_SANDBOX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
@@ -55,6 +61,9 @@ export function sandboxCreateParams(
     timeoutMs: sandboxTimeoutMs(cls, defaultTimeoutMinutes),
     command: [...RUNNER_COMMAND],
     workdir: RUNNER_WORKDIR,
+    ...(spec.configWaitSeconds !== undefined
+      ? { env: { [CONFIG_WAIT_ENV]: String(Math.round(spec.configWaitSeconds)) } }
+      : {}),
   };
 }
 

@@ -16,6 +16,9 @@ export const JIT_CONFIG_ENV = 'ACTIONS_RUNNER_INPUT_JITCONFIG';
 /** How long a booted sandbox waits for its JIT config on stdin before it gives up (exit 1). */
 export const CONFIG_WAIT_SECONDS = 120;
 
+/** Sandbox environment variable (not a secret) that lengthens the wait, for warm sandboxes. */
+export const CONFIG_WAIT_ENV = 'MGR_CONFIG_WAIT_SECONDS';
+
 /**
  * The sandbox's main process. It boots while the app mints the JIT config, reads the config as
  * one line from stdin (`timeout` bounds the wait, so a sandbox whose launch was abandoned ends
@@ -27,9 +30,9 @@ export const CONFIG_WAIT_SECONDS = 120;
 export const RUNNER_COMMAND: readonly string[] = [
   '/bin/sh',
   '-c',
-  `${JIT_CONFIG_ENV}="$(timeout ${CONFIG_WAIT_SECONDS} head -n 1)"; ` +
+  `${JIT_CONFIG_ENV}="$(timeout "\${${CONFIG_WAIT_ENV}:-${CONFIG_WAIT_SECONDS}}" head -n 1)"; ` +
     `if [ -z "$${JIT_CONFIG_ENV}" ]; then ` +
-    `echo "modal-github-runner: no JIT config on stdin within ${CONFIG_WAIT_SECONDS} s" >&2; exit 1; fi; ` +
+    `echo "modal-github-runner: no JIT config on stdin in time" >&2; exit 1; fi; ` +
     `export ${JIT_CONFIG_ENV}; exec </dev/null; ` +
     `if [ "$(id -u)" = 0 ]; then exec runuser -u runner -- ${RUNNER_WORKDIR}/run.sh; ` +
     `else exec ${RUNNER_WORKDIR}/run.sh; fi`,

@@ -212,6 +212,13 @@ describe('parseRunnerClasses: refused', () => {
     ['timeoutMinutes fractional', { timeoutMinutes: 1.5 }, 'modal.timeoutMinutes:'],
     ['maxRunners 0', { maxRunners: 0 }, 'modal.maxRunners:'],
     ['maxRunners fractional', { maxRunners: 2.5 }, 'modal.maxRunners:'],
+    ['warmPool negative', { warmPool: -1 }, 'modal.warmPool:'],
+    ['warmPool fractional', { warmPool: 1.5 }, 'modal.warmPool:'],
+    [
+      'warmPool above maxRunners',
+      { warmPool: 3, maxRunners: 2 },
+      'modal.warmPool: warmPool must not exceed maxRunners',
+    ],
   ])('%s is refused', (_name, shape, expected) => {
     const message = errorOf(oneClass(shape));
     expect(message).toContain(expected);

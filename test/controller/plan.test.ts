@@ -24,7 +24,10 @@ function run(
 const launchedJobIds = (actions: readonly Action[]) =>
   actions.flatMap((a) => (a.kind === 'launch' ? [a.job.id] : []));
 const kinds = (actions: readonly Action[]) =>
-  actions.map((a) => `${a.kind}:${'runner' in a ? a.runner.name : a.job.id}`);
+  actions.map(
+    (a) =>
+      `${a.kind}:${'runner' in a ? a.runner.name : a.kind === 'warm' ? a.runnerClass : a.job.id}`,
+  );
 
 describe('plan: deficit per class', () => {
   it.each([
@@ -218,5 +221,57 @@ describe('plan: scale-down', () => {
     ];
     const result = run([], runners, caps(), ['f']);
     expect(result.actions).toEqual([]);
+  });
+});
+
+describe('plan: warm pools', () => {
+  const pools = (size: number, maxAgeMs = 600_000) =>
+    caps({ warmPools: new Map([['modal', { size, maxAgeMs }]]) });
+  const warm = (name: string, overrides: Partial<RunnerRecord> = {}) =>
+    runner(name, { state: 'warm', runnerId: null, createdAt: NOW - 1_000, ...overrides });
+
+  it('boots the pool when nothing is queued', () => {
+    expect(kinds(run([], [], pools(2)).actions)).toEqual(['warm:modal', 'warm:modal']);
+  });
+
+  it('a queued job takes the oldest ready warm sandbox without a slot, then the pool refills', () => {
+    const result = run([job(1)], [warm('w-new', { createdAt: NOW - 10 }), warm('w-old')], pools(2));
+    const launch = result.actions.find((a) => a.kind === 'launch');
+    expect(launch).toMatchObject({ job: { id: 1 }, warm: { name: 'w-old' } });
+    expect(kinds(result.actions)).toEqual(['launch:1', 'warm:modal']);
+  });
+
+  it('warm sandboxes count against MAX_RUNNERS: jobs come first, the pool gets what is left', () => {
+    const result = run([job(1), job(2)], [], { ...pools(3), maxRunners: 3 });
+    expect(kinds(result.actions)).toEqual(['launch:1', 'launch:2', 'warm:modal']);
+  });
+
+  it('a warm sandbox still being created is neither used nor doubled', () => {
+    const result = run([job(1)], [warm('w1', { sandboxId: null })], pools(1), ['w1']);
+    expect(kinds(result.actions)).toEqual(['launch:1']);
+    expect(result.actions[0]).not.toHaveProperty('warm');
+  });
+
+  it('recycles a warm sandbox past its age, one whose creation was cut off, and a surplus', () => {
+    const result = run(
+      [],
+      [
+        warm('w-stale', { createdAt: NOW - 700_000 }),
+        warm('w-cut', { sandboxId: null }),
+        warm('w-ok1', { createdAt: NOW - 3 }),
+        warm('w-ok2', { createdAt: NOW - 2 }),
+        warm('w-extra', { createdAt: NOW - 1 }),
+      ],
+      pools(2),
+    );
+    expect(kinds(result.actions).sort()).toEqual([
+      'terminate:w-cut',
+      'terminate:w-extra',
+      'terminate:w-stale',
+    ]);
+  });
+
+  it('no pool, no warm sandboxes: a leftover one is terminated', () => {
+    expect(kinds(run([], [warm('w1')]).actions)).toEqual(['terminate:w1']);
   });
 });
