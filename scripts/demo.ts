@@ -33,7 +33,7 @@ const h = await startHarness({
     LOG_LEVEL: 'info',
     STATUS_TOKEN: DEMO_STATUS_TOKEN,
     RUNNER_CLASSES:
-      '{"modal":{"cpu":2,"memoryMiB":8192},"modal-gpu":{"cpu":8,"memoryMiB":32768,"gpu":"A10G","maxRunners":2}}',
+      '{"modal":{"cpu":2,"memoryMiB":8192,"warmPool":2},"modal-gpu":{"cpu":8,"memoryMiB":32768,"gpu":"A10G","maxRunners":2}}',
   },
   tuning: { reconcileIntervalMs: 5_000, idleGraceMs: 10_000, statusSampleMs: 2_000 },
 });
@@ -44,6 +44,8 @@ const runners = attachFakeRunners(h.github, h.modal, {
   bootMs: 1500,
   jobMs: 4000,
   pollMs: 200,
+  // Warm sandboxes wait for a config as long as the server keeps them.
+  configWaitMs: 30 * 60_000,
 });
 
 console.log(`\nmodal-github-runner demo: ${jobs} jobs over ~${Math.round(seconds / 2)} s`);
