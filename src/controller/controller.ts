@@ -201,17 +201,19 @@ export function createController(options: ControllerOptions): Controller {
     tasks.add(task);
   }
 
-  async function recordLaunch(job: JobRecord): Promise<RunnerRecord> {
+  /** Records a new runner (counted against the caps from now on) and returns it. */
+  async function recordRunner(
+    fields: Pick<
+      RunnerRecord,
+      'runnerClass' | 'scope' | 'installationId' | 'state' | 'launchedForJobId'
+    >,
+  ): Promise<RunnerRecord> {
     const now = clock.now();
     const runner: RunnerRecord = {
-      name: makeName(job.runnerClass),
+      ...fields,
+      name: makeName(fields.runnerClass),
       runnerId: null,
       sandboxId: null,
-      runnerClass: job.runnerClass,
-      scope: job.scope,
-      installationId: job.installationId,
-      state: 'launching',
-      launchedForJobId: job.id,
       tookJobId: null,
       createdAt: now,
       updatedAt: now,
@@ -221,27 +223,24 @@ export function createController(options: ControllerOptions): Controller {
     return runner;
   }
 
-  /** A warm runner, recorded before its sandbox is created (so it counts against the caps). */
-  async function recordWarm(runnerClass: string): Promise<RunnerRecord> {
-    const now = clock.now();
-    const runner: RunnerRecord = {
-      name: makeName(runnerClass),
-      runnerId: null,
-      sandboxId: null,
+  const recordLaunch = (job: JobRecord) =>
+    recordRunner({
+      runnerClass: job.runnerClass,
+      scope: job.scope,
+      installationId: job.installationId,
+      state: 'launching',
+      launchedForJobId: job.id,
+    });
+
+  /** A warm runner; its scope and installation are unknown until a launch takes it (claimWarm). */
+  const recordWarm = (runnerClass: string) =>
+    recordRunner({
       runnerClass,
-      // Unknown until a launch takes it (see claimWarm).
       scope: { kind: 'org', org: '' },
       installationId: 0,
       state: 'warm',
       launchedForJobId: null,
-      tookJobId: null,
-      createdAt: now,
-      updatedAt: now,
-      lastError: null,
-    };
-    await ledger.insertRunner(runner);
-    return runner;
-  }
+    });
 
   /** Boots a warm sandbox: it waits on stdin for a job's config for as long as it may be used. */
   async function bootWarm(runner: RunnerRecord): Promise<void> {
