@@ -91,11 +91,12 @@ export function plan(snapshot: PlanSnapshot, caps: PlanCaps, now: number): Plan 
   // Warm sandboxes ready to take a job, oldest first; stale ones are recycled.
   const warmReady = new Map<string, RunnerRecord[]>();
   const warmCount = new Map<string, number>();
-  for (const runner of [...snapshot.runners].sort((a, b) => a.createdAt - b.createdAt)) {
-    if (runner.state !== 'warm' || snapshot.inFlight.has(runner.name)) {
-      if (runner.state === 'warm') {
-        warmCount.set(runner.runnerClass, (warmCount.get(runner.runnerClass) ?? 0) + 1);
-      }
+  const warmRunners = snapshot.runners
+    .filter((r) => r.state === 'warm')
+    .sort((a, b) => a.createdAt - b.createdAt);
+  for (const runner of warmRunners) {
+    if (snapshot.inFlight.has(runner.name)) {
+      warmCount.set(runner.runnerClass, (warmCount.get(runner.runnerClass) ?? 0) + 1);
       continue;
     }
     const pool = caps.warmPools?.get(runner.runnerClass);
