@@ -67,7 +67,8 @@ export interface SandboxPlatform {
   launch(spec: SandboxLaunchSpec): Promise<{ readonly sandboxId: string }>;
   /**
    * Hands the sandbox its JIT config (a secret) on stdin, never in argv or the environment.
-   * Safe to call again after a failure: a write already applied is not applied twice.
+   * Safe to call again after a failure: a write already applied is not applied twice. Resolves
+   * once the config is written; closing stdin may finish later.
    */
   deliverConfig(sandboxId: string, jitConfig: string): Promise<void>;
   /** Terminates a sandbox; one that already exited is not an error. */

@@ -165,17 +165,23 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
       try {
         sb = first ?? (await sandbox(sandboxId));
         await sb.stdin.writeText(configLine(jitConfig));
-        await sb.stdin.close();
       } catch (error) {
+        sb?.detach();
         throw translateModalError('deliver-config', error, {
           ...baseContext,
           secrets: [jitConfig],
         });
-      } finally {
-        // Drops the handle's connection to the task's command router now rather than after
-        // the SDK's 30 s idle timeout: a burst would otherwise hold one per new sandbox.
-        sb?.detach();
       }
+      // The sandbox has its config: the entrypoint reads one line and then stops reading stdin
+      // (`exec </dev/null`). So the end of stdin follows in the background, off the launch
+      // slot (one round trip less per launch), and a failure there changes nothing. Detaching
+      // drops the handle's connection to the task's command router now rather than after the
+      // SDK's 30 s idle timeout: a burst would otherwise hold one per new sandbox.
+      const handle = sb;
+      void handle.stdin
+        .close()
+        .catch(() => undefined)
+        .finally(() => handle.detach());
     },
 
     async terminate(sandboxId) {

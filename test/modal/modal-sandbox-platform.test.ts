@@ -10,6 +10,7 @@ import {
   type ModalSandboxPlatformOptions,
 } from '../../src/modal/modal-sandbox-platform.js';
 import { RUNNER_COMMAND } from '../../src/modal/runner-image.js';
+import { eventually } from '../support/harness.js';
 import {
   createFakeModalClient,
   FakeModal,
@@ -507,6 +508,9 @@ describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
     const jit = jitConfig();
     const { sandboxId } = await platform.launch(spec(cpuClass));
     await platform.deliverConfig(sandboxId, jit);
+    // Resolved once the line is written; the end of stdin follows off the launch's path.
+    expect(fake.stdinOf(sandboxId)?.text).toBe(`${jit}\n`);
+    await eventually(() => fake.stdinOf(sandboxId)?.eof === true, 'stdin closed');
     expect(fake.stdinOf(sandboxId)).toMatchObject({ text: `${jit}\n`, eof: true });
     expect(pathsContaining(fake.calls, jit)).toEqual([]);
     // The handle from create knew the router: no access lookup.
@@ -525,7 +529,8 @@ describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
     });
     await other.deliverConfig(sandboxId, jit);
     expect(fake.requests('SandboxGetCommandRouterAccess')).toEqual([{ sandboxId }]);
-    expect(fake.stdinOf(sandboxId)).toMatchObject({ text: `${jit}\n`, eof: true });
+    expect(fake.stdinOf(sandboxId)?.text).toBe(`${jit}\n`);
+    await eventually(() => fake.stdinOf(sandboxId)?.eof === true, 'stdin closed');
   });
 
   it('V1 (GPU): through SandboxStdinWrite, the only calls that carry the config', async () => {
