@@ -117,6 +117,18 @@ export function createController(options: ControllerOptions): Controller {
   let dirty = false;
   let stopped = false;
   let lastWaiting: ReadonlyMap<number, WaitReason> = new Map();
+  /** The last plan left jobs waiting for MAX_RUNNERS or a class cap. */
+  let lastPlanCapped = false;
+  /** Ends the loop's rest early (set while it rests). */
+  let endRest: (() => void) | undefined;
+
+  /**
+   * A new plan could start a launch at once: a launch slot is free, nothing already waits for
+   * one, and the last plan was not held back by the caps. Then planning should not wait.
+   */
+  const launchCouldStart = () =>
+    launchLimit.activeCount + launchLimit.pendingCount < options.maxConcurrentLaunches &&
+    !lastPlanCapped;
 
   const retry = <T>(log: Logger, operation: string, fn: () => Promise<T>) =>
     withRetry(fn, {
@@ -133,15 +145,33 @@ export function createController(options: ControllerOptions): Controller {
   function wake(): void {
     if (stopped) return;
     dirty = true;
-    loop ??= runLoop().finally(() => {
+    if (loop) {
+      if (endRest !== undefined && launchCouldStart()) endRest();
+      return;
+    }
+    loop = runLoop().finally(() => {
       loop = undefined;
       if (dirty && !stopped) wake();
     });
   }
 
+  function rest(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        endRest = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      endRest = done;
+    });
+  }
+
   async function runLoop(): Promise<void> {
-    // Let the caller (often a webhook handler) answer before planning starts.
-    await new Promise((resolve) => setImmediate(resolve));
+    // When a launch could start, plan now: the job that woke us gets its create request out
+    // before the webhook that brought it is answered, which costs that answer the plan (well
+    // under a millisecond for a short queue). Otherwise let the caller answer first.
+    if (!launchCouldStart()) await new Promise((resolve) => setImmediate(resolve));
     while (dirty && !stopped) {
       dirty = false;
       const started = performance.now();
@@ -149,11 +179,12 @@ export function createController(options: ControllerOptions): Controller {
         await planOnce();
         // Planning is synchronous CPU work that grows with the queue. Woken again at once (a
         // burst wakes it per webhook), it would hold the event loop and delay webhook answers;
-        // so it rests PLAN_REST_FACTOR times as long as it planned, and wakes that come in
-        // meanwhile share the next plan. A small queue plans in well under a millisecond, so
-        // launches are not delayed; 10,000 queued jobs still get a plan every few tens of ms.
-        const rest = Math.min(MAX_PLAN_REST_MS, PLAN_REST_FACTOR * (performance.now() - started));
-        if (dirty && rest >= 1) await new Promise((resolve) => setTimeout(resolve, rest));
+        // so while no launch could start (every slot busy, or the caps reached) it rests
+        // PLAN_REST_FACTOR times as long as it planned, and wakes that come in meanwhile share
+        // the next plan. A slot that frees with nothing waiting for it ends the rest. Launches
+        // already planned need no plan to start: they wait for their slot in the executor.
+        const pause = Math.min(MAX_PLAN_REST_MS, PLAN_REST_FACTOR * (performance.now() - started));
+        if (dirty && pause >= 1 && !launchCouldStart()) await rest(pause);
       } catch (error) {
         options.log.error(
           { err: describe(error) },
@@ -170,6 +201,13 @@ export function createController(options: ControllerOptions): Controller {
     ]);
     const result = plan({ queuedJobs, runners, inFlight }, caps, clock.now());
     lastWaiting = result.waiting;
+    lastPlanCapped = false;
+    for (const reason of result.waiting.values()) {
+      if (reason === 'cap' || reason === 'class-cap') {
+        lastPlanCapped = true;
+        break;
+      }
+    }
     for (const action of result.actions) {
       if (action.kind === 'launch') {
         const runner = action.warm
@@ -544,6 +582,7 @@ export function createController(options: ControllerOptions): Controller {
       watchExit(runnerName, sandboxId, options.log.child({ runnerName, sandboxId })),
     async stop() {
       stopped = true;
+      endRest?.();
       await Promise.allSettled([loop, ...tasks]);
     },
   };
