@@ -7,18 +7,25 @@ export interface LaunchAnalysis {
   readonly sequential: number;
   /** Launches whose create request came before the JIT config was minted (create while minting). */
   readonly concurrent: number;
-  /** Webhook sent → create request received, minus the API latency before it, from a free launch slot. */
+  /** Webhook received → create request received, minus the API latency before it, from a free launch slot. */
   readonly createOverhead: Summary;
+  /**
+   * The server's part of createOverhead: until it handed the create request to its gRPC
+   * transport (the rest is the transport: `createTransit`).
+   */
+  readonly createOverheadServer: Summary;
+  /** Create request handed to the transport → received by the fake Modal. */
+  readonly createTransit: Summary;
   /** The same for the first MAX_CONCURRENT_LAUNCHES launches only (no slot to wait for). */
   readonly createOverheadFirst: Summary;
-  /** Webhook sent → create request received, minus API latency, queueing included. */
+  /** Webhook sent (by the client) → create request received, minus API latency, queueing included. */
   readonly createOverheadQueued: Summary;
-  /** Webhook sent → sandbox has its config, minus API latency, from a free launch slot. */
+  /** Webhook received → sandbox has its config, minus API latency, from a free launch slot. */
   readonly configOverhead: Summary;
   readonly configOverheadFirst: Summary;
-  /** Webhook sent → create request received, raw (no latency subtracted), from a free slot. */
+  /** Webhook received → create request received, raw (no latency subtracted), from a free slot. */
   readonly createLatency: Summary;
-  /** Webhook sent → sandbox has its config, raw, from a free slot. */
+  /** Webhook received → sandbox has its config, raw, from a free slot. */
   readonly configLatency: Summary;
   /** Free slot (or webhook) → generate-jitconfig received by the fake GitHub. */
   readonly toMint: Summary;
@@ -35,7 +42,8 @@ export interface LaunchAnalysis {
  *
  *   slotFree(k)  = completion time of the (k − C)th launch to complete (C = MAX_CONCURRENT_LAUNCHES),
  *                  −∞ for k < C; a launch completes when its sandbox has been created and has its config
- *   available(k) = max(webhook sent, slotFree(k))
+ *   available(k) = max(webhook received, slotFree(k)); received = when the server recorded the job
+ *                  (its ledger's createdAt), or when the webhook was sent if that is unknown
  *   overhead(k)  = event(k) − available(k) − API latency on the path to the event
  *
  * The API latency on the path to the create request is the GitHub latency when the create request
@@ -56,6 +64,8 @@ export function analyzeLaunches(
   const completions = timings.map(completionOf).sort((a, b) => a - b);
 
   const create: number[] = [];
+  const createServer: number[] = [];
+  const transit: number[] = [];
   const createFirst: number[] = [];
   const createQueued: number[] = [];
   const config: number[] = [];
@@ -68,23 +78,30 @@ export function analyzeLaunches(
     const sequential = isSequential(t);
     const slotFree =
       k < maxConcurrentLaunches ? -Infinity : (completions[k - maxConcurrentLaunches] ?? -Infinity);
-    const available = Math.max(t.sentAt, slotFree);
+    // The webhook was received when the server recorded its job (the bench cannot see the
+    // server read the request); without a ledger to read, when it was sent.
+    const received = t.recordedAt ?? t.sentAt;
+    const available = Math.max(received, slotFree);
     const beforeCreate = sequential ? latency.githubMs : 0;
     const beforeConfig = sequential
       ? latency.githubMs + latency.modalMs
       : Math.max(latency.githubMs, latency.modalMs);
     create.push(t.createRequestedAt - available - beforeCreate);
+    if (t.createSentAt !== undefined) {
+      createServer.push(t.createSentAt - available - beforeCreate);
+      transit.push(t.createRequestedAt - t.createSentAt);
+    }
     createRaw.push(t.createRequestedAt - available);
     if (t.jitAnsweredAt !== undefined) {
       toMint.push(t.jitAnsweredAt - latency.githubMs - available);
       if (sequential) mintToCreate.push(t.createRequestedAt - t.jitAnsweredAt);
     }
     createQueued.push(t.createRequestedAt - t.sentAt - beforeCreate);
-    if (k < maxConcurrentLaunches) createFirst.push(t.createRequestedAt - t.sentAt - beforeCreate);
+    if (k < maxConcurrentLaunches) createFirst.push(t.createRequestedAt - received - beforeCreate);
     if (t.configAt !== undefined) {
       config.push(t.configAt - available - beforeConfig);
       configRaw.push(t.configAt - available);
-      if (k < maxConcurrentLaunches) configFirst.push(t.configAt - t.sentAt - beforeConfig);
+      if (k < maxConcurrentLaunches) configFirst.push(t.configAt - received - beforeConfig);
     }
   });
 
@@ -97,6 +114,8 @@ export function analyzeLaunches(
     sequential: timings.filter(isSequential).length,
     concurrent: timings.filter((t) => !isSequential(t)).length,
     createOverhead: summarize(create),
+    createOverheadServer: summarize(createServer),
+    createTransit: summarize(transit),
     createOverheadFirst: summarize(createFirst),
     createOverheadQueued: summarize(createQueued),
     configOverhead: summarize(config),

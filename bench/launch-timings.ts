@@ -7,8 +7,18 @@ export interface LaunchTiming {
   /** The webhook was handed to its socket. */
   readonly sentAt: number;
   readonly answeredAt: number;
+  /**
+   * When the server recorded the job (its ledger's `createdAt`, whole milliseconds, so up to
+   * 1 ms early); undefined when the server keeps no ledger the bench can read.
+   */
+  readonly recordedAt: number | undefined;
   /** The fake GitHub answered generate-jitconfig for this runner (after its latency). */
   readonly jitAnsweredAt: number | undefined;
+  /**
+   * The server handed the (first) sandbox-create request to its gRPC transport; undefined when
+   * the bench cannot see that.
+   */
+  readonly createSentAt: number | undefined;
   /** The fake Modal received the (first) sandbox-create request. */
   readonly createRequestedAt: number;
   /** The fake Modal created the sandbox and answered (after its latency). */
@@ -17,7 +27,8 @@ export interface LaunchTiming {
   readonly configAt: number | undefined;
 }
 
-function tagsOf(request: unknown): Record<string, string> {
+/** A sandbox-create request's tags. */
+export function tagsOf(request: unknown): Record<string, string> {
   const tags: Record<string, string> = {};
   const list = (request as { tags?: unknown } | null)?.tags;
   if (!Array.isArray(list)) return tags;
@@ -46,6 +57,8 @@ export function launchTimings(
   modal: FakeModal,
   jitAnsweredAt: ReadonlyMap<string, number>,
   answers: ReadonlyMap<number, { sentAt: number; answeredAt: number }>,
+  recordedAt: ReadonlyMap<number, number> = new Map(),
+  createSentAt: ReadonlyMap<number, number> = new Map(),
 ): LaunchTiming[] {
   const requested = new Map<number, { at: number; runnerName: string }>();
   for (const call of modal.calls) {
@@ -71,6 +84,8 @@ export function launchTimings(
       runnerName: request.runnerName,
       sentAt: answer.sentAt,
       answeredAt: answer.answeredAt,
+      recordedAt: recordedAt.get(jobId),
+      createSentAt: createSentAt.get(jobId),
       jitAnsweredAt: jitAnsweredAt.get(request.runnerName),
       createRequestedAt: request.at,
       createdAt: sandbox.createdAt,

@@ -1,3 +1,4 @@
+import type { FloorResult } from './measure-floor.js';
 import type { PlanMicroResult } from './plan-micro.js';
 import type { BurstRunResult } from './run-burst.js';
 import type { Summary } from './summarize.js';
@@ -21,6 +22,12 @@ export interface BenchReport {
   readonly defaultJitRate: BurstRunResult | undefined;
   /** The burst again with fewer connections in flight (answer time follows the in-flight count). */
   readonly fewerConnections: BurstRunResult | undefined;
+  /** The 10,000-job burst with V8's default heap sizing (no SERVER_NODE_FLAGS). */
+  readonly defaultHeap: BurstRunResult | undefined;
+  /** Answer times of an empty Node server under the same burst (the machine's floor). */
+  readonly floor: readonly FloorResult[];
+  /** The Node flags the server ran with (production's). */
+  readonly nodeFlags: readonly string[];
   readonly plan: PlanMicroResult;
   readonly durationSeconds: number;
 }
@@ -98,13 +105,22 @@ function targets(r: BenchReport): Target[] {
   const ideal = idealPerSecond(burst);
   const out: Target[] = [
     {
-      name: `webhook answer p99 < 25 ms (${burst.options.jobs}-job burst)`,
-      measured: `${ms(burst.answer.p99)} ms`,
+      name: `webhook answer p99 < 25 ms (${burst.options.jobs}-job burst, ${burst.options.concurrency} connections)`,
+      measured: `${ms(burst.answer.p99)} ms (an empty Node server: ${floorOf(r, burst.options.concurrency)})`,
       pass: burst.options.jobs === 1_000 ? burst.answer.p99 < 25 : undefined,
     },
+    ...(r.fewerConnections
+      ? [
+          {
+            name: `the same at ${r.fewerConnections.options.concurrency} connections (not the target's setting; shown for scale)`,
+            measured: `${ms(r.fewerConnections.answer.p99)} ms (an empty Node server: ${floorOf(r, r.fewerConnections.options.concurrency)})`,
+            pass: undefined,
+          },
+        ]
+      : []),
     {
-      name: 'dispatch overhead p99 < 5 ms (webhook → sandbox-create request, from a free slot)',
-      measured: `${ms(burst.launch.createOverhead.p99)} ms`,
+      name: 'dispatch overhead p99 < 5 ms (webhook received → sandbox-create request received, from a free slot)',
+      measured: `${ms(burst.launch.createOverhead.p99)} ms (server's part ${ms(burst.launch.createOverheadServer.p99)}, gRPC transit ${ms(burst.launch.createTransit.p99)})`,
       pass: burst.launch.createOverhead.p99 < 5,
     },
     {
@@ -126,13 +142,18 @@ function targets(r: BenchReport): Target[] {
   return out;
 }
 
+function floorOf(r: BenchReport, concurrency: number): string {
+  const floor = r.floor.find((f) => f.concurrency === concurrency);
+  return floor ? `p99 ${ms(floor.answer.p99)} ms` : 'not measured';
+}
+
 const verdict = (t: Target) => (t.pass === undefined ? 'not judged' : t.pass ? 'PASS' : 'MISS');
 
 /** The terminal table. */
 export function renderText(r: BenchReport): string {
   const rows = [
     ...r.scaling.map(runRow),
-    ...[r.sequential, r.naive, r.defaultJitRate, r.fewerConnections]
+    ...[r.sequential, r.naive, r.defaultJitRate, r.fewerConnections, r.defaultHeap]
       .filter((x) => x !== undefined)
       .map(runRow),
   ];
@@ -154,7 +175,7 @@ export function renderText(r: BenchReport): string {
 export function renderMarkdown(r: BenchReport): string {
   const rows = [
     ...r.scaling.map(runRow),
-    ...[r.sequential, r.naive, r.defaultJitRate, r.fewerConnections]
+    ...[r.sequential, r.naive, r.defaultJitRate, r.fewerConnections, r.defaultHeap]
       .filter((x) => x !== undefined)
       .map(runRow),
   ];
@@ -175,10 +196,10 @@ export function renderMarkdown(r: BenchReport): string {
     '## Parameters',
     '',
     `- Simulated API latency: GitHub ${r.githubLatencyMs} ms per request, Modal sandbox create ${r.modalLatencyMs} ms (other Modal RPCs 0 ms; Modal holds a SandboxWait long-poll for the 10 s the SDK asks).`,
-    `- Server: the real server (test/support/sim-server-main.ts) in its own process, SQLite ledger in a fresh temporary DATA_DIR, LOG_LEVEL=info (JSON lines to a file, as a log collector drains them), MAX_CONCURRENT_LAUNCHES=${r.maxConcurrentLaunches}, MAX_RUNNERS=${r.maxRunners} (+1 for the warm-up job), JIT_RATE_PER_SECOND=${r.jitRatePerSecond} so that the JIT limiter does not bound the launch rate (except in the "default JIT rate" run), RECONCILE_INTERVAL_SECONDS=3600 (the reconciler runs once at start-up, not during the burst).`,
+    `- Server: the real server (test/support/sim-server-main.ts, compiled by tsconfig.bench.json and run with plain \`node ${r.nodeFlags.join(' ')}\`, production's flags) in its own process, SQLite ledger in a fresh temporary DATA_DIR, LOG_LEVEL=info (JSON lines to a file, as a log collector drains them), MAX_CONCURRENT_LAUNCHES=${r.maxConcurrentLaunches}, MAX_RUNNERS=${r.maxRunners} (+1 for the warm-up job), JIT_RATE_PER_SECOND=${r.jitRatePerSecond} so that the JIT limiter does not bound the launch rate (except in the "default JIT rate" run), RECONCILE_INTERVAL_SECONDS=3600 (the reconciler runs once at start-up, not during the burst).`,
     `- Client: signed \`workflow_job.queued\` webhooks over real HTTP, ${r.concurrency} keep-alive connections, each sending its next request as soon as the previous one is answered; bodies, signatures and connections prepared before the burst (as a reverse proxy keeps its upstream connections open; on fresh connections the first wave of a burst waited up to ~0.8 s for connection setup on this busy 2-core machine). Jobs spread over 5 repositories.`,
     `- Ideal launch throughput = MAX_CONCURRENT_LAUNCHES / (GitHub latency + Modal latency) = ${r.maxConcurrentLaunches} / ${(r.githubLatencyMs + r.modalLatencyMs) / 1000} s = ${ideal.toFixed(1)} launches/s.`,
-    '- Fake GitHub, fake Modal (behind a loopback bridge) and the webhook client share this process and the same cores as the server; no fake runners run (sandboxes are created and stay up, jobs stay queued).',
+    "- Fake GitHub, fake Modal and the webhook client share this process and the same cores as the server; no fake runners run (sandboxes are created and stay up, jobs stay queued). The server's `modal` SDK reaches the fake Modal through a loopback gRPC bridge (@grpc/grpc-js over HTTP/2, one connection, as the SDK reaches Modal; the messages are V8-serialized rather than protobuf) and each sandbox's stdin through the fake task command router (real gRPC).",
     '',
     '## Targets',
     '',
@@ -196,6 +217,7 @@ export function renderMarkdown(r: BenchReport): string {
     '`naive` is bench/naive-server.ts, which mints and creates before answering;',
     '`default-jit-rate` leaves JIT_RATE_PER_SECOND at its default (10/s) to show the limiter;',
     `\`connections-N\` is the default burst with N connections instead of ${r.concurrency}: the server answers one webhook at a time, so the answer time grows with the number of webhooks in flight while the rate stays the same.`,
+    "`default-heap-10000` is `scale-10000` with V8's default heap sizing (without the flags above), to show what the flags trade.",
     `At N jobs, min(N, ${r.maxRunners}) sandboxes are launched; the others wait for the MAX_RUNNERS cap (queued in the ledger).`,
     'The last column counts launches whose create request came after (sequential) or before (concurrent) their JIT config was minted, as the fakes saw them.',
     '',
@@ -205,6 +227,28 @@ export function renderMarkdown(r: BenchReport): string {
       '## Naive baseline',
       '',
       `Same ${naive.options.jobs}-job burst, same latencies and connections, against a server that calls GitHub and Modal before answering: answer time p50 ${ms(naive.answer.p50)} ms vs ${ms(r.burst.answer.p50)} ms (${(naive.answer.p50 / r.burst.answer.p50).toFixed(1)}×), p99 ${ms(naive.answer.p99)} ms vs ${ms(r.burst.answer.p99)} ms (${(naive.answer.p99 / r.burst.answer.p99).toFixed(1)}×).`,
+      '',
+    );
+  }
+  if (r.floor.length > 0) {
+    sections.push(
+      '## The floor: an empty Node server',
+      '',
+      `The same ${r.burstSize} webhooks, same client, against bench/empty-server.ts, a Node HTTP server in its own process that reads each request and answers 200 with no work at all. With every connection sending its next request as soon as it has an answer, a webhook waits for the ones ahead of it on the server's one event loop, so the answer time grows with the connections in flight whatever the server does:`,
+      '',
+      markdownTable(
+        [
+          'connections',
+          'empty server, answer ms p50 / p99 / max',
+          'this server, answer ms p50 / p99 / max',
+        ],
+        r.floor.map((f) => {
+          const ours = [r.burst, r.fewerConnections].find(
+            (x) => x !== undefined && x.options.concurrency === f.concurrency,
+          );
+          return [String(f.concurrency), triple(f.answer), ours ? triple(ours.answer) : 'not run'];
+        }),
+      ),
       '',
     );
   }
@@ -218,6 +262,8 @@ export function renderMarkdown(r: BenchReport): string {
   }
   const detail = (x: BurstRunResult) => [
     x.options.label,
+    pair(x.launch.createOverheadServer),
+    pair(x.launch.createTransit),
     pair(x.launch.createOverheadFirst),
     pair(x.launch.configOverheadFirst),
     pair(x.launch.createLatency),
@@ -231,6 +277,8 @@ export function renderMarkdown(r: BenchReport): string {
     markdownTable(
       [
         'run',
+        "create overhead, server's part (until handed to its gRPC client), ms p50 / p99",
+        'gRPC transit of the create request, ms p50 / p99',
         `create overhead, first ${r.maxConcurrentLaunches} launches, ms p50 / p99`,
         `config overhead, first ${r.maxConcurrentLaunches} launches, ms p50 / p99`,
         'webhook → create request, raw, from a free slot, ms p50 / p99',
@@ -241,7 +289,7 @@ export function renderMarkdown(r: BenchReport): string {
       [...r.scaling, ...(seq ? [seq] : [])].map(detail),
     ),
     '',
-    'The first launches of a burst need no slot, so their overhead is webhook sent → event minus latency; they start while the rest of the burst is still being answered. In the `default-jit-rate` run the overhead columns include the wait for the JIT rate limiter (10/s), which the slot correction does not remove.',
+    "The create overhead splits into the server's part (until it handed the create request to its gRPC client) and the transit (handed over → received by the fake Modal). Node's HTTP/2, under gRPC, writes a request's frames when the event loop next gets to it, after the I/O callbacks already due, so the transit grows with whatever else the server is doing; production's SDK talks to Modal the same way. The first launches of a burst need no slot, so their overhead is webhook received → event minus latency; they start while the rest of the burst is still being answered. In the `default-jit-rate` run the overhead columns include the wait for the JIT rate limiter (10/s), which the slot correction does not remove.",
     '',
   );
   sections.push(
@@ -256,10 +304,10 @@ export function renderMarkdown(r: BenchReport): string {
     '- **Warm-up:** before each burst one job is sent and its sandbox awaited, so the installation token, the Modal App and the image are already looked up (as in a server that has been running). It is not counted.',
     '- **Events per job** are joined through the sandbox tags (`job-id`, `runner-name`) and the runner name in the generate-jitconfig body: *create request* is when the fake Modal received SandboxCreateV2 (before its latency); *JIT answered* is when the fake GitHub answered generate-jitconfig (after its latency); *has its config* is when the sandbox was created with the JIT config in its environment, or, when the config is delivered after creation, when the fake Modal recorded the delivery (n/a if it records none).',
     '- **Launch start** is the earlier of "fake GitHub received generate-jitconfig" and "fake Modal received the create request". Launches are ordered by start; a launch *completes* when its sandbox is created and has its config.',
-    `- **Free slot:** with C = MAX_CONCURRENT_LAUNCHES, the k-th launch to start could start no earlier than the (k−C)-th completion (none for k < C). available(k) = max(webhook sent, that completion).`,
-    '- **Dispatch overhead** = event time − available(k) − the API latency on the path to the event. To the create request that is the GitHub latency when the create request followed the minted JIT config (sequential), 0 when it did not (created while minting). To "has its config" it is GitHub + Modal latency (sequential) or max(GitHub, Modal) (concurrent). So it is the server\'s own time: planning, ledger writes, the launch-slot hand-off, request building, loopback transit. Columns: *create overhead*, *config overhead* (from a free slot); *queueing incl.* is the create-request time minus the webhook send time minus the same latency, without the slot correction. Negative values mean an event came before the slot computed for it (completion order differs slightly from start order).',
+    `- **Free slot:** with C = MAX_CONCURRENT_LAUNCHES, the k-th launch to start could start no earlier than the (k−C)-th completion (none for k < C). available(k) = max(webhook received, that completion). *Received* is when the server recorded the job (its ledger's \`createdAt\`, read after the run; whole milliseconds, so it can be up to 1 ms early, which counts against the server).`,
+    '- **Dispatch overhead** = event time − available(k) − the API latency on the path to the event. To the create request that is the GitHub latency when the create request followed the minted JIT config (sequential), 0 when it did not (created while minting). To "has its config" it is GitHub + Modal latency (sequential) or max(GitHub, Modal) (concurrent). So it is the server\'s own time: planning, ledger writes, the launch-slot hand-off, request building, and the loopback gRPC transit (the bridge stamps when the server handed each call to its gRPC client, which splits the two). Columns: *create overhead*, *config overhead* (from a free slot); *queueing incl.* is the create-request time minus the webhook send time minus the same latency, without the slot correction. Negative values mean an event came before the slot computed for it (completion order differs slightly from start order).',
     '- **Launch throughput:** launches completed per second between the 10th and the 90th percentile completion (steady state); ideal = MAX_CONCURRENT_LAUNCHES / (GitHub + Modal latency). A launch that creates while it mints holds its slot for max(GitHub, Modal), so it can exceed that ideal.',
-    "- **Peak RSS** is the server process's VmHWM from /proc at the end of the run; *start* is its VmRSS after start-up and the warm-up job, *end* its VmRSS once every expected sandbox exists. The server runs TypeScript through tsx (`node --import tsx`), whose loader thread and compiled modules are included; production runs the compiled JavaScript. *heap / external* is the server's `process.memoryUsage()` (heapUsed, external) at the end, over IPC. **CPU ms/job** is its user + system time from the start of the burst until every expected sandbox exists, divided by the burst size.",
+    "- **Peak RSS** is the server process's VmHWM from /proc at the end of the run; *start* is its VmRSS after start-up and the warm-up job, *end* its VmRSS once every expected sandbox exists. The server runs compiled JavaScript with plain node and production's flags, as the Dockerfile runs it. *heap / external* is the server's `process.memoryUsage()` (heapUsed, external) at the end, over IPC. **CPU ms/job** is its user + system time from the start of the burst until every expected sandbox exists, divided by the burst size.",
     '- **Convergence:** every webhook answered 200, every job that fits under MAX_RUNNERS got a sandbox, and the ledger holds every job; otherwise the bench fails.',
     '',
   );

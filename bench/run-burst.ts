@@ -9,7 +9,7 @@ import { freePort } from '../test/support/harness.js';
 import { analyzeLaunches, type LaunchAnalysis } from './analyze-launches.js';
 import { fireBurst, type Answer } from './fire-burst.js';
 import { jobBodies } from './job-bodies.js';
-import { launchTimings } from './launch-timings.js';
+import { launchTimings, tagsOf } from './launch-timings.js';
 import { nowMs } from './now-ms.js';
 import { procUsage } from './proc-usage.js';
 import { startServerProcess } from './server-process.js';
@@ -32,6 +32,13 @@ export interface BurstRunOptions {
   readonly concurrency: number;
   readonly privateKey: string;
   readonly webhookSecret: string;
+  /**
+   * Where `tsconfig.bench.json` compiled the servers to: they run as JavaScript with plain
+   * node, as in production. Without it they run from TypeScript through tsx (more memory).
+   */
+  readonly buildDir?: string;
+  /** Node flags for the server; production's (SERVER_NODE_FLAGS) when undefined. */
+  readonly nodeFlags?: readonly string[];
 }
 
 export interface BurstRunResult {
@@ -101,7 +108,15 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
     if (jobId === 1) warmedUp = true;
     if (burstIds.has(jobId)) burstSandboxes += 1;
   });
-  const bridge = await serveFakeModal(modal);
+  // When the server handed each create request to its transport (the bridge's gRPC client).
+  const createSentAt = new Map<number, number>();
+  const bridge = await serveFakeModal(modal, {
+    onCall: (call) => {
+      if (!call.path.endsWith('/SandboxCreateV2') && !call.path.endsWith('/SandboxCreate')) return;
+      const jobId = Number(tagsOf(call.request)['job-id']);
+      if (!createSentAt.has(jobId)) createSentAt.set(jobId, call.sentAt);
+    },
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'mgr-bench-'));
   const port = await freePort();
   const env: Record<string, string> = {
@@ -124,9 +139,10 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
   if (options.jitRatePerSecond !== undefined) {
     env.JIT_RATE_PER_SECOND = String(options.jitRatePerSecond);
   }
-  const script =
+  const source =
     options.server === 'real' ? 'test/support/sim-server-main.ts' : 'bench/naive-server.ts';
-  const server = await startServerProcess(script, env);
+  const script = options.buildDir ? join(options.buildDir, source.replace(/\.ts$/, '.js')) : source;
+  const server = await startServerProcess(script, env, options.nodeFlags);
   const url = `http://127.0.0.1:${port}/api/github/webhooks`;
   try {
     const [warm] = await fireBurst({
@@ -179,10 +195,13 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
     const memory = await server.memory();
 
     let ledgerOpenJobs: number | undefined;
+    const recordedAt = new Map<number, number>();
     if (options.server === 'real') {
-      const reader = openSqliteLedger(dataDir);
+      const reader = openSqliteLedger(dataDir, { mirror: false });
       try {
-        ledgerOpenJobs = (await reader.listJobs(['queued', 'in_progress', 'waiting'])).length;
+        const open = await reader.listJobs(['queued', 'in_progress', 'waiting']);
+        ledgerOpenJobs = open.length;
+        for (const job of open) recordedAt.set(job.id, job.createdAt);
       } finally {
         await reader.close();
       }
@@ -194,7 +213,7 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
     }
 
     const byJob = new Map(answers.map((a) => [a.id, a]));
-    const timings = launchTimings(modal, jitAnsweredAt, byJob);
+    const timings = launchTimings(modal, jitAnsweredAt, byJob, recordedAt, createSentAt);
     return {
       options,
       answer: summarize(answers.map((a) => a.answeredAt - a.sentAt)),

@@ -11,13 +11,16 @@
  * Exits non-zero when a run does not converge (a webhook not answered 200, a job without its
  * sandbox), never for a missed target (printed as MISS).
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { planMicro } from '../bench/plan-micro.js';
 import { renderMarkdown, renderText, type BenchReport } from '../bench/render-report.js';
+import { measureFloor } from '../bench/measure-floor.js';
 import { runBurst, type BurstRunOptions, type BurstRunResult } from '../bench/run-burst.js';
+import { SERVER_NODE_FLAGS } from '../bench/server-process.js';
 import { testPrivateKey } from '../test/support/harness.js';
 
 const { values } = parseArgs({
@@ -61,6 +64,13 @@ const planRuns = positive('plan-runs', values['plan-runs']);
 /** The extra run with fewer webhooks in flight. */
 const FEWER_CONNECTIONS = 8;
 const started = Date.now();
+// The servers run compiled, with plain node, as production runs `node dist/main.js`.
+const buildDir = '.bench-build';
+console.log(`compiling the servers (tsconfig.bench.json → ${buildDir}/)`);
+rmSync(buildDir, { recursive: true, force: true });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.bench.json'], {
+  stdio: 'inherit',
+});
 const base: Omit<BurstRunOptions, 'label' | 'jobs'> = {
   server: 'real',
   githubLatencyMs,
@@ -72,6 +82,7 @@ const base: Omit<BurstRunOptions, 'label' | 'jobs'> = {
   concurrency,
   privateKey: testPrivateKey(),
   webhookSecret: 'bench-webhook-secret',
+  buildDir,
 };
 
 async function run(options: BurstRunOptions): Promise<BurstRunResult> {
@@ -120,6 +131,16 @@ const fewerConnections =
       })
     : undefined;
 
+// The same 10,000-job burst with V8's default heap sizing, to show what the flags trade.
+const defaultHeap = sizes.includes(10_000)
+  ? await run({ ...base, label: 'default-heap-10000', jobs: 10_000, nodeFlags: [] })
+  : undefined;
+
+console.log(
+  `  floor: an empty Node server, ${burstSize} webhooks at ${concurrency} and ${FEWER_CONNECTIONS} connections`,
+);
+const floor = await measureFloor(burstSize, [concurrency, FEWER_CONNECTIONS], buildDir);
+
 const cpu = cpus();
 const args = process.argv.slice(2);
 const report: BenchReport = {
@@ -139,6 +160,9 @@ const report: BenchReport = {
   naive,
   defaultJitRate,
   fewerConnections,
+  defaultHeap,
+  floor,
+  nodeFlags: SERVER_NODE_FLAGS,
   plan,
   durationSeconds: (Date.now() - started) / 1000,
 };

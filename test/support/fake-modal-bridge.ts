@@ -1,5 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  Client,
+  Server,
+  ServerCredentials,
+  credentials,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import { deserialize, serialize } from 'node:v8';
 import {
   ClientError,
@@ -11,32 +17,46 @@ import {
 } from 'nice-grpc-common';
 import type { FakeModal } from './fake-modal.js';
 
-interface BridgeRequest {
+export interface BridgeRequest {
   path: string;
   responseStream: boolean;
   request: unknown;
   metadata: Record<string, string>;
+  /** When the calling process handed the call to its gRPC client (epoch ms, sub-ms). */
+  sentAt: number;
 }
 
 type BridgeResponse =
   { ok: true; values: unknown[]; value: unknown } | { ok: false; code: Status; details: string };
 
+/** The bridge's one gRPC method: a call to the fake, as a V8-serialized BridgeRequest. */
+const BRIDGE_PATH = '/fake.modal.Bridge/Call';
+const encode = (value: unknown): Buffer => serialize(value);
+const decode = (buffer: Buffer): unknown => deserialize(buffer);
+
 /**
- * Serves a FakeModal in this process to a server in another process over loopback HTTP, so that
- * Modal's state outlives a server killed with SIGKILL, as the real Modal's does.
+ * Serves a FakeModal in this process to a server in another process over loopback gRPC (the same
+ * library and HTTP/2 connection handling as the SDK's transport to Modal; only the messages are
+ * V8-serialized instead of protobuf), so that Modal's state outlives a server killed with
+ * SIGKILL, as the real Modal's does.
  */
 export async function serveFakeModal(
   fake: FakeModal,
+  options: {
+    /** Sees every call as it arrives (the benchmark times the transport with `sentAt`). */
+    readonly onCall?: (call: BridgeRequest) => void;
+  } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const call = deserialize(Buffer.concat(chunks)) as BridgeRequest;
+  const server = new Server();
+  const handle = async (
+    rpc: ServerUnaryCall<BridgeRequest, BridgeResponse>,
+    callback: sendUnaryData<BridgeResponse>,
+  ): Promise<void> => {
+    const call = rpc.request;
+    options.onCall?.(call);
     const controller = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) controller.abort();
-    });
-    let answer: BridgeResponse;
+    rpc.on('cancelled', () => controller.abort());
+    let result: BridgeResponse;
     try {
       const generator = fake.transportMiddleware(
         {
@@ -61,28 +81,50 @@ export async function serveFakeModal(
         values.push(step.value);
         step = await generator.next();
       }
-      answer = { ok: true, values, value: step.value };
+      result = { ok: true, values, value: step.value };
     } catch (error) {
-      answer =
+      result =
         error instanceof ClientError
           ? { ok: false, code: error.code, details: error.details }
           : { ok: false, code: Status.INTERNAL, details: (error as Error).message };
     }
-    if (!res.destroyed) res.end(serialize(answer));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+    if (!rpc.cancelled) callback(null, result);
+  };
+  server.register(
+    BRIDGE_PATH,
+    (rpc: ServerUnaryCall<BridgeRequest, BridgeResponse>, cb: sendUnaryData<BridgeResponse>) =>
+      void handle(rpc, cb),
+    encode,
+    decode as (buffer: Buffer) => BridgeRequest,
+    'unary',
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
   return {
-    url: `http://127.0.0.1:${port}/rpc`,
+    url: `grpc://127.0.0.1:${port}`,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.forceShutdown();
     },
   };
 }
 
 /** The other end: a transport middleware that forwards every call to `serveFakeModal`. */
 export function bridgeTransport(url: string): ClientMiddleware {
+  const client = new Client(new URL(url).host, credentials.createInsecure());
+  const send = (body: BridgeRequest, signal: AbortSignal | undefined): Promise<BridgeResponse> =>
+    new Promise((resolve, reject) => {
+      const call = client.makeUnaryRequest<BridgeRequest, BridgeResponse>(
+        BRIDGE_PATH,
+        encode,
+        decode as (buffer: Buffer) => BridgeResponse,
+        body,
+        (error, value) => (error || value === undefined ? reject(error) : resolve(value)),
+      );
+      signal?.addEventListener('abort', () => call.cancel(), { once: true });
+    });
   return async function* bridge(
     call: ClientMiddlewareCall<unknown, unknown>,
     options: CallOptions,
@@ -92,22 +134,21 @@ export function bridgeTransport(url: string): ClientMiddleware {
       const first = values[0];
       if (typeof first === 'string') metadata[key] = first;
     }
-    const body: BridgeRequest = {
-      path: call.method.path,
-      responseStream: call.responseStream,
-      request: call.request,
-      metadata,
-    };
     let answer: BridgeResponse;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        body: serialize(body),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      answer = deserialize(Buffer.from(await response.arrayBuffer())) as BridgeResponse;
+      answer = await send(
+        {
+          path: call.method.path,
+          responseStream: call.responseStream,
+          request: call.request,
+          metadata,
+          sentAt: performance.timeOrigin + performance.now(),
+        },
+        options.signal,
+      );
     } catch (error) {
-      if (options.signal?.aborted) throw error;
+      // As an aborted call always has: it rejects with the signal's reason (an AbortError).
+      options.signal?.throwIfAborted();
       throw new ClientError(
         call.method.path,
         Status.UNAVAILABLE,
