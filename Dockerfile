@@ -30,4 +30,7 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/cli.js", "serve"]
+# V8 grows the heap by 20% past what survived its last full collection (not up to 4×) and
+# keeps 8 MB young-generation semi-spaces: a lower peak RSS in a burst for a little CPU
+# (BENCHMARKS.md measures both). The same flags as `npm start` and the benchmark.
+CMD ["node", "--heap-growing-percent=20", "--max-semi-space-size=8", "dist/cli.js", "serve"]
