@@ -149,14 +149,19 @@ function floorOf(r: BenchReport, concurrency: number): string {
 
 const verdict = (t: Target) => (t.pass === undefined ? 'not judged' : t.pass ? 'PASS' : 'MISS');
 
+/** Every burst run of the report, in table order. */
+function allRuns(r: BenchReport): BurstRunResult[] {
+  return [
+    ...r.scaling,
+    ...[r.sequential, r.naive, r.defaultJitRate, r.fewerConnections, r.defaultHeap].filter(
+      (x) => x !== undefined,
+    ),
+  ];
+}
+
 /** The terminal table. */
 export function renderText(r: BenchReport): string {
-  const rows = [
-    ...r.scaling.map(runRow),
-    ...[r.sequential, r.naive, r.defaultJitRate, r.fewerConnections, r.defaultHeap]
-      .filter((x) => x !== undefined)
-      .map(runRow),
-  ];
+  const rows = allRuns(r).map(runRow);
   const lines = [
     textTable(RUN_HEADER, rows),
     '',
@@ -173,12 +178,7 @@ export function renderText(r: BenchReport): string {
 
 /** BENCHMARKS.md, whole. */
 export function renderMarkdown(r: BenchReport): string {
-  const rows = [
-    ...r.scaling.map(runRow),
-    ...[r.sequential, r.naive, r.defaultJitRate, r.fewerConnections, r.defaultHeap]
-      .filter((x) => x !== undefined)
-      .map(runRow),
-  ];
+  const rows = allRuns(r).map(runRow);
   const ideal = idealPerSecond(r.burst);
   const naive = r.naive;
   const seq = r.sequential;

@@ -63,6 +63,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('localhost'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  // The no-color.org convention: any non-empty value turns colour off in `doctor`'s output.
+  NO_COLOR: z.string().optional(),
   REDIS_URL: z.string().optional(),
   WEBHOOK_PROXY_URL: z.url({ message: 'must be a URL such as https://smee.io/abc' }).optional(),
   // Modal SDK's own variables

@@ -80,6 +80,13 @@ function setup(maxConcurrentLaunches: number) {
   return { ledger, controller, creates, mints, finish, finishAll };
 }
 
+/** A webhook's part: the job is recorded, the controller woken; then only microtasks run. */
+async function queueAndWake(t: ReturnType<typeof setup>, id: number): Promise<void> {
+  await t.ledger.observeJob(job(id));
+  t.controller.wake();
+  await drainMicrotasks();
+}
+
 describe('controller scheduling: how soon a plan follows a wake', () => {
   let current: ReturnType<typeof setup> | undefined;
   afterEach(async () => {
@@ -91,9 +98,7 @@ describe('controller scheduling: how soon a plan follows a wake', () => {
   it('with a launch slot free, plans at once: the create has started before any macrotask runs', async () => {
     const t = setup(2);
     current = t;
-    await t.ledger.observeJob(job(1));
-    t.controller.wake();
-    await drainMicrotasks();
+    await queueAndWake(t, 1);
     // The webhook handler that called wake() has not even answered yet (that needs I/O).
     expect(t.creates).toHaveLength(1);
     expect(t.mints).toHaveLength(1);
@@ -103,14 +108,10 @@ describe('controller scheduling: how soon a plan follows a wake', () => {
   it('with every slot busy, lets the caller go first and plans on a later turn', async () => {
     const t = setup(1);
     current = t;
-    await t.ledger.observeJob(job(1));
-    t.controller.wake();
-    await drainMicrotasks();
+    await queueAndWake(t, 1);
     expect(t.creates).toHaveLength(1);
 
-    await t.ledger.observeJob(job(2));
-    t.controller.wake();
-    await drainMicrotasks();
+    await queueAndWake(t, 2);
     // No plan yet: job 2 has no runner recorded.
     const runnersNow = await t.ledger.listRunners(['launching']);
     expect(runnersNow.map((r) => r.launchedForJobId)).toEqual([1]);
@@ -131,15 +132,11 @@ describe('controller scheduling: how soon a plan follows a wake', () => {
   it('once a launch ends and frees its slot, a new job launches at once', async () => {
     const t = setup(1);
     current = t;
-    await t.ledger.observeJob(job(1));
-    t.controller.wake();
-    await drainMicrotasks();
+    await queueAndWake(t, 1);
     expect(t.creates).toHaveLength(1);
     t.finish(0);
     await drainMicrotasks();
-    await t.ledger.observeJob(job(3));
-    t.controller.wake();
-    await drainMicrotasks();
+    await queueAndWake(t, 3);
     // The slot was free again, so job 3 launched within the webhook's own turn.
     expect(t.creates).toHaveLength(2);
     expect((await t.ledger.listRunners(['launching'])).map((r) => r.launchedForJobId)).toEqual([3]);
