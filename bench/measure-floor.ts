@@ -1,39 +1,77 @@
 import { join } from 'node:path';
+import { freePort } from '../test/support/harness.js';
 import { fireBurst } from './fire-burst.js';
 import { jobBodies } from './job-bodies.js';
 import { startServerProcess } from './server-process.js';
 import { summarize, type Summary } from './summarize.js';
 
+/** `node`: bench/empty-server.ts; `probot`: bench/probot-empty-server.ts. */
+export type FloorServer = 'node' | 'probot';
+
 export interface FloorResult {
+  readonly server: FloorServer;
   readonly concurrency: number;
   readonly answer: Summary;
 }
 
+export interface FloorOptions {
+  readonly jobs: number;
+  readonly concurrencies: readonly number[];
+  readonly buildDir: string | undefined;
+  /** Signs the webhooks for the Probot floor, which verifies them. */
+  readonly webhookSecret: string;
+  readonly privateKey: string;
+}
+
+const SCRIPTS: Record<FloorServer, string> = {
+  node: 'bench/empty-server.ts',
+  probot: 'bench/probot-empty-server.ts',
+};
+
 /**
- * Answer times of bench/empty-server.ts for `jobs` webhooks at each concurrency: what queueing
- * on one Node event loop costs on this machine before the server does any work.
+ * Answer times of the two floors for `jobs` webhooks at each concurrency: an empty Node server
+ * (what queueing on one event loop costs on this machine before a server does any work) and an
+ * empty Probot app (what Probot's webhook path costs: signature check, parsing, its context and
+ * logging). Both run as their own process with production's Node flags, like the real server.
  */
-export async function measureFloor(
-  jobs: number,
-  concurrencies: readonly number[],
-  buildDir: string | undefined,
-): Promise<FloorResult[]> {
-  const script = buildDir ? join(buildDir, 'bench/empty-server.js') : 'bench/empty-server.ts';
+export async function measureFloor(options: FloorOptions): Promise<FloorResult[]> {
   const results: FloorResult[] = [];
-  for (const concurrency of concurrencies) {
-    const server = await startServerProcess(script, {});
-    try {
-      const port = (server.ready as { ready?: unknown } | undefined)?.ready;
-      if (typeof port !== 'number') throw new Error(`${script} did not report its port`);
-      const answers = await fireBurst({
-        url: `http://127.0.0.1:${port}/api/github/webhooks`,
-        secret: 'unused',
-        jobs: jobBodies(1_000, jobs, ['acme/api']),
-        concurrency,
-      });
-      results.push({ concurrency, answer: summarize(answers.map((a) => a.answeredAt - a.sentAt)) });
-    } finally {
-      await server.stop();
+  for (const server of ['node', 'probot'] as const) {
+    const source = SCRIPTS[server];
+    const script = options.buildDir
+      ? join(options.buildDir, source.replace(/\.ts$/, '.js'))
+      : source;
+    for (const concurrency of options.concurrencies) {
+      const port = await freePort();
+      const env: Record<string, string> = {
+        APP_ID: '12345',
+        PRIVATE_KEY: options.privateKey,
+        WEBHOOK_SECRET: options.webhookSecret,
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+      };
+      const child = await startServerProcess(script, env);
+      try {
+        const reported = (child.ready as { ready?: unknown } | undefined)?.ready;
+        if (typeof reported !== 'number') throw new Error(`${script} did not report its port`);
+        const answers = await fireBurst({
+          url: `http://127.0.0.1:${reported}/api/github/webhooks`,
+          secret: options.webhookSecret,
+          jobs: jobBodies(1_000, options.jobs, ['acme/api']),
+          concurrency,
+        });
+        const failed = answers.filter((a) => a.status !== 200);
+        if (failed.length > 0) {
+          throw new Error(`${script}: ${failed.length} webhooks not answered 200`);
+        }
+        results.push({
+          server,
+          concurrency,
+          answer: summarize(answers.map((a) => a.answeredAt - a.sentAt)),
+        });
+      } finally {
+        await child.stop();
+      }
     }
   }
   return results;

@@ -24,7 +24,7 @@ export interface BenchReport {
   readonly fewerConnections: BurstRunResult | undefined;
   /** The 10,000-job burst with V8's default heap sizing (no SERVER_NODE_FLAGS). */
   readonly defaultHeap: BurstRunResult | undefined;
-  /** Answer times of an empty Node server under the same burst (the machine's floor). */
+  /** Answer times of an empty Node server and an empty Probot app under the same burst. */
   readonly floor: readonly FloorResult[];
   /** The Node flags the server ran with (production's). */
   readonly nodeFlags: readonly string[];
@@ -106,14 +106,14 @@ function targets(r: BenchReport): Target[] {
   const out: Target[] = [
     {
       name: `webhook answer p99 < 25 ms (${burst.options.jobs}-job burst, ${burst.options.concurrency} connections)`,
-      measured: `${ms(burst.answer.p99)} ms (an empty Node server: ${floorOf(r, burst.options.concurrency)})`,
+      measured: `${ms(burst.answer.p99)} ms (floors: ${floorOf(r, burst.options.concurrency)})`,
       pass: burst.options.jobs === 1_000 ? burst.answer.p99 < 25 : undefined,
     },
     ...(r.fewerConnections
       ? [
           {
             name: `the same at ${r.fewerConnections.options.concurrency} connections (not the target's setting; shown for scale)`,
-            measured: `${ms(r.fewerConnections.answer.p99)} ms (an empty Node server: ${floorOf(r, r.fewerConnections.options.concurrency)})`,
+            measured: `${ms(r.fewerConnections.answer.p99)} ms (floors: ${floorOf(r, r.fewerConnections.options.concurrency)})`,
             pass: undefined,
           },
         ]
@@ -142,10 +142,19 @@ function targets(r: BenchReport): Target[] {
   return out;
 }
 
+/** The floors' p99 at this concurrency: "empty Node server p99 …, empty Probot app p99 …". */
 function floorOf(r: BenchReport, concurrency: number): string {
-  const floor = r.floor.find((f) => f.concurrency === concurrency);
-  return floor ? `p99 ${ms(floor.answer.p99)} ms` : 'not measured';
+  const parts = FLOOR_SERVERS.map(({ server, name }) => {
+    const floor = r.floor.find((f) => f.server === server && f.concurrency === concurrency);
+    return floor ? `${name} p99 ${ms(floor.answer.p99)} ms` : undefined;
+  }).filter((part) => part !== undefined);
+  return parts.length > 0 ? parts.join(', ') : 'not measured';
 }
+
+const FLOOR_SERVERS = [
+  { server: 'node', name: 'empty Node server' },
+  { server: 'probot', name: 'empty Probot app' },
+] as const;
 
 const verdict = (t: Target) => (t.pass === undefined ? 'not judged' : t.pass ? 'PASS' : 'MISS');
 
@@ -232,21 +241,31 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (r.floor.length > 0) {
     sections.push(
-      '## The floor: an empty Node server',
+      '## The floors: an empty Node server and an empty Probot app',
       '',
-      `The same ${r.burstSize} webhooks, same client, against bench/empty-server.ts, a Node HTTP server in its own process that reads each request and answers 200 with no work at all. With every connection sending its next request as soon as it has an answer, a webhook waits for the ones ahead of it on the server's one event loop, so the answer time grows with the connections in flight whatever the server does:`,
+      `The same ${r.burstSize} webhooks, same client, against two servers in their own process with production's Node flags: bench/empty-server.ts, a Node HTTP server that reads each request and answers 200 with no work at all, and bench/probot-empty-server.ts, the same Probot Server, logger and Octokit as this server, verifying every signature, with a \`workflow_job\` handler that does nothing. With every connection sending its next request as soon as it has an answer, a webhook waits for the ones ahead of it on the server's one event loop, so the answer time grows with the connections in flight whatever the server does. The Probot app is the floor for any Probot app on this machine; the gap between it and this server is this server's own work (parsing and classifying the job, the ledger write, its log line, planning and the launches that run during the burst):`,
       '',
       markdownTable(
         [
           'connections',
-          'empty server, answer ms p50 / p99 / max',
+          'empty Node server, answer ms p50 / p99 / max',
+          'empty Probot app, answer ms p50 / p99 / max',
           'this server, answer ms p50 / p99 / max',
         ],
-        r.floor.map((f) => {
+        [...new Set(r.floor.map((f) => f.concurrency))].map((concurrency) => {
+          const cell = (server: 'node' | 'probot') => {
+            const floor = r.floor.find((f) => f.server === server && f.concurrency === concurrency);
+            return floor ? triple(floor.answer) : 'not run';
+          };
           const ours = [r.burst, r.fewerConnections].find(
-            (x) => x !== undefined && x.options.concurrency === f.concurrency,
+            (x) => x !== undefined && x.options.concurrency === concurrency,
           );
-          return [String(f.concurrency), triple(f.answer), ours ? triple(ours.answer) : 'not run'];
+          return [
+            String(concurrency),
+            cell('node'),
+            cell('probot'),
+            ours ? triple(ours.answer) : 'not run',
+          ];
         }),
       ),
       '',

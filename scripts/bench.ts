@@ -137,9 +137,15 @@ const defaultHeap = sizes.includes(10_000)
   : undefined;
 
 console.log(
-  `  floor: an empty Node server, ${burstSize} webhooks at ${concurrency} and ${FEWER_CONNECTIONS} connections`,
+  `  floors: an empty Node server and an empty Probot app, ${burstSize} webhooks at ${concurrency} and ${FEWER_CONNECTIONS} connections`,
 );
-const floor = await measureFloor(burstSize, [concurrency, FEWER_CONNECTIONS], buildDir);
+const floor = await measureFloor({
+  jobs: burstSize,
+  concurrencies: [concurrency, FEWER_CONNECTIONS],
+  buildDir,
+  webhookSecret: base.webhookSecret,
+  privateKey: base.privateKey,
+});
 
 const cpu = cpus();
 const args = process.argv.slice(2);

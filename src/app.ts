@@ -34,31 +34,35 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     app.on('workflow_job', async (context) => {
       const action = String((context.payload as { action?: unknown }).action ?? '');
       const count = (outcome: WebhookOutcome) => metrics.webhook('workflow_job', action, outcome);
-      const delivery = context.log.child({
-        deliveryId: context.id,
-        action: context.payload.action,
-      });
+      // Fields for this delivery's log lines. Plain objects, not child loggers: a pino child
+      // serializes its bindings when it is made, which in a burst costs every webhook's answer.
+      const delivery = { deliveryId: context.id, action: context.payload.action };
       const parsed = parseWorkflowJobEvent(context.payload);
       if (!parsed.ok) {
-        delivery.warn({ reason: parsed.reason }, 'ignored malformed workflow_job delivery');
+        context.log.warn(
+          { ...delivery, reason: parsed.reason },
+          'ignored malformed workflow_job delivery',
+        );
         count('malformed');
         return;
       }
       const event = parsed.event;
-      const log = delivery.child({
+      const job = {
+        ...delivery,
         jobId: event.workflow_job.id,
         runId: event.workflow_job.run_id,
         repo: event.repository.full_name,
-      });
+      };
+      const log = context.log;
       const classified = classifyJob(event, deps.policy);
       if (classified.kind === 'ignored') {
-        log.debug({ reason: classified.reason }, 'job is not for us');
+        log.debug({ ...job, reason: classified.reason }, 'job is not for us');
         count('ignored');
         return;
       }
       if (classified.kind === 'refused') {
         if (event.action === 'queued') {
-          log.warn({ reason: classified.reason }, 'job refused');
+          log.warn({ ...job, reason: classified.reason }, 'job refused');
           deps.onRefused?.({
             at: deps.clock.now(),
             repo: event.repository.full_name,
@@ -71,7 +75,10 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       }
       const status = jobStatusOf(event);
       if (status === undefined) {
-        log.warn({ status: event.workflow_job.status }, 'unknown workflow_job status; ignored');
+        log.warn(
+          { ...job, status: event.workflow_job.status },
+          'unknown workflow_job status; ignored',
+        );
         count('malformed');
         return;
       }
@@ -80,28 +87,29 @@ export function createApp(deps: AppDeps): ApplicationFunction {
           deps.ledger,
           toObservation(event, status, classified, deps.clock.now()),
         );
-        const { job } = result;
+        const recorded = result.job;
         if (
           result.changed &&
-          job.status === 'in_progress' &&
-          job.queuedAt !== null &&
-          job.startedAt !== null
+          recorded.status === 'in_progress' &&
+          recorded.queuedAt !== null &&
+          recorded.startedAt !== null
         ) {
-          metrics.jobStarted(job.runnerClass, job.startedAt - job.queuedAt);
+          metrics.jobStarted(recorded.runnerClass, recorded.startedAt - recorded.queuedAt);
         }
         count('recorded');
         log.info(
           {
+            ...job,
             class: classified.runnerClass.name,
-            status: result.job.status,
-            runnerName: result.job.runnerName,
+            status: recorded.status,
+            runnerName: recorded.runnerName,
             changed: result.changed,
           },
           'job recorded',
         );
       } catch (error) {
         // Answer 500 so that the delivery shows as failed and can be redelivered.
-        log.error({ err: describe(error) }, 'could not record the job');
+        log.error({ ...job, err: describe(error) }, 'could not record the job');
         count('failed');
         metrics.error('ledger');
         throw error;

@@ -9,6 +9,7 @@ import { systemClock, type Clock, type SandboxPlatform } from './controller/port
 import { AppOctokit } from './github/app-octokit.js';
 import { createGitHubObserver, deliveriesToRedeliver } from './github/github-observer.js';
 import { createGitHubRunnerRegistry } from './github/github-runner-registry.js';
+import { createOctokitCache } from './github/octokit-cache.js';
 import { createJitRateLimiter } from './github/jit-rate-limiter.js';
 import { createHealthHandler } from './http/health-handler.js';
 import { createPrometheusMetrics } from './http/metrics.js';
@@ -108,16 +109,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
   });
+  const installationOctokit = createOctokitCache((installationId: number) =>
+    observed(github.auth(installationId)),
+  );
+  const appOctokit = createOctokitCache(() => observed(github.auth()));
   const limiter = createJitRateLimiter({ ratePerSecond: config.limits.jitRatePerSecond, clock });
   const registry = createGitHubRunnerRegistry({
-    getOctokit: (installationId) => observed(github.auth(installationId)),
+    getOctokit: installationOctokit,
     limiter,
     clock,
     log: log.child({ name: 'github' }),
   });
   const observer = createGitHubObserver({
-    getAppOctokit: () => observed(github.auth()),
-    getInstallationOctokit: (installationId) => observed(github.auth(installationId)),
+    getAppOctokit: () => appOctokit(undefined),
+    getInstallationOctokit: installationOctokit,
     limiter,
     clock,
     log: log.child({ name: 'github' }),
@@ -212,7 +217,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
             },
             github: async () => {
               try {
-                await (await github.auth()).request('GET /app');
+                await (await appOctokit(undefined)).request('GET /app');
               } catch (error) {
                 throw translateGitHubError('get-app', error);
               }

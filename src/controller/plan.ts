@@ -185,6 +185,8 @@ function retirements(snapshot: PlanSnapshot, caps: PlanCaps, now: number): Actio
   );
   for (const [runnerClass, count] of supplyByClass) {
     let surplus = count - (queuedByClass.get(runnerClass) ?? 0);
+    // Most plans find no surplus (a burst's runners all have jobs): skip finding the spare ones.
+    if (surplus <= 0) continue;
     const spare = candidates
       .filter(
         (r) =>
