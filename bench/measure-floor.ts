@@ -12,6 +12,8 @@ export interface FloorResult {
   readonly server: FloorServer;
   readonly concurrency: number;
   readonly answer: Summary;
+  /** First request sent → last answer, divided by the webhooks: the server's time per webhook. */
+  readonly msPerWebhook: number;
 }
 
 export interface FloorOptions {
@@ -64,10 +66,13 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult[]
         if (failed.length > 0) {
           throw new Error(`${script}: ${failed.length} webhooks not answered 200`);
         }
+        const first = Math.min(...answers.map((a) => a.sentAt));
+        const last = Math.max(...answers.map((a) => a.answeredAt));
         results.push({
           server,
           concurrency,
           answer: summarize(answers.map((a) => a.answeredAt - a.sentAt)),
+          msPerWebhook: (last - first) / answers.length,
         });
       } finally {
         await child.stop();

@@ -243,19 +243,19 @@ export function renderMarkdown(r: BenchReport): string {
     sections.push(
       '## The floors: an empty Node server and an empty Probot app',
       '',
-      `The same ${r.burstSize} webhooks, same client, against two servers in their own process with production's Node flags: bench/empty-server.ts, a Node HTTP server that reads each request and answers 200 with no work at all, and bench/probot-empty-server.ts, the same Probot Server, logger and Octokit as this server, verifying every signature, with a \`workflow_job\` handler that does nothing. With every connection sending its next request as soon as it has an answer, a webhook waits for the ones ahead of it on the server's one event loop, so the answer time grows with the connections in flight whatever the server does. The Probot app is the floor for any Probot app on this machine; the gap between it and this server is this server's own work (parsing and classifying the job, the ledger write, its log line, planning and the launches that run during the burst):`,
+      `The same ${r.burstSize} webhooks, same client, against two servers in their own process with production's Node flags: bench/empty-server.ts, a Node HTTP server that reads each request and answers 200 with no work at all, and bench/probot-empty-server.ts, the same Probot Server, logger and Octokit as this server, verifying every signature, with a \`workflow_job\` handler that does nothing. With every connection sending its next request as soon as it has an answer, a webhook waits for the ones ahead of it on the server's one event loop, so the answer time grows with the connections in flight whatever the server does: the mean answer time is about the connections times the server's time per webhook (Little's law; that time is the burst's duration divided by its webhooks, shown after each triple). A p99 under 25 ms at 32 connections therefore needs a server that spends well under 0.8 ms per webhook, the launches that run during the burst included. The Probot app is the floor for any Probot app on this machine; the gap between it and this server is this server's own work (parsing and classifying the job, the ledger write, its log line, planning and the launches that run during the burst):`,
       '',
       markdownTable(
         [
           'connections',
-          'empty Node server, answer ms p50 / p99 / max',
-          'empty Probot app, answer ms p50 / p99 / max',
-          'this server, answer ms p50 / p99 / max',
+          'empty Node server, answer ms p50 / p99 / max (ms per webhook)',
+          'empty Probot app, answer ms p50 / p99 / max (ms per webhook)',
+          'this server, answer ms p50 / p99 / max (ms per webhook)',
         ],
         [...new Set(r.floor.map((f) => f.concurrency))].map((concurrency) => {
           const cell = (server: 'node' | 'probot') => {
             const floor = r.floor.find((f) => f.server === server && f.concurrency === concurrency);
-            return floor ? triple(floor.answer) : 'not run';
+            return floor ? `${triple(floor.answer)} (${floor.msPerWebhook.toFixed(2)})` : 'not run';
           };
           const ours = [r.burst, r.fewerConnections].find(
             (x) => x !== undefined && x.options.concurrency === concurrency,
@@ -264,7 +264,9 @@ export function renderMarkdown(r: BenchReport): string {
             String(concurrency),
             cell('node'),
             cell('probot'),
-            ours ? triple(ours.answer) : 'not run',
+            ours
+              ? `${triple(ours.answer)} (${(ours.burstMs / ours.options.jobs).toFixed(2)})`
+              : 'not run',
           ];
         }),
       ),
