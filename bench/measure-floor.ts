@@ -1,12 +1,16 @@
 import { join } from 'node:path';
 import { freePort } from '../test/support/harness.js';
+import { startDispatchReceiver, type DispatchReceiver } from './dispatch-receiver.js';
 import { fireBurst } from './fire-burst.js';
 import { jobBodies } from './job-bodies.js';
 import { startServerProcess } from './server-process.js';
 import { summarize, type Summary } from './summarize.js';
 
-/** `node`: bench/empty-server.ts; `probot`: bench/probot-empty-server.ts. */
-export type FloorServer = 'node' | 'probot';
+/**
+ * `node`: bench/empty-server.ts; `probot`: bench/probot-empty-server.ts; `probot-dispatch`: the
+ * same Probot app sending a gRPC call from its handler for one webhook in DISPATCH_EVERY.
+ */
+export type FloorServer = 'node' | 'probot' | 'probot-dispatch';
 
 export interface FloorResult {
   readonly server: FloorServer;
@@ -14,6 +18,8 @@ export interface FloorResult {
   readonly answer: Summary;
   /** First request sent → last answer, divided by the webhooks: the server's time per webhook. */
   readonly msPerWebhook: number;
+  /** `probot-dispatch` only: handler started → its gRPC call received, ms. */
+  readonly dispatch?: Summary;
 }
 
 export interface FloorOptions {
@@ -28,7 +34,12 @@ export interface FloorOptions {
 const SCRIPTS: Record<FloorServer, string> = {
   node: 'bench/empty-server.ts',
   probot: 'bench/probot-empty-server.ts',
+  'probot-dispatch': 'bench/probot-empty-server.ts',
 };
+
+/** One webhook in this many makes the `probot-dispatch` app send its gRPC call. */
+export const DISPATCH_EVERY = 20;
+const FIRST_ID = 1_000;
 
 /**
  * Answer times of the two floors for `jobs` webhooks at each concurrency: an empty Node server
@@ -38,7 +49,7 @@ const SCRIPTS: Record<FloorServer, string> = {
  */
 export async function measureFloor(options: FloorOptions): Promise<FloorResult[]> {
   const results: FloorResult[] = [];
-  for (const server of ['node', 'probot'] as const) {
+  for (const server of ['node', 'probot', 'probot-dispatch'] as const) {
     const source = SCRIPTS[server];
     const script = options.buildDir
       ? join(options.buildDir, source.replace(/\.ts$/, '.js'))
@@ -52,6 +63,12 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult[]
         PORT: String(port),
         LOG_LEVEL: 'info',
       };
+      let receiver: DispatchReceiver | undefined;
+      if (server === 'probot-dispatch') {
+        receiver = await startDispatchReceiver();
+        env.DISPATCH_URL = receiver.url;
+        env.DISPATCH_EVERY = String(DISPATCH_EVERY);
+      }
       const child = await startServerProcess(script, env);
       try {
         const reported = (child.ready as { ready?: unknown } | undefined)?.ready;
@@ -59,7 +76,7 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult[]
         const answers = await fireBurst({
           url: `http://127.0.0.1:${reported}/api/github/webhooks`,
           secret: options.webhookSecret,
-          jobs: jobBodies(1_000, options.jobs, ['acme/api']),
+          jobs: jobBodies(FIRST_ID, options.jobs, ['acme/api']),
           concurrency,
         });
         const failed = answers.filter((a) => a.status !== 200);
@@ -73,11 +90,27 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult[]
           concurrency,
           answer: summarize(answers.map((a) => a.answeredAt - a.sentAt)),
           msPerWebhook: (last - first) / answers.length,
+          ...(receiver ? { dispatch: await dispatchDelays(receiver, options.jobs) } : {}),
         });
       } finally {
         await child.stop();
+        receiver?.close();
       }
     }
   }
   return results;
+}
+
+/** The receiver's delays once every expected call has arrived (they are not awaited by the app). */
+async function dispatchDelays(receiver: DispatchReceiver, jobs: number): Promise<Summary> {
+  let expected = 0;
+  for (let id = FIRST_ID; id < FIRST_ID + jobs; id++) if (id % DISPATCH_EVERY === 0) expected += 1;
+  const deadline = Date.now() + 10_000;
+  while (receiver.delays.size < expected) {
+    if (Date.now() > deadline) {
+      throw new Error(`dispatch floor: ${receiver.delays.size}/${expected} gRPC calls arrived`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return summarize([...receiver.delays.values()]);
 }

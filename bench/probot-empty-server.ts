@@ -4,11 +4,21 @@
  * ledger, no controller). The bench fires the same burst at it as at the real server, so the
  * difference between the two is this app's own work per webhook.
  *
- * Configuration from the environment: APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, PORT, LOG_LEVEL.
+ * With DISPATCH_URL set, the handler also sends a gRPC call (@grpc/grpc-js, as the SDK reaches
+ * Modal) to bench/dispatch-receiver.ts for one job in DISPATCH_EVERY (default 20, about the share
+ * of the real server's webhooks that start a launch during a burst), without waiting for it: the
+ * floor of the dispatch overhead, what any Probot app's request made in its handler takes to
+ * leave the process and arrive while the burst is being answered.
+ *
+ * Configuration from the environment: APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, PORT, LOG_LEVEL,
+ * DISPATCH_URL, DISPATCH_EVERY.
  */
+import { Client, credentials } from '@grpc/grpc-js';
 import { Probot, Server } from 'probot';
 import { createLogger } from '../src/create-logger.js';
 import { AppOctokit } from '../src/github/app-octokit.js';
+import { DISPATCH_PATH, decodeDispatch, encodeDispatch } from './dispatch-receiver.js';
+import { nowMs } from './now-ms.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -31,8 +41,30 @@ const server = new Server({
   port: Number(env('PORT')),
   log,
 });
+const dispatchUrl = process.env.DISPATCH_URL;
+const dispatchEvery = Number(process.env.DISPATCH_EVERY ?? 20);
+const dispatch = dispatchUrl ? new Client(dispatchUrl, credentials.createInsecure()) : undefined;
+if (dispatch) {
+  // Connected before the burst, as the real server's connection to Modal is after its warm-up.
+  await new Promise<void>((resolve, reject) =>
+    dispatch.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())),
+  );
+}
 await server.load((app) => {
-  app.on('workflow_job', () => Promise.resolve());
+  app.on('workflow_job', (context) => {
+    const receivedAt = nowMs();
+    const jobId = context.payload.workflow_job.id;
+    if (dispatch && jobId % dispatchEvery === 0) {
+      dispatch.makeUnaryRequest(
+        DISPATCH_PATH,
+        encodeDispatch,
+        decodeDispatch,
+        { jobId, receivedAt },
+        () => undefined,
+      );
+    }
+    return Promise.resolve();
+  });
 });
 await server.start();
 process.send?.({ ready: server.port });

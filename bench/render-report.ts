@@ -1,4 +1,4 @@
-import type { FloorResult } from './measure-floor.js';
+import { DISPATCH_EVERY, type FloorResult } from './measure-floor.js';
 import type { PlanMicroResult } from './plan-micro.js';
 import type { BurstRunResult } from './run-burst.js';
 import type { Summary } from './summarize.js';
@@ -120,7 +120,7 @@ function targets(r: BenchReport): Target[] {
       : []),
     {
       name: 'dispatch overhead p99 < 5 ms (webhook received → sandbox-create request received, from a free slot)',
-      measured: `${ms(burst.launch.createOverhead.p99)} ms (server's part ${ms(burst.launch.createOverheadServer.p99)}, gRPC transit ${ms(burst.launch.createTransit.p99)})`,
+      measured: `${ms(burst.launch.createOverhead.p99)} ms (server's part ${ms(burst.launch.createOverheadServer.p99)}, gRPC transit ${ms(burst.launch.createTransit.p99)}; floor: ${dispatchFloorOf(r, burst.options.concurrency)})`,
       pass: burst.launch.createOverhead.p99 < 5,
     },
     {
@@ -149,6 +149,19 @@ function floorOf(r: BenchReport, concurrency: number): string {
     return floor ? `${name} p99 ${ms(floor.answer.p99)} ms` : undefined;
   }).filter((part) => part !== undefined);
   return parts.length > 0 ? parts.join(', ') : 'not measured';
+}
+
+/** The dispatch floor's p99 at this concurrency, or "not measured". */
+function dispatchFloorOf(r: BenchReport, concurrency: number): string {
+  const floor = dispatchFloor(r, concurrency);
+  return floor
+    ? `a gRPC call from an empty Probot app's handler p99 ${ms(floor.p99)} ms`
+    : 'not measured';
+}
+
+function dispatchFloor(r: BenchReport, concurrency: number): Summary | undefined {
+  return r.floor.find((f) => f.server === 'probot-dispatch' && f.concurrency === concurrency)
+    ?.dispatch;
 }
 
 const FLOOR_SERVERS = [
@@ -241,7 +254,7 @@ export function renderMarkdown(r: BenchReport): string {
   }
   if (r.floor.length > 0) {
     sections.push(
-      '## The floors: an empty Node server and an empty Probot app',
+      '## The floors: an empty Node server, an empty Probot app, and a gRPC call from its handler',
       '',
       `The same ${r.burstSize} webhooks, same client, against two servers in their own process with production's Node flags: bench/empty-server.ts, a Node HTTP server that reads each request and answers 200 with no work at all, and bench/probot-empty-server.ts, the same Probot Server, logger and Octokit as this server, verifying every signature, with a \`workflow_job\` handler that does nothing. With every connection sending its next request as soon as it has an answer, a webhook waits for the ones ahead of it on the server's one event loop, so the answer time grows with the connections in flight whatever the server does: the mean answer time is about the connections times the server's time per webhook (Little's law; that time is the burst's duration divided by its webhooks, shown after each triple). A p99 under 25 ms at 32 connections therefore needs a server that spends well under 0.8 ms per webhook, the launches that run during the burst included. The Probot app is the floor for any Probot app on this machine; the gap between it and this server is this server's own work (parsing and classifying the job, the ledger write, its log line, planning and the launches that run during the burst):`,
       '',
@@ -272,6 +285,38 @@ export function renderMarkdown(r: BenchReport): string {
       ),
       '',
     );
+    const dispatchRows = [...new Set(r.floor.map((f) => f.concurrency))].flatMap((concurrency) => {
+      const floor = dispatchFloor(r, concurrency);
+      const ours = [r.burst, r.fewerConnections].find(
+        (x) => x !== undefined && x.options.concurrency === concurrency,
+      );
+      return floor
+        ? [
+            [
+              String(concurrency),
+              triple(floor),
+              ours
+                ? `${pair(ours.launch.createOverhead)} (transit ${pair(ours.launch.createTransit)})`
+                : 'not run',
+            ],
+          ]
+        : [];
+    });
+    if (dispatchRows.length > 0) {
+      sections.push(
+        `The floor of the dispatch overhead: the same empty Probot app, but for one webhook in ${DISPATCH_EVERY} (about the share of this server's webhooks that start a launch during the burst) its handler sends a unary gRPC call (@grpc/grpc-js over one loopback HTTP/2 connection, connected before the burst, as this server reaches the fake Modal) and answers without waiting for it; bench/dispatch-receiver.ts, in the bench's process, stamps each call's arrival. The delay is handler started → call received: what a request made in a Probot app's handler takes to leave the process and arrive while the burst is being answered, before any work of this server's.`,
+        '',
+        markdownTable(
+          [
+            'connections',
+            "gRPC call from an empty Probot app's handler, ms p50 / p99 / max",
+            'this server, create overhead ms p50 / p99',
+          ],
+          dispatchRows,
+        ),
+        '',
+      );
+    }
   }
   if (seq) {
     sections.push(

@@ -137,7 +137,7 @@ const defaultHeap = sizes.includes(10_000)
   : undefined;
 
 console.log(
-  `  floors: an empty Node server and an empty Probot app, ${burstSize} webhooks at ${concurrency} and ${FEWER_CONNECTIONS} connections`,
+  `  floors: an empty Node server, an empty Probot app and one sending gRPC calls, ${burstSize} webhooks at ${concurrency} and ${FEWER_CONNECTIONS} connections`,
 );
 const floor = await measureFloor({
   jobs: burstSize,
