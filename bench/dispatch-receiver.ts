@@ -10,6 +10,11 @@ export interface DispatchRequest {
 }
 
 export const DISPATCH_PATH = '/bench.Floor/Dispatch';
+/** One webhook in this many makes the empty Probot app send its gRPC call. */
+export const DISPATCH_EVERY = 20;
+/** Whether the sender dispatches for this job: the one rule for the sender and the receiver. */
+export const dispatchesFor = (jobId: number, every: number = DISPATCH_EVERY): boolean =>
+  jobId % every === 0;
 export const encodeDispatch = (value: unknown): Buffer => serialize(value);
 export const decodeDispatch = (buffer: Buffer): DispatchRequest =>
   deserialize(buffer) as DispatchRequest;

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { freePort } from '../test/support/harness.js';
-import { startDispatchReceiver, type DispatchReceiver } from './dispatch-receiver.js';
+import {
+  DISPATCH_EVERY,
+  dispatchesFor,
+  startDispatchReceiver,
+  type DispatchReceiver,
+} from './dispatch-receiver.js';
 import { fireBurst } from './fire-burst.js';
 import { jobBodies } from './job-bodies.js';
 import { startServerProcess } from './server-process.js';
@@ -37,10 +42,6 @@ const SCRIPTS: Record<FloorServer, string> = {
   'probot-dispatch': 'bench/probot-empty-server.ts',
 };
 
-/** One webhook in this many makes the `probot-dispatch` app send its gRPC call. */
-export const DISPATCH_EVERY = 20;
-const FIRST_ID = 1_000;
-
 /**
  * Answer times of the two floors for `jobs` webhooks at each concurrency: an empty Node server
  * (what queueing on one event loop costs on this machine before a server does any work) and an
@@ -73,10 +74,11 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult[]
       try {
         const reported = (child.ready as { ready?: unknown } | undefined)?.ready;
         if (typeof reported !== 'number') throw new Error(`${script} did not report its port`);
+        const bodies = jobBodies(1_000, options.jobs, ['acme/api']);
         const answers = await fireBurst({
           url: `http://127.0.0.1:${reported}/api/github/webhooks`,
           secret: options.webhookSecret,
-          jobs: jobBodies(FIRST_ID, options.jobs, ['acme/api']),
+          jobs: bodies,
           concurrency,
         });
         const failed = answers.filter((a) => a.status !== 200);
@@ -90,7 +92,14 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult[]
           concurrency,
           answer: summarize(answers.map((a) => a.answeredAt - a.sentAt)),
           msPerWebhook: (last - first) / answers.length,
-          ...(receiver ? { dispatch: await dispatchDelays(receiver, options.jobs) } : {}),
+          ...(receiver
+            ? {
+                dispatch: await dispatchDelays(
+                  receiver,
+                  bodies.filter((b) => dispatchesFor(b.id)).length,
+                ),
+              }
+            : {}),
         });
       } finally {
         await child.stop();
@@ -102,9 +111,7 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult[]
 }
 
 /** The receiver's delays once every expected call has arrived (they are not awaited by the app). */
-async function dispatchDelays(receiver: DispatchReceiver, jobs: number): Promise<Summary> {
-  let expected = 0;
-  for (let id = FIRST_ID; id < FIRST_ID + jobs; id++) if (id % DISPATCH_EVERY === 0) expected += 1;
+async function dispatchDelays(receiver: DispatchReceiver, expected: number): Promise<Summary> {
   const deadline = Date.now() + 10_000;
   while (receiver.delays.size < expected) {
     if (Date.now() > deadline) {

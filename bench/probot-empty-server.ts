@@ -5,10 +5,10 @@
  * difference between the two is this app's own work per webhook.
  *
  * With DISPATCH_URL set, the handler also sends a gRPC call (@grpc/grpc-js, as the SDK reaches
- * Modal) to bench/dispatch-receiver.ts for one job in DISPATCH_EVERY (default 20, about the share
- * of the real server's webhooks that start a launch during a burst), without waiting for it: the
- * floor of the dispatch overhead, what any Probot app's request made in its handler takes to
- * leave the process and arrive while the burst is being answered.
+ * Modal) to bench/dispatch-receiver.ts for one job in DISPATCH_EVERY (default: that module's
+ * DISPATCH_EVERY, about the share of the real server's webhooks that start a launch during a
+ * burst), without waiting for it: the floor of the dispatch overhead, what any Probot app's
+ * request made in its handler takes to leave the process and arrive while the burst is answered.
  *
  * Configuration from the environment: APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, PORT, LOG_LEVEL,
  * DISPATCH_URL, DISPATCH_EVERY.
@@ -17,7 +17,13 @@ import { Client, credentials } from '@grpc/grpc-js';
 import { Probot, Server } from 'probot';
 import { createLogger } from '../src/create-logger.js';
 import { AppOctokit } from '../src/github/app-octokit.js';
-import { DISPATCH_PATH, decodeDispatch, encodeDispatch } from './dispatch-receiver.js';
+import {
+  DISPATCH_EVERY,
+  DISPATCH_PATH,
+  decodeDispatch,
+  dispatchesFor,
+  encodeDispatch,
+} from './dispatch-receiver.js';
 import { nowMs } from './now-ms.js';
 
 const env = (name: string): string => {
@@ -42,7 +48,7 @@ const server = new Server({
   log,
 });
 const dispatchUrl = process.env.DISPATCH_URL;
-const dispatchEvery = Number(process.env.DISPATCH_EVERY ?? 20);
+const dispatchEvery = Number(process.env.DISPATCH_EVERY ?? DISPATCH_EVERY);
 const dispatch = dispatchUrl ? new Client(dispatchUrl, credentials.createInsecure()) : undefined;
 if (dispatch) {
   // Connected before the burst, as the real server's connection to Modal is after its warm-up.
@@ -54,7 +60,7 @@ await server.load((app) => {
   app.on('workflow_job', (context) => {
     const receivedAt = nowMs();
     const jobId = context.payload.workflow_job.id;
-    if (dispatch && jobId % dispatchEvery === 0) {
+    if (dispatch && dispatchesFor(jobId, dispatchEvery)) {
       dispatch.makeUnaryRequest(
         DISPATCH_PATH,
         encodeDispatch,

@@ -1,4 +1,5 @@
-import { DISPATCH_EVERY, type FloorResult } from './measure-floor.js';
+import { DISPATCH_EVERY } from './dispatch-receiver.js';
+import type { FloorResult } from './measure-floor.js';
 import type { PlanMicroResult } from './plan-micro.js';
 import type { BurstRunResult } from './run-burst.js';
 import type { Summary } from './summarize.js';
@@ -164,6 +165,16 @@ function dispatchFloor(r: BenchReport, concurrency: number): Summary | undefined
     ?.dispatch;
 }
 
+/** The connection counts the floors were measured at. */
+function floorConcurrencies(r: BenchReport): number[] {
+  return [...new Set(r.floor.map((f) => f.concurrency))];
+}
+
+/** This server's 1000-job burst at this many connections, if one ran. */
+function burstAt(r: BenchReport, concurrency: number): BurstRunResult | undefined {
+  return [r.burst, r.fewerConnections].find((x) => x?.options.concurrency === concurrency);
+}
+
 const FLOOR_SERVERS = [
   { server: 'node', name: 'empty Node server' },
   { server: 'probot', name: 'empty Probot app' },
@@ -265,14 +276,12 @@ export function renderMarkdown(r: BenchReport): string {
           'empty Probot app, answer ms p50 / p99 / max (ms per webhook)',
           'this server, answer ms p50 / p99 / max (ms per webhook)',
         ],
-        [...new Set(r.floor.map((f) => f.concurrency))].map((concurrency) => {
+        floorConcurrencies(r).map((concurrency) => {
           const cell = (server: 'node' | 'probot') => {
             const floor = r.floor.find((f) => f.server === server && f.concurrency === concurrency);
             return floor ? `${triple(floor.answer)} (${floor.msPerWebhook.toFixed(2)})` : 'not run';
           };
-          const ours = [r.burst, r.fewerConnections].find(
-            (x) => x !== undefined && x.options.concurrency === concurrency,
-          );
+          const ours = burstAt(r, concurrency);
           return [
             String(concurrency),
             cell('node'),
@@ -285,11 +294,9 @@ export function renderMarkdown(r: BenchReport): string {
       ),
       '',
     );
-    const dispatchRows = [...new Set(r.floor.map((f) => f.concurrency))].flatMap((concurrency) => {
+    const dispatchRows = floorConcurrencies(r).flatMap((concurrency) => {
       const floor = dispatchFloor(r, concurrency);
-      const ours = [r.burst, r.fewerConnections].find(
-        (x) => x !== undefined && x.options.concurrency === concurrency,
-      );
+      const ours = burstAt(r, concurrency);
       return floor
         ? [
             [
