@@ -10,7 +10,7 @@
 import { Probot, Server } from 'probot';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/create-logger.js';
-import { newRunnerName } from '../src/controller/runner-name.js';
+import { newRunnerName } from '../src/domain/runner-name.js';
 import { AppOctokit } from '../src/github/app-octokit.js';
 import { sandboxCreateParams } from '../src/modal/modal-sandbox-platform.js';
 import { configLine, runnerImageTag } from '../src/modal/runner-image.js';
@@ -60,7 +60,13 @@ await server.load((app) => {
         {
           name,
           runnerClass,
-          tags: { 'job-id': String(job.id), 'runner-name': name },
+          tags: {
+            managedBy: 'naive-baseline',
+            runnerName: name,
+            runnerClass: runnerClass.name,
+            warm: false,
+            jobId: job.id,
+          },
         },
         config.runners.sandboxTimeoutMinutes,
       ),

@@ -2,12 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { plan, type PlanCaps, type PlanSnapshot } from '../src/controller/plan.js';
-import {
-  LIVE_RUNNER_STATES,
-  type JobRecord,
-  type RunnerRecord,
-  type RunnerState,
-} from '../src/ledger/ledger.js';
+import { LIVE_RUNNER_STATES, type RunnerState } from '../src/domain/runner-state.js';
+import type { JobRecord, RunnerRecord } from '../src/ledger/ledger.js';
 import { openSqliteLedger } from '../src/ledger/sqlite-ledger.js';
 import { job, runner } from '../test/support/records.js';
 import { summarize, type Summary } from './summarize.js';

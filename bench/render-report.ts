@@ -18,7 +18,6 @@ export interface BenchReport {
   readonly scaling: readonly BurstRunResult[];
   /** The default launch at `burstSize` (one of `scaling` when the sizes include it). */
   readonly burst: BurstRunResult;
-  readonly sequential: BurstRunResult | undefined;
   readonly naive: BurstRunResult | undefined;
   readonly defaultJitRate: BurstRunResult | undefined;
   /** The burst again with fewer connections in flight (answer time follows the in-flight count). */
@@ -186,7 +185,7 @@ const verdict = (t: Target) => (t.pass === undefined ? 'not judged' : t.pass ? '
 function allRuns(r: BenchReport): BurstRunResult[] {
   return [
     ...r.scaling,
-    ...[r.sequential, r.naive, r.defaultJitRate, r.fewerConnections, r.defaultHeap].filter(
+    ...[r.naive, r.defaultJitRate, r.fewerConnections, r.defaultHeap].filter(
       (x) => x !== undefined,
     ),
   ];
@@ -214,7 +213,6 @@ export function renderMarkdown(r: BenchReport): string {
   const rows = allRuns(r).map(runRow);
   const ideal = idealPerSecond(r.burst);
   const naive = r.naive;
-  const seq = r.sequential;
   const sections = [
     '# Benchmarks',
     '',
@@ -246,7 +244,6 @@ export function renderMarkdown(r: BenchReport): string {
     markdownTable(RUN_HEADER, rows),
     '',
     'Runs: `scale-N` are the default launch at N jobs (the growth from 100 to 10,000);',
-    '`sequential` is the same burst with SIM_TUNING `{"sequentialLaunch": true}` (mint the JIT config, then create the sandbox);',
     '`naive` is bench/naive-server.ts, which mints and creates before answering;',
     '`default-jit-rate` leaves JIT_RATE_PER_SECOND at its default (10/s) to show the limiter;',
     `\`connections-N\` is the default burst with N connections instead of ${r.concurrency}: the server answers one webhook at a time, so the answer time grows with the number of webhooks in flight while the rate stays the same.`,
@@ -325,14 +322,6 @@ export function renderMarkdown(r: BenchReport): string {
       );
     }
   }
-  if (seq) {
-    sections.push(
-      '## Sequential vs default launch',
-      '',
-      `At ${seq.options.jobs} jobs: webhook → sandbox-create request (raw, from a free slot) p50 ${ms(r.burst.launch.createLatency.p50)} ms default vs ${ms(seq.launch.createLatency.p50)} ms sequential; webhook → sandbox has its config (raw, from a free slot) p50 ${ms(r.burst.launch.configLatency.p50)} ms vs ${ms(seq.launch.configLatency.p50)} ms; throughput ${r.burst.launch.throughputPerSecond.toFixed(1)}/s vs ${seq.launch.throughputPerSecond.toFixed(1)}/s. Launch order seen (sequential/concurrent launches): default ${r.burst.launch.sequential}/${r.burst.launch.concurrent}, with the flag ${seq.launch.sequential}/${seq.launch.concurrent}.${r.burst.launch.concurrent === 0 ? ' The default run made no concurrent launch: the server under test mints the JIT config before it creates the sandbox in both runs (it does not know the `sequentialLaunch` tuning key yet, or still launches sequentially by default), so both runs measure the same launch.' : ''}`,
-      '',
-    );
-  }
   const detail = (x: BurstRunResult) => [
     x.options.label,
     pair(x.launch.createOverheadServer),
@@ -359,7 +348,7 @@ export function renderMarkdown(r: BenchReport): string {
         'free slot → generate-jitconfig received, ms p50 / p99',
         'JIT config answered → create request (sequential launches), ms p50 / p99',
       ],
-      [...r.scaling, ...(seq ? [seq] : [])].map(detail),
+      r.scaling.map(detail),
     ),
     '',
     "The create overhead splits into the server's part (until it handed the create request to its gRPC client) and the transit (handed over → received by the fake Modal). Node's HTTP/2, under gRPC, writes a request's frames when the event loop next gets to it, after the I/O callbacks already due, so the transit grows with whatever else the server is doing; production's SDK talks to Modal the same way. The first launches of a burst need no slot, so their overhead is webhook received → event minus latency; they start while the rest of the burst is still being answered. In the `default-jit-rate` run the overhead columns include the wait for the JIT rate limiter (10/s), which the slot correction does not remove.",

@@ -27,7 +27,7 @@ export interface BurstRunOptions {
   readonly maxRunners: number;
   /** JIT_RATE_PER_SECOND; the server's default when undefined. */
   readonly jitRatePerSecond: number | undefined;
-  readonly tuning: Readonly<Record<string, unknown>>;
+  readonly timings: Readonly<Record<string, unknown>>;
   /** Client connections for the burst. */
   readonly concurrency: number;
   readonly privateKey: string;
@@ -134,7 +134,7 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     FAKE_MODAL_BRIDGE_URL: bridge.url,
-    SIM_TUNING: JSON.stringify(options.tuning),
+    SIM_TIMINGS: JSON.stringify(options.timings),
   };
   if (options.jitRatePerSecond !== undefined) {
     env.JIT_RATE_PER_SECOND = String(options.jitRatePerSecond);

@@ -78,7 +78,7 @@ const base: Omit<BurstRunOptions, 'label' | 'jobs'> = {
   maxConcurrentLaunches,
   maxRunners,
   jitRatePerSecond,
-  tuning: {},
+  timings: {},
   concurrency,
   privateKey: testPrivateKey(),
   webhookSecret: 'bench-webhook-secret',
@@ -105,12 +105,6 @@ for (const jobs of sizes) scaling.push(await run({ ...base, label: `scale-${jobs
 const burst =
   scaling.find((r) => r.options.jobs === burstSize) ??
   (await run({ ...base, label: `default-${burstSize}`, jobs: burstSize }));
-const sequential = await run({
-  ...base,
-  label: 'sequential',
-  jobs: burstSize,
-  tuning: { sequentialLaunch: true },
-});
 const naive = values['no-baseline']
   ? undefined
   : await run({ ...base, label: 'naive', server: 'naive', jobs: burstSize });
@@ -162,7 +156,6 @@ const report: BenchReport = {
   burstSize,
   scaling,
   burst,
-  sequential,
   naive,
   defaultJitRate,
   fewerConnections,

@@ -35,7 +35,7 @@ const h = await startHarness({
     RUNNER_CLASSES:
       '{"modal":{"cpu":2,"memoryMiB":8192,"warmPool":2},"modal-gpu":{"cpu":8,"memoryMiB":32768,"gpu":"A10G","maxRunners":2}}',
   },
-  tuning: { reconcileIntervalMs: 5_000, idleGraceMs: 10_000, statusSampleMs: 2_000 },
+  timings: { reconcileIntervalMs: 5_000, idleGraceMs: 10_000, statusSampleMs: 2_000 },
 });
 h.github.latencyMs = 80;
 h.modal.latencyMs.SandboxCreateV2 = 300;

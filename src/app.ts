@@ -1,7 +1,8 @@
 import type { ApplicationFunction } from 'probot';
-import { noMetrics, type Clock, type Metrics, type WebhookOutcome } from './controller/ports.js';
-import { describe } from './controller/controller.js';
-import { recordJobEvent } from './controller/record-job-event.js';
+import { noMetrics, type Metrics, type WebhookOutcome } from './ports/metrics.js';
+import type { Clock } from './domain/clock.js';
+import { errorFields } from './domain/error-fields.js';
+import { recordJobEvent } from './ledger/record-job-event.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { Refusal } from './status/status-snapshot.js';
 import { classifyJob, type ClassifyPolicy } from './webhook/classify-job.js';
@@ -109,7 +110,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         );
       } catch (error) {
         // Answer 500 so that the delivery shows as failed and can be redelivered.
-        log.error({ ...job, err: describe(error) }, 'could not record the job');
+        log.error({ ...job, err: errorFields(error) }, 'could not record the job');
         count('failed');
         metrics.error('ledger');
         throw error;

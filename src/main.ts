@@ -4,7 +4,7 @@ import { ConfigError } from './config/config-error.js';
 import { hasAppCredentials, loadConfig, maskConfig } from './config/config.js';
 import { createLogger } from './create-logger.js';
 import { createModalClient } from './modal/modal-client.js';
-import { startServer } from './start-server.js';
+import { startServer } from './server/start-server.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');

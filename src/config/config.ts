@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { parseRepoAllowlist, type RepoPattern } from './repo-allowlist.js';
 import type { RunnerClass } from './runner-class.js';
+import { DEFAULT_TIMINGS, type Timings } from './timings.js';
 import { DEFAULT_RUNNER_CLASSES, parseRunnerClasses } from './runner-classes.js';
 
 /** Oldest runner GitHub still lets register, and the version we pin by default. */
@@ -150,10 +151,10 @@ export interface Config {
   readonly state: {
     /** Where the SQLite ledger lives; `:memory:` keeps it in memory (nothing survives a restart). */
     readonly dataDir: string;
-    readonly reconcileIntervalMs: number;
     readonly runnerBootTimeoutMs: number;
     readonly redeliveryLookbackMs: number;
   };
+  readonly timings: Timings;
 }
 
 type Problem = { variable: string; message: string };
@@ -241,9 +242,12 @@ export function loadConfig(
     },
     state: {
       dataDir: e.DATA_DIR,
-      reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
       runnerBootTimeoutMs: e.RUNNER_BOOT_TIMEOUT_SECONDS * 1000,
       redeliveryLookbackMs: e.REDELIVERY_LOOKBACK_HOURS * 3600_000,
+    },
+    timings: {
+      ...DEFAULT_TIMINGS,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
     },
   };
 }
@@ -275,6 +279,11 @@ function resolvePrivateKey(
     );
   }
   return key;
+}
+
+/** The configuration with some timings replaced (tests and the simulator shorten them). */
+export function withTimings(config: Config, timings: Partial<Timings> | undefined): Config {
+  return timings === undefined ? config : { ...config, timings: { ...config.timings, ...timings } };
 }
 
 /** Whether Probot has the App credentials; without them it serves its setup page instead. */

@@ -1,9 +1,5 @@
-import {
-  LIVE_RUNNER_STATES,
-  SUPPLY_RUNNER_STATES,
-  type JobRecord,
-  type RunnerRecord,
-} from '../ledger/ledger.js';
+import { LIVE_RUNNER_STATES, SUPPLY_RUNNER_STATES } from '../domain/runner-state.js';
+import type { JobRecord, RunnerRecord } from '../ledger/ledger.js';
 
 export interface PlanCaps {
   /** Live sandboxes across all classes. */

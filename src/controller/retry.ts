@@ -1,5 +1,5 @@
-import type { Clock } from './ports.js';
-import { retryHintOf } from './ports.js';
+import type { Clock } from '../domain/clock.js';
+import { retryHintOf } from '../domain/error-fields.js';
 
 export interface RetryPolicy {
   /** Total tries, the first included. */

@@ -1,4 +1,5 @@
-import type { RetryHint, RunnerScope } from '../controller/ports.js';
+import type { RetryHint } from '../domain/error-fields.js';
+import type { RunnerScope } from '../domain/runner-scope.js';
 
 /** The GitHub calls this app makes; used in messages, logs and the controller's retry logs. */
 export type GitHubOperation =

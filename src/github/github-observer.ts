@@ -1,4 +1,4 @@
-import type { Clock } from '../controller/ports.js';
+import type { Clock } from '../domain/clock.js';
 import {
   GitHubError,
   translateGitHubError,
@@ -320,39 +320,6 @@ export function createGitHubObserver(options: GitHubObserverOptions): GitHubObse
       );
     },
   };
-}
-
-/** The fields of a delivery `deliveriesToRedeliver` reads. */
-export type DeliveryAttempt = Pick<Delivery, 'guid' | 'statusCode' | 'event' | 'deliveredAt'>;
-
-/**
- * The failed deliveries of `event` worth asking GitHub to send again: one per GUID (GitHub keeps
- * the GUID on redeliveries), the newest failed attempt, whose id is the one to redeliver. A
- * delivery failed when our server's status was outside 200-299, 0 (no answer) included. A GUID
- * that any attempt delivered successfully is left out, whether that success came after the
- * failure (a redelivery worked) or before it (the event was handled already), and so is a GUID
- * in `alreadyRedelivered`. Oldest first, so that a job's events are redelivered in order. Pure.
- */
-export function deliveriesToRedeliver<D extends DeliveryAttempt>(
-  deliveries: readonly D[],
-  options: { readonly event: string; readonly alreadyRedelivered: ReadonlySet<string> },
-): D[] {
-  const succeeded = new Set<string>();
-  const newestFailure = new Map<string, D>();
-  for (const delivery of deliveries) {
-    if (delivery.event !== options.event) continue;
-    if (delivery.statusCode >= 200 && delivery.statusCode <= 299) {
-      succeeded.add(delivery.guid);
-      continue;
-    }
-    const known = newestFailure.get(delivery.guid);
-    if (known === undefined || delivery.deliveredAt > known.deliveredAt) {
-      newestFailure.set(delivery.guid, delivery);
-    }
-  }
-  return [...newestFailure.values()]
-    .filter((d) => !succeeded.has(d.guid) && !options.alreadyRedelivered.has(d.guid))
-    .sort((a, b) => a.deliveredAt - b.deliveredAt);
 }
 
 function toDelivery(delivery: DeliveryData, deliveredAt: number): Delivery {

@@ -1,10 +1,6 @@
-import type {
-  Clock,
-  JitConfig,
-  JitConfigRequest,
-  RunnerRegistry,
-  RunnerScope,
-} from '../controller/ports.js';
+import type { Clock } from '../domain/clock.js';
+import type { JitConfig, JitConfigRequest, RunnerRegistry } from '../ports/runner-registry.js';
+import type { RunnerScope } from '../domain/runner-scope.js';
 import {
   GitHubError,
   translateGitHubError,

@@ -1,4 +1,4 @@
-import type { Clock } from '../controller/ports.js';
+import type { Clock } from '../domain/clock.js';
 import { DEFAULT_SECONDARY_LIMIT_WAIT_MS } from './github-error.js';
 
 export interface JitRateLimiterOptions {

@@ -1,4 +1,4 @@
-import type { Clock } from '../controller/ports.js';
+import type { Clock } from '../domain/clock.js';
 import {
   translateGitHubError,
   type GitHubOperation,

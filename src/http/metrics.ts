@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Metrics } from '../controller/ports.js';
-import { LIVE_RUNNER_STATES, type Ledger } from '../ledger/ledger.js';
+import type { Metrics } from '../ports/metrics.js';
+import { LIVE_RUNNER_STATES } from '../domain/runner-state.js';
+import type { Ledger } from '../ledger/ledger.js';
 
 export interface PrometheusMetrics {
   readonly metrics: Metrics;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../controller/ports.js';
+import type { Clock } from '../domain/clock.js';
 
 export type ReadinessProbe = () => Promise<void>;
 

@@ -1,13 +1,6 @@
-import type { RunnerScope } from '../controller/ports.js';
-
-/** GitHub's job states we track, in the only order they may move. */
-export type JobStatus = 'waiting' | 'queued' | 'in_progress' | 'completed';
-export const JOB_STATUS_ORDER: Readonly<Record<JobStatus, number>> = {
-  waiting: 0,
-  queued: 1,
-  in_progress: 2,
-  completed: 3,
-};
+import { JOB_STATUS_ORDER, type JobStatus } from '../domain/job-status.js';
+import type { RunnerScope } from '../domain/runner-scope.js';
+import type { RunnerState } from '../domain/runner-state.js';
 
 export interface JobRecord {
   readonly id: number;
@@ -52,37 +45,6 @@ export type JobObservation = Pick<
   | 'conclusion'
   | 'runnerName'
 > & { readonly at: number };
-
-export type RunnerState =
-  /**
-   * A warm-pool sandbox: booted, not registered, waiting for a job's config. Its scope and
-   * installation are set when a launch takes it.
-   */
-  | 'warm'
-  /** Registration being minted or sandbox being created. */
-  | 'launching'
-  /** Sandbox created; the runner has not taken a job yet. */
-  | 'booting'
-  /** Online at GitHub and waiting for a job. */
-  | 'idle'
-  /** Running a job. */
-  | 'busy'
-  /** Its job completed; the sandbox is being shut down. */
-  | 'finishing'
-  | 'done'
-  | 'failed';
-
-/** States whose sandbox may be alive: they count against MAX_RUNNERS. */
-export const LIVE_RUNNER_STATES: readonly RunnerState[] = [
-  'warm',
-  'launching',
-  'booting',
-  'idle',
-  'busy',
-  'finishing',
-];
-/** States that can still take a queued job: they count as supply. */
-export const SUPPLY_RUNNER_STATES: readonly RunnerState[] = ['launching', 'booting', 'idle'];
 
 export interface RunnerRecord {
   readonly name: string;

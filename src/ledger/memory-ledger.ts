@@ -1,14 +1,14 @@
+import type { JobStatus } from '../domain/job-status.js';
+import type { RunnerState } from '../domain/runner-state.js';
 import {
   mergeJobObservation,
   type JobObservation,
   type JobPatch,
   type JobRecord,
-  type JobStatus,
   type Ledger,
   type ObserveResult,
   type RunnerPatch,
   type RunnerRecord,
-  type RunnerState,
 } from './ledger.js';
 
 /** A ledger in process memory: for tests, and for running without a data directory. */

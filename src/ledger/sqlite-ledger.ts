@@ -1,16 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { RunnerScope } from '../controller/ports.js';
-import {
-  LIVE_RUNNER_STATES,
-  mergeJobObservation,
-  type JobRecord,
-  type JobStatus,
-  type Ledger,
-  type RunnerRecord,
-  type RunnerState,
-} from './ledger.js';
+import type { RunnerScope } from '../domain/runner-scope.js';
+import type { JobStatus } from '../domain/job-status.js';
+import { LIVE_RUNNER_STATES, type RunnerState } from '../domain/runner-state.js';
+import { mergeJobObservation, type JobRecord, type Ledger, type RunnerRecord } from './ledger.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
 
 interface JobRow {

@@ -1,7 +1,8 @@
 import type { App, Image, ModalClient, Sandbox, SandboxCreateParams } from 'modal';
 import pLimit from 'p-limit';
 import type { RunnerClass } from '../config/runner-class.js';
-import type { SandboxInfo, SandboxLaunchSpec, SandboxPlatform } from '../controller/ports.js';
+import { decodeSandboxTags, encodeSandboxTags, managedByFilter } from '../domain/sandbox-tags.js';
+import type { SandboxInfo, SandboxSpec, SandboxPlatform } from '../ports/sandbox-platform.js';
 import {
   isModalNotFound,
   modalErrorCode,
@@ -48,13 +49,13 @@ export function sandboxTimeoutMs(runnerClass: RunnerClass, defaultTimeoutMinutes
 
 /** What `sandboxes.create` gets for one runner: no secret (the JIT config comes on stdin). */
 export function sandboxCreateParams(
-  spec: SandboxLaunchSpec,
+  spec: SandboxSpec,
   defaultTimeoutMinutes: number,
 ): SandboxCreateParams {
   const cls = spec.runnerClass;
   return {
     name: spec.name,
-    tags: { ...spec.tags },
+    tags: encodeSandboxTags(spec.tags),
     cpu: cls.cpu,
     memoryMiB: cls.memoryMiB,
     ...(cls.gpu ? { gpu: cls.gpu } : {}),
@@ -121,7 +122,7 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
   }
 
   return {
-    async launch(spec) {
+    async createSandbox(spec) {
       const cls = spec.runnerClass;
       const tag = runnerImageTag(cls, runnerVersion);
       const context: ModalErrorContext = {
@@ -152,7 +153,7 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
             // fall through to the original error
           }
         }
-        throw translateModalError('launch', error, context);
+        throw translateModalError('create-sandbox', error, context);
       }
     },
 
@@ -211,7 +212,7 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
       }
     },
 
-    async list(tags) {
+    async list(managedBy) {
       try {
         const app = await getApp();
         const found: Sandbox[] = [];
@@ -219,7 +220,7 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
         // V1-only listing when MODAL_SANDBOX_V2=0, which would hide V2 sandboxes.
         for await (const sb of client.sandboxes.experimentalList({
           appId: app.appId,
-          tags: { ...tags },
+          tags: { ...managedByFilter(managedBy) },
         })) {
           found.push(sb);
         }
@@ -229,7 +230,7 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
           found.map((sb) =>
             limit(async (): Promise<SandboxInfo | undefined> => {
               try {
-                return { sandboxId: sb.sandboxId, tags: await sb.getTags() };
+                return { sandboxId: sb.sandboxId, tags: decodeSandboxTags(await sb.getTags()) };
               } catch (error) {
                 if (isModalNotFound(error)) return undefined; // gone since the listing
                 throw error;

@@ -1,15 +1,11 @@
-import type { SandboxInfo } from '../controller/ports.js';
-import { scopeKey } from '../controller/ports.js';
-import { RUNNER_NAME_PREFIX } from '../controller/runner-name.js';
-import { LIVE_RUNNER_STATES, type RunnerRecord } from '../ledger/ledger.js';
+import type { SandboxInfo } from '../ports/sandbox-platform.js';
+import { scopeKey } from '../domain/runner-scope.js';
+import { RUNNER_NAME_PREFIX } from '../domain/runner-name.js';
+import { isLive } from '../domain/runner-state.js';
+import type { RunnerRecord } from '../ledger/ledger.js';
+import type { Registration } from '../ports/reconcile-github.js';
 
-/** A runner registration as GitHub lists it. */
-export interface Registration {
-  readonly id: number;
-  readonly name: string;
-  readonly status: string;
-  readonly busy: boolean;
-}
+export type { Registration } from '../ports/reconcile-github.js';
 
 export interface ReconcileInput {
   readonly now: number;
@@ -65,8 +61,6 @@ export interface ReconcilePlan {
   readonly orphanSince: ReadonlyMap<string, number>;
 }
 
-const live = new Set(LIVE_RUNNER_STATES);
-
 /**
  * Compares what Modal and GitHub show with what the ledger says and lists the repairs. Pure:
  * runners with an action in flight are left to the controller.
@@ -78,7 +72,7 @@ export function reconcilePlan(input: ReconcileInput): ReconcilePlan {
   const sandboxIds = new Set<string>();
   for (const sandbox of sandboxes ?? []) {
     sandboxIds.add(sandbox.sandboxId);
-    const name = sandbox.tags['runner-name'];
+    const name = sandbox.tags?.runnerName;
     if (name) sandboxByName.set(name, sandbox);
   }
   const registrationByName = new Map<string, { scopeKey: string; registration: Registration }>();
@@ -89,7 +83,7 @@ export function reconcilePlan(input: ReconcileInput): ReconcilePlan {
 
   // The ledger's live runners against both sides.
   for (const runner of runners.values()) {
-    if (!live.has(runner.state) || inFlight.has(runner.name)) continue;
+    if (!isLive(runner.state) || inFlight.has(runner.name)) continue;
     if (runner.state === 'launching') {
       if (sandboxes !== undefined) {
         repairs.push({
@@ -120,10 +114,10 @@ export function reconcilePlan(input: ReconcileInput): ReconcilePlan {
 
   // Sandboxes the ledger does not account for.
   for (const sandbox of sandboxes ?? []) {
-    const name = sandbox.tags['runner-name'];
+    const name = sandbox.tags?.runnerName;
     if (name !== undefined && inFlight.has(name)) continue;
     const known = name === undefined ? undefined : runners.get(name);
-    if (known && live.has(known.state)) continue;
+    if (known && isLive(known.state)) continue;
     const registration =
       name === undefined ? undefined : registrationByName.get(name)?.registration;
     if (known === undefined && name !== undefined && registration !== undefined) {
@@ -144,7 +138,7 @@ export function reconcilePlan(input: ReconcileInput): ReconcilePlan {
   for (const [name, { scopeKey: key, registration }] of registrationByName) {
     if (!name.startsWith(RUNNER_NAME_PREFIX) || inFlight.has(name)) continue;
     const known = runners.get(name);
-    if (known && live.has(known.state)) continue;
+    if (known && isLive(known.state)) continue;
     // Without Modal's listing we cannot tell an unknown registration's sandbox is gone.
     if (sandboxes === undefined ? known === undefined : sandboxByName.has(name)) continue;
     if (registration.busy) continue;

@@ -2,10 +2,9 @@ import { fairOrder, type WaitReason } from '../controller/plan.js';
 import {
   LIVE_RUNNER_STATES,
   SUPPLY_RUNNER_STATES,
-  type JobRecord,
-  type RunnerRecord,
   type RunnerState,
-} from '../ledger/ledger.js';
+} from '../domain/runner-state.js';
+import type { JobRecord, RunnerRecord } from '../ledger/ledger.js';
 import type { HistorySample } from './status-history.js';
 
 /** Why a queued job has no runner yet, in words an operator can act on. */

@@ -1,6 +1,7 @@
 import type { WaitReason } from '../controller/plan.js';
-import type { Clock } from '../controller/ports.js';
-import { LIVE_RUNNER_STATES, type Ledger } from '../ledger/ledger.js';
+import type { Clock } from '../domain/clock.js';
+import { LIVE_RUNNER_STATES } from '../domain/runner-state.js';
+import type { Ledger } from '../ledger/ledger.js';
 import type { RecentRefusals } from './recent-refusals.js';
 import type { StatusHistory } from './status-history.js';
 import { buildStatusSnapshot, type StatusSnapshot } from './status-snapshot.js';

@@ -2,7 +2,7 @@ import type { RepoPattern } from '../config/repo-allowlist.js';
 import { isRepoAllowed } from '../config/repo-allowlist.js';
 import type { RunnerClass } from '../config/runner-class.js';
 import { GENERIC_LABELS } from '../config/runner-classes.js';
-import type { RunnerScope } from '../controller/ports.js';
+import type { RunnerScope } from '../domain/runner-scope.js';
 import type { WorkflowJobEvent } from './workflow-job-event.js';
 
 export interface ClassifyPolicy {

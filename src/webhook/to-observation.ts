@@ -1,5 +1,6 @@
-import type { JobObservation, JobStatus } from '../ledger/ledger.js';
-import type { RunnerScope } from '../controller/ports.js';
+import type { JobObservation } from '../ledger/ledger.js';
+import { jobStatusFromGitHub, type JobStatus } from '../domain/job-status.js';
+import type { RunnerScope } from '../domain/runner-scope.js';
 import type { WorkflowJobEvent } from './workflow-job-event.js';
 
 /**
@@ -7,10 +8,7 @@ import type { WorkflowJobEvent } from './workflow-job-event.js';
  * action: GitHub sends `action: queued` with `status: waiting` for jobs held by an approval gate.
  */
 export function jobStatusOf(event: WorkflowJobEvent): JobStatus | undefined {
-  const status = event.workflow_job.status;
-  if (status === 'waiting' || status === 'pending' || status === 'requested') return 'waiting';
-  if (status === 'queued' || status === 'in_progress' || status === 'completed') return status;
-  return undefined;
+  return jobStatusFromGitHub(event.workflow_job.status);
 }
 
 export function toObservation(

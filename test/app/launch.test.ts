@@ -131,16 +131,6 @@ describe('a queued job gets one runner in one sandbox', () => {
     expect(h.modal.created[0]?.stdin.text).toBe(`${jit}\n`);
   });
 
-  it('with sequentialLaunch (the benchmark baseline) mints first, then creates', async () => {
-    h = await startHarness({ tuning: { sequentialLaunch: true } });
-    h.github.latencyMs = 300;
-    const sawRunnerAtCreate: number[] = [];
-    h.modal.onCreate(() => sawRunnerAtCreate.push(h.github.runners.size));
-    await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id: 3 }));
-    await eventually(() => configured(h) === 1, 'config delivered', 15_000);
-    expect(sawRunnerAtCreate).toEqual([1]);
-  });
-
   it('logs with job context and never logs a secret', async () => {
     h = await startHarness();
     await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id: 4242, runId: 99 }));

@@ -2,12 +2,11 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import type { RunnerClass } from '../../src/config/runner-class.js';
 import { createController } from '../../src/controller/controller.js';
-import type {
-  JitConfig,
-  RunnerRegistry,
-  SandboxLaunchSpec,
-  SandboxPlatform,
-} from '../../src/controller/ports.js';
+import { createRunnerLocks } from '../../src/controller/runner-locks.js';
+import { noMetrics } from '../../src/ports/metrics.js';
+import { controllerSettings } from './controller-fixtures.js';
+import type { JitConfig, RunnerRegistry } from '../../src/ports/runner-registry.js';
+import type { SandboxSpec, SandboxPlatform } from '../../src/ports/sandbox-platform.js';
 import type { JobObservation } from '../../src/ledger/ledger.js';
 import { createMemoryLedger } from '../../src/ledger/memory-ledger.js';
 
@@ -47,7 +46,7 @@ function setup(maxConcurrentLaunches: number) {
   const creates: Pending<{ sandboxId: string }>[] = [];
   const mints: Pending<JitConfig>[] = [];
   const platform: SandboxPlatform = {
-    launch: (spec: SandboxLaunchSpec) =>
+    createSandbox: (spec: SandboxSpec) =>
       new Promise((resolve) => creates.push({ name: spec.name, resolve })),
     deliverConfig: async () => {},
     terminate: async () => {},
@@ -64,9 +63,9 @@ function setup(maxConcurrentLaunches: number) {
     registry,
     platform,
     classes: new Map([['modal', modal]]),
-    maxRunners: 10,
-    maxConcurrentLaunches,
-    runnerGroupId: 1,
+    locks: createRunnerLocks(),
+    settings: controllerSettings({ maxConcurrentLaunches }),
+    metrics: noMetrics,
     clock: { now: () => 10_000, sleep: async () => {} },
     log: pino({ level: 'silent' }),
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { retryHintOf } from '../../src/controller/ports.js';
+import { retryHintOf } from '../../src/domain/error-fields.js';
 import {
   GitHubError,
   parseRetryAfter,

@@ -2,7 +2,8 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
-import { retryHintOf, type JitConfigRequest } from '../../src/controller/ports.js';
+import { retryHintOf } from '../../src/domain/error-fields.js';
+import type { JitConfigRequest } from '../../src/ports/runner-registry.js';
 import { GitHubError } from '../../src/github/github-error.js';
 import {
   createGitHubRunnerRegistry,

@@ -31,7 +31,12 @@ function platformFor(f: FakeModal, options: FakeModalClientOptions = {}) {
 
 function launchSpec(runnerClass: RunnerClass = cpuClass) {
   n += 1;
-  return { name: `runner-${n}`, runnerClass, tags: { n: String(n) } };
+  const name = `runner-${n}`;
+  return {
+    name,
+    runnerClass,
+    tags: { managedBy: 'fake-test', runnerClass: runnerClass.name, runnerName: name, warm: false },
+  };
 }
 
 afterEach(() => {
@@ -54,9 +59,9 @@ describe('FakeModal', () => {
       process.env.MODAL_SERVER_URL = url;
       try {
         const platform = platformFor(new FakeModal(), { transport, endpoint: url });
-        const cpu = await platform.launch(launchSpec());
-        const gpu = await platform.launch(launchSpec(gpuClass));
-        expect(await platform.list({})).toHaveLength(2);
+        const cpu = await platform.createSandbox(launchSpec());
+        const gpu = await platform.createSandbox(launchSpec(gpuClass));
+        expect(await platform.list('fake-test')).toHaveLength(2);
         await platform.terminate(cpu.sandboxId);
         fake.exit(gpu.sandboxId, 0);
         await expect(platform.waitForExit(gpu.sandboxId)).resolves.toBe(0);
@@ -71,7 +76,7 @@ describe('FakeModal', () => {
   it('behind the SDK middleware: real AuthTokenGet, auth metadata, SDK retries', async () => {
     const platform = platformFor(new FakeModal());
     fake.failNext('SandboxCreateV2', Status.UNAVAILABLE, 1);
-    await platform.launch(launchSpec());
+    await platform.createSandbox(launchSpec());
     expect(fake.methods()[0]).toBe('AuthTokenGet');
     const creates = fake.calls.filter((c) => c.method === 'SandboxCreateV2');
     expect(creates.map((c) => c.metadata['x-retry-attempt'])).toEqual(['0', '1']);
@@ -82,7 +87,9 @@ describe('FakeModal', () => {
   it('as grpcMiddleware: answers before the SDK auth and retries', async () => {
     const platform = platformFor(new FakeModal(), { transport: 'grpcMiddleware' });
     fake.failNext('SandboxCreateV2', Status.UNAVAILABLE, 1);
-    await expect(platform.launch(launchSpec())).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(platform.createSandbox(launchSpec())).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
     expect(fake.methods()).not.toContain('AuthTokenGet');
     expect(fake.requests('SandboxCreateV2')).toHaveLength(1);
   });
@@ -109,7 +116,7 @@ describe('FakeModal', () => {
 
   it('holds SandboxWait for at most longPollMs, so the SDK loops until the exit', async () => {
     const platform = platformFor(new FakeModal({ longPollMs: 30 }));
-    const { sandboxId } = await platform.launch(launchSpec());
+    const { sandboxId } = await platform.createSandbox(launchSpec());
     const sb = await client.sandboxes.fromId(sandboxId);
     await expect(sb.poll()).resolves.toBeNull();
     const exit = sb.wait();
@@ -124,7 +131,7 @@ describe('FakeModal', () => {
 
   it('fails pending long-polls on close()', async () => {
     const platform = platformFor(new FakeModal({ longPollMs: 60_000 }));
-    const { sandboxId } = await platform.launch(launchSpec());
+    const { sandboxId } = await platform.createSandbox(launchSpec());
     const exit = platform.waitForExit(sandboxId);
     await new Promise((resolve) => setTimeout(resolve, 20));
     fake.close();
@@ -147,11 +154,13 @@ describe('FakeModal', () => {
   it('adds latency to creates and tracks the high-water mark of live sandboxes', async () => {
     const platform = platformFor(new FakeModal({ latencyMs: { SandboxCreateV2: 100 } }));
     const started = Date.now();
-    const launched = await Promise.all([1, 2, 3, 4].map(() => platform.launch(launchSpec())));
+    const launched = await Promise.all(
+      [1, 2, 3, 4].map(() => platform.createSandbox(launchSpec())),
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(95);
     expect(fake.maxLiveCount).toBe(4);
     for (const { sandboxId } of launched) await platform.terminate(sandboxId);
-    await platform.launch(launchSpec());
+    await platform.createSandbox(launchSpec());
     expect(fake.liveCount()).toBe(1);
     expect(fake.maxLiveCount).toBe(4);
     expect(fake.created).toHaveLength(5);
@@ -170,7 +179,7 @@ describe('FakeModal', () => {
         seen.push(sandbox.stdin.text);
         setTimeout(() => fake.exit(sandbox.sandboxId, 0), 10);
       });
-      const { sandboxId } = await platform.launch(launchSpec(runnerClass));
+      const { sandboxId } = await platform.createSandbox(launchSpec(runnerClass));
       await platform.deliverConfig(sandboxId, 'jit-secret');
       await expect(platform.waitForExit(sandboxId)).resolves.toBe(0);
       expect(seen).toEqual(['jit-secret\n']);
@@ -179,7 +188,7 @@ describe('FakeModal', () => {
 
   it('can make the SDK join a streaming image build', async () => {
     const platform = platformFor(new FakeModal({ imageBuild: 'streaming' }));
-    await platform.launch(launchSpec());
+    await platform.createSandbox(launchSpec());
     expect(fake.requests('ImageJoinStreaming')).toEqual([
       expect.objectContaining({ imageId: expect.stringMatching(/^im-/), timeout: 55 }),
     ]);
@@ -188,18 +197,18 @@ describe('FakeModal', () => {
   it('pages the listing without losing sandboxes created in the same millisecond', async () => {
     const platform = platformFor(new FakeModal({ listPageSize: 1, now: () => 1_700_000_000_000 }));
     const ids = new Set<string>();
-    for (let i = 0; i < 3; i++) ids.add((await platform.launch(launchSpec())).sandboxId);
-    const listed = await platform.list({});
+    for (let i = 0; i < 3; i++) ids.add((await platform.createSandbox(launchSpec())).sandboxId);
+    const listed = await platform.list('fake-test');
     expect(new Set(listed.map((s) => s.sandboxId))).toEqual(ids);
     expect(fake.requests('SandboxListV2')).toHaveLength(4);
   });
 
   it('does not route V1 RPCs to V2 sandboxes', async () => {
     const platform = platformFor(new FakeModal());
-    const { sandboxId } = await platform.launch(launchSpec());
+    const { sandboxId } = await platform.createSandbox(launchSpec());
     expect(fake.sandbox(sandboxId)?.kind).toBe('v2');
     expect(sandboxId).not.toMatch(/^sb-[0-9A-Za-z]{22}$/);
-    const gpu = await platform.launch(launchSpec(gpuClass));
+    const gpu = await platform.createSandbox(launchSpec(gpuClass));
     expect(gpu.sandboxId).toMatch(/^sb-[0-9A-Za-z]{22}$/);
   });
 });

@@ -9,7 +9,7 @@ import {
   TimeoutError,
 } from 'modal';
 import { ClientError, Status } from 'nice-grpc-common';
-import { retryHintOf } from '../../src/controller/ports.js';
+import { retryHintOf } from '../../src/domain/error-fields.js';
 import {
   isGrpcClientError,
   isModalNotFound,

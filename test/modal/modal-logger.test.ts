@@ -102,16 +102,21 @@ describe('createModalClient', () => {
       defaultTimeoutMinutes: 60,
     });
     const jit = randomBytes(600).toString('base64');
-    const { sandboxId } = await platform.launch({
+    const { sandboxId } = await platform.createSandbox({
       name: 'modal-modal-abc',
       runnerClass: { name: 'modal', cpu: 2, memoryMiB: 8192 },
-      tags: {},
+      tags: { managedBy: 'test', runnerClass: 'modal', runnerName: 'modal-modal-abc', warm: false },
     });
     // A GPU (V1) sandbox takes its config through the control plane, which the SDK logs.
-    const gpu = await platform.launch({
+    const gpu = await platform.createSandbox({
       name: 'modal-gpu-abc',
       runnerClass: { name: 'modal-gpu', cpu: 2, memoryMiB: 8192, gpu: 'T4' },
-      tags: {},
+      tags: {
+        managedBy: 'test',
+        runnerClass: 'modal-gpu',
+        runnerName: 'modal-gpu-abc',
+        warm: false,
+      },
     });
     await platform.deliverConfig(gpu.sandboxId, jit);
     expect(fake.stdinOf(gpu.sandboxId)?.text).toBe(`${jit}\n`);

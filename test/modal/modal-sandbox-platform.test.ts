@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { ModalClient } from 'modal';
 import { Status } from 'nice-grpc-common';
 import type { RunnerClass } from '../../src/config/runner-class.js';
-import { retryHintOf, type SandboxLaunchSpec } from '../../src/controller/ports.js';
+import { retryHintOf } from '../../src/domain/error-fields.js';
+import { decodeSandboxTags } from '../../src/domain/sandbox-tags.js';
+import type { SandboxSpec } from '../../src/ports/sandbox-platform.js';
 import { ModalError } from '../../src/modal/modal-error.js';
 import {
   createModalSandboxPlatform,
@@ -35,19 +37,20 @@ function jitConfig(): string {
 }
 
 let counter = 0;
-function spec(runnerClass: RunnerClass, overrides: Partial<SandboxLaunchSpec> = {}) {
+function spec(runnerClass: RunnerClass, overrides: Partial<SandboxSpec> = {}) {
   counter += 1;
   const name = `modal-${runnerClass.name}-${counter.toString(16).padStart(6, '0')}`;
   return {
     name,
     runnerClass,
     tags: {
-      'managed-by': 'modal-github-runner',
-      'runner-class': runnerClass.name,
-      'runner-name': name,
+      managedBy: 'modal-github-runner',
+      runnerClass: runnerClass.name,
+      runnerName: name,
+      warm: false,
     },
     ...overrides,
-  } satisfies SandboxLaunchSpec;
+  } satisfies SandboxSpec;
 }
 
 let fake: FakeModal;
@@ -97,7 +100,7 @@ describe('launch on a CPU class (V2 sandbox)', () => {
   it('sends image, resources, timeout, name, tags and command, and no secret', async () => {
     const platform = setup();
     const launch = spec(cpuClass);
-    const { sandboxId } = await platform.launch(launch);
+    const { sandboxId } = await platform.createSandbox(launch);
 
     expect(fake.methods()).toEqual([
       'AuthTokenGet',
@@ -140,14 +143,20 @@ describe('launch on a CPU class (V2 sandbox)', () => {
       name: launch.name,
       imageTag: 'ghcr.io/actions/actions-runner:2.330.0',
       env: {},
-      tags: launch.tags,
+      tags: {
+        'managed-by': 'modal-github-runner',
+        'runner-class': 'modal',
+        'runner-name': launch.name,
+      },
     });
     expect(sandbox?.stdin).toEqual({ text: '', eof: false, firstWriteAt: undefined });
   });
 
   it('uses the class image instead of the official one when the class has one', async () => {
     const platform = setup();
-    await platform.launch(spec({ ...cpuClass, image: 'ghcr.io/acme/runner:2.330.0-docker' }));
+    await platform.createSandbox(
+      spec({ ...cpuClass, image: 'ghcr.io/acme/runner:2.330.0-docker' }),
+    );
     expect(only('ImageGetOrCreate')).toMatchObject({
       image: { dockerfileCommands: ['FROM ghcr.io/acme/runner:2.330.0-docker'] },
     });
@@ -155,30 +164,33 @@ describe('launch on a CPU class (V2 sandbox)', () => {
 
   it('looks the App up and builds each image once', async () => {
     const platform = setup();
-    await Promise.all([platform.launch(spec(cpuClass)), platform.launch(spec(cpuClass))]);
-    await platform.launch(spec(cpuClass));
+    await Promise.all([
+      platform.createSandbox(spec(cpuClass)),
+      platform.createSandbox(spec(cpuClass)),
+    ]);
+    await platform.createSandbox(spec(cpuClass));
     expect(fake.requests('AppGetOrCreate')).toHaveLength(1);
     expect(fake.requests('SandboxCreateV2')).toHaveLength(3);
     // Two concurrent first launches may both build; later ones reuse the built image.
     const builds = fake.requests('ImageGetOrCreate').length;
     expect(builds).toBeGreaterThanOrEqual(1);
     expect(builds).toBeLessThanOrEqual(2);
-    await platform.launch(spec(cpuClass));
+    await platform.createSandbox(spec(cpuClass));
     expect(fake.requests('ImageGetOrCreate')).toHaveLength(builds);
   });
 
   it('does not cache a failed App lookup', async () => {
     const platform = setup();
     fake.failNext('AppGetOrCreate', Status.PERMISSION_DENIED);
-    await rejection(platform.launch(spec(cpuClass)));
-    await expect(platform.launch(spec(cpuClass))).resolves.toHaveProperty('sandboxId');
+    await rejection(platform.createSandbox(spec(cpuClass)));
+    await expect(platform.createSandbox(spec(cpuClass))).resolves.toHaveProperty('sandboxId');
     expect(fake.requests('AppGetOrCreate')).toHaveLength(2);
   });
 
   it('caps the timeout at 24 hours and uses the class timeout over the default', async () => {
     const platform = setup({}, { defaultTimeoutMinutes: 5000 });
-    await platform.launch(spec(cpuClass));
-    await platform.launch(spec({ ...cpuClass, timeoutMinutes: 90 }));
+    await platform.createSandbox(spec(cpuClass));
+    await platform.createSandbox(spec({ ...cpuClass, timeoutMinutes: 90 }));
     const timeouts = fake
       .requests('SandboxCreateV2')
       .map(
@@ -192,7 +204,7 @@ describe('launch on a GPU class (V1 sandbox)', () => {
   it('sends the gpu and waits for scheduling; no Secret, since the config comes on stdin', async () => {
     const platform = setup();
     const launch = spec(gpuClass);
-    const { sandboxId } = await platform.launch(launch);
+    const { sandboxId } = await platform.createSandbox(launch);
 
     expect(fake.methods()).toEqual([
       'AuthTokenGet',
@@ -223,7 +235,7 @@ describe('launch on a GPU class (V1 sandbox)', () => {
 
   it('sends a GPU count', async () => {
     const platform = setup();
-    await platform.launch(spec({ ...gpuClass, gpu: 'A100-80GB:2' }));
+    await platform.createSandbox(spec({ ...gpuClass, gpu: 'A100-80GB:2' }));
     const definition = only('SandboxCreate').definition as Record<string, unknown>;
     expect(definition.resources).toMatchObject({ gpuConfig: { count: 2, gpuType: 'A100-80GB' } });
   });
@@ -231,14 +243,14 @@ describe('launch on a GPU class (V1 sandbox)', () => {
   it('resolves only once Modal has scheduled the sandbox', async () => {
     const platform = setup({ schedulingDelayMs: 700 });
     const started = Date.now();
-    await platform.launch(spec(gpuClass));
+    await platform.createSandbox(spec(gpuClass));
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     expect(fake.requests('SandboxGetTaskId').length).toBeGreaterThanOrEqual(2);
   });
 
   it('uses the V1 backend for CPU classes too when MODAL_SANDBOX_V2 is off', async () => {
     const platform = setup({}, {}, { sandboxV2: false });
-    const { sandboxId } = await platform.launch(spec(cpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
     expect(fake.sandbox(sandboxId)?.kind).toBe('v1');
     expect(fake.requests('SandboxCreateV2')).toHaveLength(0);
   });
@@ -247,7 +259,7 @@ describe('launch on a GPU class (V1 sandbox)', () => {
 describe('terminate', () => {
   it('terminates a running sandbox, which then exits with 137', async () => {
     const platform = setup();
-    const { sandboxId } = await platform.launch(spec(cpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
     await platform.terminate(sandboxId);
     expect(only('SandboxTerminateV2')).toEqual({ sandboxId });
     expect(fake.liveCount()).toBe(0);
@@ -256,7 +268,7 @@ describe('terminate', () => {
 
   it('accepts a sandbox that already exited, and one Modal does not know', async () => {
     const platform = setup();
-    const { sandboxId } = await platform.launch(spec(cpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
     fake.exit(sandboxId, 0);
     await expect(platform.terminate(sandboxId)).resolves.toBeUndefined();
     await expect(platform.terminate('sb-0000000000000000000000')).resolves.toBeUndefined();
@@ -266,7 +278,7 @@ describe('terminate', () => {
 
   it('terminates V1 (GPU) sandboxes through the V1 RPC', async () => {
     const platform = setup();
-    const { sandboxId } = await platform.launch(spec(gpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(gpuClass));
     await platform.terminate(sandboxId);
     expect(fake.requests('SandboxTerminate')).toEqual([{ sandboxId }]);
     expect(fake.sandbox(sandboxId)?.result?.status).toBe(3); // TERMINATED
@@ -274,7 +286,7 @@ describe('terminate', () => {
 
   it('reports other failures as ModalErrors', async () => {
     const platform = setup();
-    const { sandboxId } = await platform.launch(spec(cpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
     fake.failNext('SandboxTerminateV2', Status.RESOURCE_EXHAUSTED);
     const error = await rejection(platform.terminate(sandboxId));
     expect(error).toMatchObject({
@@ -288,7 +300,7 @@ describe('terminate', () => {
 describe('waitForExit', () => {
   it('long-polls until the sandbox exits and resolves with its exit code', async () => {
     const platform = setup({ longPollMs: 5000 });
-    const { sandboxId } = await platform.launch(spec(cpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
     let settled = false;
     const exit = platform.waitForExit(sandboxId).finally(() => (settled = true));
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -303,7 +315,7 @@ describe('waitForExit', () => {
 
   it('resolves with 0 for a V1 sandbox after fake.exit(id, 0)', async () => {
     const platform = setup();
-    const { sandboxId } = await platform.launch(spec(gpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(gpuClass));
     const exit = platform.waitForExit(sandboxId);
     setTimeout(() => fake.exit(sandboxId, 0), 50);
     await expect(exit).resolves.toBe(0);
@@ -312,14 +324,14 @@ describe('waitForExit', () => {
 
   it('reports a sandbox timeout as 124', async () => {
     const platform = setup();
-    const { sandboxId } = await platform.launch(spec(cpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
     fake.expire(sandboxId);
     await expect(platform.waitForExit(sandboxId)).resolves.toBe(124);
   });
 
   it('rides out transient failures longer than the SDK retries', async () => {
     const platform = setup();
-    const { sandboxId } = await platform.launch(spec(cpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
     fake.exit(sandboxId, 0);
     fake.failNext('SandboxWaitV2', Status.UNAVAILABLE, 5);
     await expect(platform.waitForExit(sandboxId)).resolves.toBe(0);
@@ -334,21 +346,27 @@ describe('waitForExit', () => {
 });
 
 describe('list', () => {
-  it('returns the running sandboxes of the app carrying the tags, with all their tags', async () => {
+  it('returns the running sandboxes of the app carrying the tags, with their tags decoded', async () => {
     const platform = setup({ listPageSize: 2 });
-    const a1 = await platform.launch(spec(cpuClass));
-    const a2 = await platform.launch(spec(cpuClass));
-    const gone = await platform.launch(spec(cpuClass));
-    const gpu = await platform.launch(spec(gpuClass));
-    const other = await platform.launch(spec(cpuClass, { tags: { 'managed-by': 'someone-else' } }));
+    const a1 = await platform.createSandbox(spec(cpuClass));
+    const a2 = await platform.createSandbox(spec(cpuClass));
+    const gone = await platform.createSandbox(spec(cpuClass));
+    const gpu = await platform.createSandbox(spec(gpuClass));
+    const other = await platform.createSandbox(
+      spec(cpuClass, {
+        tags: { managedBy: 'someone-else', runnerClass: 'modal', runnerName: 'x', warm: false },
+      }),
+    );
     fake.exit(gone.sandboxId, 0);
 
-    const mine = await platform.list({ 'managed-by': 'modal-github-runner' });
+    const mine = await platform.list('modal-github-runner');
     expect(mine.map((s) => s.sandboxId).sort()).toEqual(
       [a1.sandboxId, a2.sandboxId, gpu.sandboxId].sort(),
     );
     expect(mine.map((s) => s.sandboxId)).not.toContain(other.sandboxId);
-    for (const info of mine) expect(info.tags).toEqual(fake.sandbox(info.sandboxId)?.tags);
+    for (const info of mine) {
+      expect(info.tags).toEqual(decodeSandboxTags(fake.sandbox(info.sandboxId)?.tags ?? {}));
+    }
 
     const appId = fake.sandbox(a1.sandboxId)?.appId;
     const listRequests = fake.requests('SandboxListV2') as Record<string, unknown>[];
@@ -363,15 +381,13 @@ describe('list', () => {
     expect(fake.requests('SandboxTagsGetV2')).toHaveLength(2);
     expect(fake.requests('SandboxTagsGet')).toEqual([{ sandboxId: gpu.sandboxId }]);
 
-    const gpuOnly = await platform.list({ 'runner-class': 'modal-gpu-h100' });
-    expect(gpuOnly).toEqual([
-      { sandboxId: gpu.sandboxId, tags: fake.sandbox(gpu.sandboxId)?.tags },
-    ]);
+    const theirs = await platform.list('someone-else');
+    expect(theirs.map((s) => s.sandboxId)).toEqual([other.sandboxId]);
   });
 
   it('sees V2 sandboxes even from a client with MODAL_SANDBOX_V2 off', async () => {
     const v2Platform = setup();
-    const { sandboxId } = await v2Platform.launch(spec(cpuClass));
+    const { sandboxId } = await v2Platform.createSandbox(spec(cpuClass));
     const v1Client = createFakeModalClient(fake, { sandboxV2: false });
     const v1Platform = createModalSandboxPlatform({
       client: v1Client,
@@ -379,7 +395,7 @@ describe('list', () => {
       runnerVersion: RUNNER_VERSION,
       defaultTimeoutMinutes: 60,
     });
-    const listed = await v1Platform.list({ 'managed-by': 'modal-github-runner' });
+    const listed = await v1Platform.list('modal-github-runner');
     expect(listed.map((s) => s.sandboxId)).toEqual([sandboxId]);
     expect(fake.requests('SandboxList')).toHaveLength(0);
     v1Client.close();
@@ -387,7 +403,7 @@ describe('list', () => {
 
   it('returns nothing when nothing runs', async () => {
     const platform = setup();
-    await expect(platform.list({ 'managed-by': 'modal-github-runner' })).resolves.toEqual([]);
+    await expect(platform.list('modal-github-runner')).resolves.toEqual([]);
   });
 });
 
@@ -396,8 +412,12 @@ describe('errors', () => {
     const platform = setup();
     const launch = spec(cpuClass);
     fake.failNext('SandboxCreateV2', Status.UNAVAILABLE, 4);
-    const error = await rejection(platform.launch(launch));
-    expect(error).toMatchObject({ operation: 'launch', retryable: true, code: 'UNAVAILABLE' });
+    const error = await rejection(platform.createSandbox(launch));
+    expect(error).toMatchObject({
+      operation: 'create-sandbox',
+      retryable: true,
+      code: 'UNAVAILABLE',
+    });
     expect(retryHintOf(error).retryable).toBe(true);
     expect(fake.requests('SandboxCreateV2')).toHaveLength(4); // the SDK tried 4 times
   });
@@ -405,7 +425,7 @@ describe('errors', () => {
   it('a single UNAVAILABLE is retried by the SDK itself', async () => {
     const platform = setup();
     fake.failNext('SandboxCreateV2', Status.UNAVAILABLE, 1);
-    await expect(platform.launch(spec(cpuClass))).resolves.toHaveProperty('sandboxId');
+    await expect(platform.createSandbox(spec(cpuClass))).resolves.toHaveProperty('sandboxId');
     expect(fake.requests('SandboxCreateV2')).toHaveLength(2);
     expect(fake.liveCount()).toBe(1);
   });
@@ -413,7 +433,7 @@ describe('errors', () => {
   it('RESOURCE_EXHAUSTED is not retried by the SDK but is retryable', async () => {
     const platform = setup();
     fake.failNext('SandboxCreateV2', Status.RESOURCE_EXHAUSTED, 1);
-    const error = await rejection(platform.launch(spec(cpuClass)));
+    const error = await rejection(platform.createSandbox(spec(cpuClass)));
     expect(error).toMatchObject({ retryable: true, code: 'RESOURCE_EXHAUSTED' });
     expect(fake.requests('SandboxCreateV2')).toHaveLength(1);
   });
@@ -426,8 +446,12 @@ describe('errors', () => {
       { tokenId: 'ak-WrongId0123456789', tokenSecret },
     );
     const launch = spec(cpuClass);
-    const error = await rejection(platform.launch(launch));
-    expect(error).toMatchObject({ operation: 'launch', retryable: false, code: 'UNAUTHENTICATED' });
+    const error = await rejection(platform.createSandbox(launch));
+    expect(error).toMatchObject({
+      operation: 'create-sandbox',
+      retryable: false,
+      code: 'UNAUTHENTICATED',
+    });
     expect(error.message).toContain('MODAL_TOKEN_ID / MODAL_TOKEN_SECRET');
     expect(error.message).toContain('modal token new');
     expect(error.message).not.toContain(tokenSecret);
@@ -439,7 +463,7 @@ describe('errors', () => {
     fake.failNext('SandboxCreateV2', Status.PERMISSION_DENIED, 1, {
       details: 'token ak-AbCdEf0123456789 may not create sandboxes',
     });
-    const error = await rejection(platform.launch(spec(cpuClass)));
+    const error = await rejection(platform.createSandbox(spec(cpuClass)));
     expect(error).toMatchObject({ retryable: false, code: 'PERMISSION_DENIED' });
     expect(retryHintOf(error).retryable).toBe(false);
     expect(error.message).toContain(
@@ -451,7 +475,7 @@ describe('errors', () => {
   it('an unknown GPU type points at the class gpu', async () => {
     const platform = setup();
     const error = await rejection(
-      platform.launch(spec({ ...gpuClass, name: 'modal-gpu-x', gpu: 'Z900' })),
+      platform.createSandbox(spec({ ...gpuClass, name: 'modal-gpu-x', gpu: 'Z900' })),
     );
     expect(error).toMatchObject({ retryable: false, code: 'INVALID_ARGUMENT' });
     expect(error.message).toContain(`check the gpu of runner class 'modal-gpu-x' (gpu "Z900")`);
@@ -459,7 +483,7 @@ describe('errors', () => {
 
   it('a missing environment points at MODAL_ENVIRONMENT', async () => {
     const platform = setup({ environments: ['prod'] }, { environment: 'staging' });
-    const error = await rejection(platform.launch(spec(cpuClass)));
+    const error = await rejection(platform.createSandbox(spec(cpuClass)));
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("check MODAL_ENVIRONMENT ('staging')");
     expect(only('AppGetOrCreate')).toMatchObject({ environmentName: 'staging' });
@@ -469,7 +493,9 @@ describe('errors', () => {
     const platform = setup();
     fake.failImageBuild('ghcr.io/acme/missing:1', 'manifest unknown');
     const error = await rejection(
-      platform.launch(spec({ ...cpuClass, name: 'custom', image: 'ghcr.io/acme/missing:1' })),
+      platform.createSandbox(
+        spec({ ...cpuClass, name: 'custom', image: 'ghcr.io/acme/missing:1' }),
+      ),
     );
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('manifest unknown');
@@ -482,21 +508,21 @@ describe('errors', () => {
   it('a name already running is the sandbox an earlier attempt created: it is returned, not doubled', async () => {
     const platform = setup();
     const first = spec(cpuClass);
-    const { sandboxId } = await platform.launch(first);
-    const again = await platform.launch({ ...first });
+    const { sandboxId } = await platform.createSandbox(first);
+    const again = await platform.createSandbox({ ...first });
     expect(again.sandboxId).toBe(sandboxId);
     expect(fake.liveCount()).toBe(1);
     expect(fake.created).toHaveLength(1);
 
     fake.exit(sandboxId, 0);
-    const fresh = await platform.launch(first);
+    const fresh = await platform.createSandbox(first);
     expect(fresh.sandboxId).not.toBe(sandboxId);
   });
 
   it('a create whose answer was lost and that the SDK retried ends with the one sandbox', async () => {
     const platform = setup();
     fake.failNext('SandboxCreateV2', Status.UNAVAILABLE, 1, { afterEffect: true });
-    const { sandboxId } = await platform.launch(spec(cpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
     expect(fake.created).toHaveLength(1);
     expect(fake.created[0]?.sandboxId).toBe(sandboxId);
   });
@@ -506,7 +532,7 @@ describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
   it('V2: through the task command router, one line, then EOF; the control plane never sees it', async () => {
     const platform = setup();
     const jit = jitConfig();
-    const { sandboxId } = await platform.launch(spec(cpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
     await platform.deliverConfig(sandboxId, jit);
     // Resolved once the line is written; the end of stdin follows off the launch's path.
     expect(fake.stdinOf(sandboxId)?.text).toBe(`${jit}\n`);
@@ -519,7 +545,7 @@ describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
 
   it('V2: a sandbox known only by ID is reached through SandboxGetCommandRouterAccess', async () => {
     const first = setup();
-    const { sandboxId } = await first.launch(spec(cpuClass));
+    const { sandboxId } = await first.createSandbox(spec(cpuClass));
     const jit = jitConfig();
     const other = createModalSandboxPlatform({
       client,
@@ -536,7 +562,7 @@ describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
   it('V1 (GPU): through SandboxStdinWrite, the only calls that carry the config', async () => {
     const platform = setup();
     const jit = jitConfig();
-    const { sandboxId } = await platform.launch(spec(gpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(gpuClass));
     await platform.deliverConfig(sandboxId, jit);
     expect(fake.stdinOf(sandboxId)).toMatchObject({ text: `${jit}\n`, eof: true });
     const writes = fake.methods().filter((m) => m === 'SandboxStdinWrite').length;
@@ -549,7 +575,7 @@ describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
   it('a retried delivery after a failure does not repeat the config', async () => {
     const platform = setup();
     const jit = jitConfig();
-    const { sandboxId } = await platform.launch(spec(gpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(gpuClass));
     fake.failNext('SandboxStdinWrite', Status.UNAVAILABLE, 4, { afterEffect: true });
     await rejection(platform.deliverConfig(sandboxId, jit));
     await platform.deliverConfig(sandboxId, jit);
@@ -559,7 +585,7 @@ describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
   it('a finished sandbox: a ModalError without the config in it', async () => {
     const platform = setup();
     const jit = jitConfig();
-    const { sandboxId } = await platform.launch(spec(gpuClass));
+    const { sandboxId } = await platform.createSandbox(spec(gpuClass));
     fake.exit(sandboxId, 1);
     const error = await rejection(platform.deliverConfig(sandboxId, jit));
     expect(error).toMatchObject({ operation: 'deliver-config', code: 'FAILED_PRECONDITION' });

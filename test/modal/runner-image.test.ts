@@ -86,13 +86,13 @@ describe('sandboxCreateParams', () => {
       {
         name: 'modal-modal-1',
         runnerClass: { name: 'modal', cpu: 0.5, memoryMiB: 1024 },
-        tags: { a: 'b' },
+        tags: { managedBy: 'm', runnerName: 'modal-modal-1', runnerClass: 'modal', warm: false },
       },
       30,
     );
     expect(params).toEqual({
       name: 'modal-modal-1',
-      tags: { a: 'b' },
+      tags: { 'managed-by': 'm', 'runner-class': 'modal', 'runner-name': 'modal-modal-1' },
       cpu: 0.5,
       memoryMiB: 1024,
       timeoutMs: 30 * 60_000,

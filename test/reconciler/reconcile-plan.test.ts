@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { SandboxInfo } from '../../src/controller/ports.js';
+import type { SandboxInfo } from '../../src/ports/sandbox-platform.js';
 import type { RunnerRecord } from '../../src/ledger/ledger.js';
 import {
   reconcilePlan,
@@ -12,12 +12,12 @@ const NOW = 1_000_000;
 const sandbox = (name: string, id = `sb-${name}`): SandboxInfo => ({
   sandboxId: id,
   tags: {
-    'managed-by': 'modal-github-runner',
-    'runner-name': name,
-    'runner-class': 'modal',
-    scope: 'org:acme',
-    'installation-id': '7',
-    'runner-id': '55',
+    managedBy: 'modal-github-runner',
+    runnerName: name,
+    runnerClass: 'modal',
+    warm: false,
+    scope: { kind: 'org', org: 'acme' },
+    installationId: 7,
   },
 });
 const registration = (name: string, overrides: Partial<Registration> = {}): Registration => ({
@@ -128,7 +128,7 @@ describe('reconcilePlan', () => {
     );
     expect(
       plan.repairs.map(
-        (r) => `${r.kind}:${'sandbox' in r && r.sandbox ? r.sandbox.tags['runner-name'] : ''}`,
+        (r) => `${r.kind}:${'sandbox' in r && r.sandbox ? r.sandbox.tags?.runnerName : ''}`,
       ),
     ).toEqual([
       'adopt-sandbox:modal-known-reg',

@@ -65,7 +65,7 @@ describe('crash and restart', () => {
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
       FAKE_MODAL_BRIDGE_URL: bridge.url,
-      SIM_TUNING: JSON.stringify(FAST),
+      SIM_TIMINGS: JSON.stringify(FAST),
     };
     github.webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
     github.webhookSecret = WEBHOOK_SECRET;

@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import type { Tuning } from '../../src/start-server.js';
+import type { Timings } from '../../src/config/timings.js';
 import type { Harness } from '../support/harness.js';
 import { eventually } from '../support/harness.js';
 import type { FakeJob } from '../support/fake-github.js';
@@ -100,7 +100,7 @@ export async function expectConverged(
 }
 
 /** Short timings so that whole scenarios run in seconds. */
-export const FAST: Tuning = {
+export const FAST: Partial<Timings> = {
   retryPolicy: { attempts: 6, baseDelayMs: 50, maxDelayMs: 400 },
   launchBackoff: { baseDelayMs: 100, maxDelayMs: 1000 },
   idleGraceMs: 300,

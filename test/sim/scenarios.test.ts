@@ -21,7 +21,7 @@ describe('simulated scenarios: every job completes, nothing is left behind, caps
         JIT_RATE_PER_SECOND: '50',
         ...env,
       },
-      tuning: FAST,
+      timings: FAST,
     });
   };
 

@@ -31,7 +31,7 @@ describe('the /status page in headless Chromium', () => {
     });
     h = await startHarness({
       env: { STATUS_TOKEN: TOKEN, MAX_RUNNERS: '2', ALLOWED_REPOS: 'acme/*' },
-      tuning: { statusSampleMs: 50 },
+      timings: { statusSampleMs: 50 },
     });
     for (const id of [1, 2, 3]) {
       h.github.addJob({ id, runId: id * 10, repo: 'acme/web', labels: ['self-hosted', 'modal'] });

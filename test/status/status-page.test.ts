@@ -9,7 +9,7 @@ const TOKEN = 'status-token-for-tests-0123456789';
 async function busyServer(env: Record<string, string> = {}): Promise<Harness> {
   const h = await startHarness({
     env: { MAX_RUNNERS: '2', ALLOWED_REPOS: 'acme/*', ...env },
-    tuning: { statusSampleMs: 50 },
+    timings: { statusSampleMs: 50 },
   });
   for (const id of [1, 2, 3, 4]) {
     h.github.addJob({ id, runId: id * 10, repo: 'acme/api', labels: ['self-hosted', 'modal'] });

@@ -1,10 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { loadConfig, type Config } from '../../src/config/config.js';
+import { loadConfig, withTimings, type Config } from '../../src/config/config.js';
+import type { Timings } from '../../src/config/timings.js';
 import { createLogger } from '../../src/create-logger.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { startServer, type RunningServer, type Tuning } from '../../src/start-server.js';
+import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { createFakeModalClient, FakeModal, type FakeModalOptions } from './fake-modal.js';
 import { FakeGitHub } from './fake-github.js';
 
@@ -67,14 +68,14 @@ export async function startHarness(
     modal?: FakeModalOptions;
     ledger?: Ledger;
     github?: FakeGitHub;
-    tuning?: Tuning;
+    timings?: Partial<Timings>;
   } = {},
 ): Promise<Harness> {
   const github = options.github ?? (await new FakeGitHub().start());
   const modal = new FakeModal(options.modal);
   const port = await freePort();
   const ghHost = new URL(github.baseUrl).host;
-  const config = loadConfig({
+  const loaded = loadConfig({
     APP_ID: '12345',
     PRIVATE_KEY: testPrivateKey(),
     WEBHOOK_SECRET,
@@ -86,6 +87,10 @@ export async function startHarness(
     DATA_DIR: ':memory:',
     ...options.env,
   });
+  const config = withTimings(loaded, {
+    retryPolicy: { attempts: 5, baseDelayMs: 50, maxDelayMs: 500 },
+    ...options.timings,
+  });
   const logs = new LogCapture();
   const log = await createLogger({ level: 'debug', destination: logs.stream });
   const server = await startServer({
@@ -93,7 +98,6 @@ export async function startHarness(
     log,
     modalClient: createFakeModalClient(modal),
     ...(options.ledger ? { ledger: options.ledger } : {}),
-    tuning: { retryPolicy: { attempts: 5, baseDelayMs: 50, maxDelayMs: 500 }, ...options.tuning },
   });
   const webhookUrl = `${server.url}${config.github.webhookPath}`;
   github.webhookUrl = webhookUrl;

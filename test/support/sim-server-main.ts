@@ -1,24 +1,24 @@
 /**
  * The real server as its own process, for the crash scenario and the benchmark: configuration
  * from the environment like `src/main.ts`, Modal reached through a bridge to the fake Modal in
- * the parent process (FAKE_MODAL_BRIDGE_URL), timings from SIM_TUNING (JSON).
+ * the parent process (FAKE_MODAL_BRIDGE_URL), timings from SIM_TIMINGS (JSON).
  */
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig, withTimings } from '../../src/config/config.js';
+import type { Timings } from '../../src/config/timings.js';
 import { createLogger } from '../../src/create-logger.js';
-import { startServer, type Tuning } from '../../src/start-server.js';
+import { startServer } from '../../src/server/start-server.js';
 import { bridgeTransport } from './fake-modal-bridge.js';
 import { createModalClientOver } from './fake-modal.js';
 
 const bridgeUrl = process.env.FAKE_MODAL_BRIDGE_URL;
 if (!bridgeUrl) throw new Error('FAKE_MODAL_BRIDGE_URL is required');
-const config = loadConfig(process.env);
+const timings = JSON.parse(process.env.SIM_TIMINGS ?? '{}') as Partial<Timings>;
+const config = withTimings(loadConfig(process.env), timings);
 const log = await createLogger({ level: config.server.logLevel, destination: process.stdout });
-const tuning = JSON.parse(process.env.SIM_TUNING ?? '{}') as Tuning;
 const running = await startServer({
   config,
   log,
   modalClient: createModalClientOver(bridgeTransport(bridgeUrl)),
-  tuning,
 });
 process.send?.({ ready: running.url });
 process.once('SIGTERM', () => {

@@ -7,7 +7,7 @@ import {
   GENERIC_LABELS,
   parseRunnerClasses,
 } from '../../src/config/runner-classes.js';
-import type { RunnerScope } from '../../src/controller/ports.js';
+import type { RunnerScope } from '../../src/domain/runner-scope.js';
 import { classifyJob, type ClassifyPolicy } from '../../src/webhook/classify-job.js';
 import { jobStatusOf, toObservation } from '../../src/webhook/to-observation.js';
 import {

@@ -1,4 +1,4 @@
-import type { JobObservation, Ledger, ObserveResult, RunnerRecord } from '../ledger/ledger.js';
+import type { JobObservation, Ledger, ObserveResult, RunnerRecord } from './ledger.js';
 
 /**
  * Stores what a `workflow_job` event says, and what it tells about our runners: `in_progress`

@@ -1,0 +1,46 @@
+/**
+ * Timings that are not environment variables: sane for production, shortened by the tests and
+ * the simulator (`startServer` takes a partial override). Every default lives here only.
+ */
+export interface Timings {
+  /** Between reconciliations (RECONCILE_INTERVAL_SECONDS). */
+  readonly reconcileIntervalMs: number;
+  /** Tries of one GitHub or Modal call inside a launch or a retirement (the first included). */
+  readonly retryPolicy: {
+    readonly attempts: number;
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
+  };
+  /** Backoff between failed launches for one job. */
+  readonly launchBackoff: { readonly baseDelayMs: number; readonly maxDelayMs: number };
+  /** A runner no queued job needs is retired once it has been unneeded this long. */
+  readonly idleGraceMs: number;
+  /** Queued jobs older than this are checked against GitHub by the reconciler. */
+  readonly staleJobMs: number;
+  /** A sandbox missing from Modal's listing this soon after its runner changed is not yet gone. */
+  readonly sandboxListLagMs: number;
+  /** A registration with no runner of ours behind it is deleted after this long. */
+  readonly orphanRegistrationMs: number;
+  /** GitHub calls one reconciliation may make at most. */
+  readonly reconcileApiBudget: number;
+  /** Oldest a warm sandbox may be when a job takes it (also capped at a quarter of its lifetime). */
+  readonly warmMaxAgeMs: number;
+  /** How often the status page's chart takes a sample. */
+  readonly statusSampleMs: number;
+  /** Finished jobs and runners are forgotten after this long. */
+  readonly retentionMs: number;
+}
+
+/** Every timing but those set by environment variables. */
+export const DEFAULT_TIMINGS: Omit<Timings, 'reconcileIntervalMs'> = {
+  retryPolicy: { attempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 },
+  launchBackoff: { baseDelayMs: 5_000, maxDelayMs: 300_000 },
+  idleGraceMs: 60_000,
+  staleJobMs: 120_000,
+  sandboxListLagMs: 30_000,
+  orphanRegistrationMs: 120_000,
+  reconcileApiBudget: 100,
+  warmMaxAgeMs: 30 * 60_000,
+  statusSampleMs: 30_000,
+  retentionMs: 7 * 24 * 3600_000,
+};

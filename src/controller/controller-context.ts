@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import type { RunnerClass } from '../config/runner-class.js';
+import type { Clock } from '../domain/clock.js';
+import { errorFields } from '../domain/error-fields.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { RunnerLocks } from '../ports/runner-locks.js';
+import type { RunnerRegistry } from '../ports/runner-registry.js';
+import type { SandboxPlatform } from '../ports/sandbox-platform.js';
+import type { Executor } from './executor.js';
+import type { PlanCaps } from './plan.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+
+/** What the controller's settings are, all from configuration. */
+export interface ControllerSettings {
+  readonly maxRunners: number;
+  readonly maxConcurrentLaunches: number;
+  readonly runnerGroupId: number;
+  /** App name stamped on sandboxes (`managed-by` tag). */
+  readonly managedBy: string;
+  readonly retryPolicy: RetryPolicy;
+  /** Backoff between failed launches for one job. */
+  readonly launchBackoff: { readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly idleGraceMs: number;
+  readonly bootTimeoutMs: number;
+  /** Sandbox lifetime of classes without `timeoutMinutes` (bounds how long warm ones wait). */
+  readonly sandboxTimeoutMinutes: number;
+  /** Oldest a warm sandbox may be when a job takes it (also at most a quarter of its lifetime). */
+  readonly warmMaxAgeMs: number;
+}
+
+/** The controller's dependencies: passed in, never reached for. */
+export interface ControllerDeps {
+  readonly ledger: Ledger;
+  readonly registry: RunnerRegistry;
+  readonly platform: SandboxPlatform;
+  readonly classes: ReadonlyMap<string, RunnerClass>;
+  readonly locks: RunnerLocks;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly settings: ControllerSettings;
+  readonly random?: () => number;
+  readonly newRunnerName?: (runnerClass: string) => string;
+}
+
+/**
+ * The one state object every controller function works over: the dependencies, the caps the
+ * plan obeys, the executor, and a way to ask for the next plan.
+ */
+export interface ControllerContext extends ControllerDeps {
+  readonly random: () => number;
+  readonly newRunnerName: (runnerClass: string) => string;
+  readonly caps: PlanCaps;
+  readonly executor: Executor;
+  /** Asks for a plan soon. */
+  readonly wake: () => void;
+  /** True once the controller is stopping: exits seen now are left to the next start. */
+  readonly stopped: () => boolean;
+}
+
+/** A GitHub or Modal call, retried with backoff while its error says it may succeed later. */
+export function callWithRetry<T>(
+  ctx: Pick<ControllerContext, 'settings' | 'clock' | 'random'>,
+  log: Logger,
+  operation: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return withRetry(fn, {
+    policy: ctx.settings.retryPolicy,
+    clock: ctx.clock,
+    random: ctx.random,
+    onRetry: (error, attempt, delayMs) =>
+      log.warn(
+        { operation, attempt, delayMs, err: errorFields(error) },
+        `${operation} failed; retrying`,
+      ),
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * What of an error is safe to log: its class, message and status, never request objects (they
+ * carry tokens and payloads). Every log line about an error uses it as `err`.
+ */
+export function errorFields(error: unknown): { type: string; message: string; status?: number } {
+  if (error instanceof Error) {
+    const status = (error as { status?: unknown }).status;
+    return {
+      type: error.name,
+      message: error.message,
+      ...(typeof status === 'number' ? { status } : {}),
+    };
+  }
+  return { type: typeof error, message: String(error) };
+}
+
+/** A short, bounded label for the errors metric: the error's code, or its class. */
+export function errorCause(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = error instanceof Error ? error.name : 'unknown';
+  return typeof code === 'string' && /^[\w-]{1,40}$/.test(code) ? `${name}:${code}` : name;
+}
+
+/**
+ * GitHub refused to delete a runner because it is running a job (422). The one way to ask:
+ * the GitHub adapter sets `runnerBusy` on such errors.
+ */
+export function isRunnerBusy(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { runnerBusy?: unknown }).runnerBusy === true
+  );
+}
+
+/**
+ * What errors thrown by the GitHub and Modal adapters say about themselves, so that callers can
+ * decide to retry without knowing either API.
+ */
+export interface RetryHint {
+  /** True when the same call may succeed later (5xx, 429, UNAVAILABLE, RESOURCE_EXHAUSTED, timeouts). */
+  readonly retryable: boolean;
+  /** How long the remote side asked us to wait, when it said (for example `retry-after`). */
+  readonly retryAfterMs?: number;
+}
+
+export function retryHintOf(error: unknown): RetryHint {
+  if (typeof error === 'object' && error !== null && 'retryable' in error) {
+    const { retryable, retryAfterMs } = error as { retryable: unknown; retryAfterMs?: unknown };
+    return {
+      retryable: retryable === true,
+      ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
+    };
+  }
+  return { retryable: false };
+}

@@ -1,0 +1,91 @@
+import { parseScopeKey, scopeKey, type RunnerScope } from './runner-scope.js';
+
+/**
+ * What a sandbox's Modal tags say about it. Every sandbox this app creates carries them, so that
+ * after a crash (or from another replica) the reconciler can tell whose it is and what it was for.
+ * Encoded and decoded only here.
+ */
+export interface SandboxTags {
+  /** The app that made it (`managed-by`): the reconciler touches only sandboxes with its own. */
+  readonly managedBy: string;
+  readonly runnerName: string;
+  readonly runnerClass: string;
+  /** A warm-pool sandbox, booted before any job needed it. */
+  readonly warm: boolean;
+  /** Where its runner registers; absent on a warm sandbox. */
+  readonly scope?: RunnerScope;
+  readonly installationId?: number;
+  /** The job it was launched for, with that job's repository and organization. */
+  readonly jobId?: number;
+  readonly repo?: string;
+  readonly org?: string;
+}
+
+const KEYS = {
+  managedBy: 'managed-by',
+  runnerName: 'runner-name',
+  runnerClass: 'runner-class',
+  warm: 'warm',
+  scope: 'scope',
+  installationId: 'installation-id',
+  jobId: 'job-id',
+  repo: 'repo',
+  org: 'org',
+} as const;
+
+/** The tag that selects this app's sandboxes in a listing. */
+export function managedByFilter(managedBy: string): Readonly<Record<string, string>> {
+  return { [KEYS.managedBy]: managedBy };
+}
+
+export function encodeSandboxTags(tags: SandboxTags): Record<string, string> {
+  const out: Record<string, string> = {
+    [KEYS.managedBy]: tags.managedBy,
+    [KEYS.runnerClass]: tags.runnerClass,
+    [KEYS.runnerName]: tags.runnerName,
+  };
+  if (tags.warm) out[KEYS.warm] = 'true';
+  if (tags.org !== undefined) out[KEYS.org] = tags.org;
+  if (tags.repo !== undefined) out[KEYS.repo] = tags.repo;
+  if (tags.jobId !== undefined) out[KEYS.jobId] = String(tags.jobId);
+  if (tags.scope !== undefined) out[KEYS.scope] = scopeKey(tags.scope);
+  if (tags.installationId !== undefined) out[KEYS.installationId] = String(tags.installationId);
+  return out;
+}
+
+/**
+ * The tags of a listed sandbox. Undefined when it lacks a name, class or owner: nothing of ours
+ * can be rebuilt from it. Malformed optional tags are left out rather than trusted.
+ */
+export function decodeSandboxTags(raw: Readonly<Record<string, string>>): SandboxTags | undefined {
+  const managedBy = raw[KEYS.managedBy];
+  const runnerName = raw[KEYS.runnerName];
+  const runnerClass = raw[KEYS.runnerClass];
+  if (!managedBy || !runnerName || !runnerClass) return undefined;
+  const scopeTag = raw[KEYS.scope];
+  const scope = scopeTag ? parseScopeKey(scopeTag) : undefined;
+  const installationId = positiveInt(raw[KEYS.installationId]);
+  const jobId = positiveInt(raw[KEYS.jobId]);
+  const repo = raw[KEYS.repo];
+  const org = raw[KEYS.org];
+  return {
+    managedBy,
+    runnerName,
+    runnerClass,
+    warm: raw[KEYS.warm] === 'true',
+    ...(scope ? { scope } : {}),
+    ...(installationId !== undefined ? { installationId } : {}),
+    ...(jobId !== undefined ? { jobId } : {}),
+    ...(repo ? { repo } : {}),
+    ...(org ? { org } : {}),
+  };
+}
+
+function positiveInt(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/** The `managed-by` value of this app's sandboxes. */
+export const DEFAULT_MANAGED_BY = 'modal-github-runner';

@@ -1,0 +1,69 @@
+import { errorFields } from '../domain/error-fields.js';
+import { JOB_STATUS_ORDER, jobStatusFromGitHub, type JobStatus } from '../domain/job-status.js';
+import type { JobRecord } from '../ledger/ledger.js';
+import { recordJobEvent } from '../ledger/record-job-event.js';
+import type { ApiBudget } from './api-budget.js';
+import type { ReconcilerContext } from './reconciler-context.js';
+
+/**
+ * Jobs we still think are queued or waiting long after they were: asks GitHub about the ones
+ * longest unchecked (a webhook saying they started or ended may have been lost). Returns how
+ * many were checked and how many GitHub shows started or ended.
+ */
+export async function refreshStaleJobs(
+  ctx: ReconcilerContext,
+  budget: ApiBudget,
+  now: number,
+): Promise<{ readonly checked: number; readonly closed: number }> {
+  const { lastJobCheck } = ctx.memory;
+  const stale = (await ctx.ledger.listJobs(['queued', 'waiting']))
+    .filter((j) => now - (j.queuedAt ?? j.createdAt) >= ctx.settings.staleJobMs)
+    .sort((a, b) => (lastJobCheck.get(a.id) ?? 0) - (lastJobCheck.get(b.id) ?? 0));
+  let checked = 0;
+  let closed = 0;
+  for (const job of stale) {
+    if (!budget.spend(`check job ${job.id}`)) break;
+    lastJobCheck.set(job.id, now);
+    checked += 1;
+    try {
+      if (await refreshJob(ctx, job, now)) closed += 1;
+    } catch (error) {
+      ctx.log.warn(
+        { err: errorFields(error), jobId: job.id, repo: job.repo },
+        'could not check job',
+      );
+    }
+  }
+  const staleIds = new Set(stale.map((j) => j.id));
+  for (const id of lastJobCheck.keys()) if (!staleIds.has(id)) lastJobCheck.delete(id);
+  return { checked, closed };
+}
+
+/** True when GitHub says the job is no longer waiting for a runner. */
+async function refreshJob(ctx: ReconcilerContext, job: JobRecord, now: number): Promise<boolean> {
+  const seen = await ctx.github.getJob({
+    installationId: job.installationId,
+    repo: job.repo,
+    jobId: job.id,
+  });
+  // A job GitHub no longer has (its repository deleted, or it aged out) is over.
+  const status: JobStatus | undefined =
+    seen === undefined ? 'completed' : jobStatusFromGitHub(seen.status);
+  if (status === undefined) {
+    ctx.log.warn(
+      { jobId: job.id, repo: job.repo, status: seen?.status },
+      'GitHub shows a job status this version does not know; job left as it was',
+    );
+    return false;
+  }
+  if (JOB_STATUS_ORDER[status] <= JOB_STATUS_ORDER[job.status]) return false;
+  await recordJobEvent(ctx.ledger, {
+    ...job,
+    status,
+    conclusion: seen?.conclusion ?? (seen === undefined ? 'missing' : null),
+    runnerName: seen?.runnerName ?? null,
+    at: now,
+  });
+  ctx.log.info({ jobId: job.id, repo: job.repo, status }, 'job state caught up from GitHub');
+  return status === 'completed' || status === 'in_progress';
+}

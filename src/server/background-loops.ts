@@ -1,0 +1,28 @@
+import type { Config } from '../config/config.js';
+import type { Services } from './build-services.js';
+import type { BackgroundLoop } from './lifecycle.js';
+
+/**
+ * The server's background loops, in start order (stopped in reverse): the controller plans on
+ * demand (webhooks, exits and finished actions wake it); the reconciler compares GitHub and
+ * Modal with the ledger every interval; the status history samples the chart.
+ */
+export function backgroundLoops(services: Services, config: Config): BackgroundLoop[] {
+  return [
+    {
+      name: 'controller',
+      start: () => services.controller.wake(),
+      stop: () => services.controller.stop(),
+    },
+    {
+      name: 'reconciler',
+      intervalMs: config.timings.reconcileIntervalMs,
+      tick: () => services.reconciler.tick(),
+    },
+    {
+      name: 'status-history',
+      intervalMs: config.timings.statusSampleMs,
+      tick: () => services.status.sample(),
+    },
+  ];
+}
