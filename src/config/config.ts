@@ -94,6 +94,18 @@ const envSchema = z.object({
   MAX_RUNNERS: int(1, 100000).default(50),
   JIT_RATE_PER_SECOND: positiveNumber(100).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, {
+      message: 'must be a PostgreSQL URL such as postgres://user:password@host:5432/database',
+    })
+    .optional(),
+  REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:@-]{1,100}$/, {
+      message: 'must be 1-100 letters, digits, ".", "_", ":", "@" or "-"',
+    })
+    .optional(),
   RECONCILE_INTERVAL_SECONDS: int(5, 3600).default(60),
   RUNNER_BOOT_TIMEOUT_SECONDS: int(30, 86400).default(300),
   REDELIVERY_LOOKBACK_HOURS: int(0, 72).default(6),
@@ -151,6 +163,10 @@ export interface Config {
   readonly state: {
     /** Where the SQLite ledger lives; `:memory:` keeps it in memory (nothing survives a restart). */
     readonly dataDir: string;
+    /** PostgreSQL instead of SQLite: several replicas share it and elect a leader. */
+    readonly databaseUrl: string | undefined;
+    /** This replica's name in the lease and on /status (hostname and pid when unset). */
+    readonly replicaId: string | undefined;
     readonly runnerBootTimeoutMs: number;
     readonly redeliveryLookbackMs: number;
   };
@@ -242,6 +258,8 @@ export function loadConfig(
     },
     state: {
       dataDir: e.DATA_DIR,
+      databaseUrl: e.DATABASE_URL,
+      replicaId: e.REPLICA_ID,
       runnerBootTimeoutMs: e.RUNNER_BOOT_TIMEOUT_SECONDS * 1000,
       redeliveryLookbackMs: e.REDELIVERY_LOOKBACK_HOURS * 3600_000,
     },
@@ -302,7 +320,20 @@ export function maskConfig(config: Config): unknown {
       webhookSecret: mask(config.github.webhookSecret),
     },
     server: { ...config.server, statusToken: mask(config.server.statusToken) },
+    state: { ...config.state, databaseUrl: maskDatabaseUrl(config.state.databaseUrl) },
     modal: { ...config.modal, tokenSecret: mask(config.modal.tokenSecret) },
     runners: { ...config.runners, classes: Object.fromEntries(config.runners.classes) },
   };
+}
+
+/** The database URL without its password, safe to print or log. */
+export function maskDatabaseUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '***';
+  }
 }

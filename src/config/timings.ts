@@ -29,6 +29,15 @@ export interface Timings {
   readonly statusSampleMs: number;
   /** Finished jobs and runners are forgotten after this long. */
   readonly retentionMs: number;
+  /**
+   * Several replicas (DATABASE_URL): the leader's lease lasts this long unless renewed; a
+   * follower takes over at most this long (plus `leaseRetryMs`) after the leader died.
+   */
+  readonly leaseTtlMs: number;
+  /** How often the leader renews its lease (well under `leaseTtlMs`). */
+  readonly leaseRenewMs: number;
+  /** How often a follower tries to take the lease. */
+  readonly leaseRetryMs: number;
 }
 
 /** Every timing but those set by environment variables. */
@@ -43,4 +52,7 @@ export const DEFAULT_TIMINGS: Omit<Timings, 'reconcileIntervalMs'> = {
   warmMaxAgeMs: 30 * 60_000,
   statusSampleMs: 30_000,
   retentionMs: 7 * 24 * 3600_000,
+  leaseTtlMs: 6_000,
+  leaseRenewMs: 1_500,
+  leaseRetryMs: 1_000,
 };
