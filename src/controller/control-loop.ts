@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { errorFields } from '../domain/error-fields.js';
+import { isLeadershipLost } from '../domain/leadership-lost.js';
 
 /** After a plan, the loop rests this many times the plan's duration… */
 const PLAN_REST_FACTOR = 2;
@@ -84,6 +85,12 @@ export function createControlLoop(deps: ControlLoopDeps): ControlLoop {
         const pause = Math.min(MAX_PLAN_REST_MS, PLAN_REST_FACTOR * (performance.now() - started));
         if (dirty && pause >= 1 && !launchCouldStart()) await rest(pause);
       } catch (error) {
+        if (isLeadershipLost(error)) {
+          // Another replica leads now: planning again would only be refused again.
+          stopped = true;
+          deps.log.warn({ err: errorFields(error) }, 'no longer leader; planning stopped');
+          return;
+        }
         deps.log.error(
           { err: errorFields(error) },
           'planning failed; will try again on the next wake',

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { errorFields } from '../domain/error-fields.js';
+import { isLeadershipLost } from '../domain/leadership-lost.js';
 import type { RunnerLocks } from '../ports/runner-locks.js';
 
 export type Pool = 'launch' | 'shutdown';
@@ -39,7 +40,12 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     submit(pool, runnerName, fn) {
       const task: Promise<void> = pools[pool](fn)
         .catch((error: unknown) =>
-          deps.log.error({ runnerName, err: errorFields(error) }, 'runner action failed'),
+          isLeadershipLost(error)
+            ? deps.log.warn(
+                { runnerName, err: errorFields(error) },
+                'runner action cut short: no longer leader (the new leader reconciles it)',
+              )
+            : deps.log.error({ runnerName, err: errorFields(error) }, 'runner action failed'),
         )
         .finally(() => {
           deps.locks.unlock(runnerName);

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Metrics } from '../ports/metrics.js';
 import { LIVE_RUNNER_STATES } from '../domain/runner-state.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { LeaderInfo } from '../ports/leadership.js';
 
 export interface PrometheusMetrics {
   readonly metrics: Metrics;
@@ -16,7 +17,11 @@ export interface PrometheusMetrics {
  * controller and reconciler through the `Metrics` port; job and runner gauges are read from the
  * ledger when scraped.
  */
-export function createPrometheusMetrics(options: { readonly ledger: Ledger }): PrometheusMetrics {
+export function createPrometheusMetrics(options: {
+  readonly ledger: Ledger;
+  /** Which replica this is and which one leads. */
+  readonly leadership?: () => LeaderInfo;
+}): PrometheusMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'modal_runner_' });
   const p = 'modal_runner_';
@@ -105,6 +110,29 @@ export function createPrometheusMetrics(options: { readonly ledger: Ledger }): P
         this.set({ class: runnerClass, state }, n);
     },
   });
+
+  const leadership = options.leadership;
+  if (leadership) {
+    new Gauge({
+      name: `${p}is_leader`,
+      help: '1 when this replica leads (runs the controller and the reconciler), else 0; labels name this replica and the leader it sees.',
+      labelNames: ['replica', 'leader'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const info = leadership();
+        this.set({ replica: info.replicaId, leader: info.leader ?? 'none' }, info.isLeader ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${p}leader_epoch`,
+      help: 'Epoch of the leader lease as this replica last saw it (rises with every new leader).',
+      registers: [registry],
+      collect() {
+        this.set(leadership().epoch ?? 0);
+      },
+    });
+  }
 
   const metrics: Metrics = {
     webhook: (event, action, outcome) => webhooks.inc({ event, action, outcome }),

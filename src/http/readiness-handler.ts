@@ -18,6 +18,8 @@ export function createReadinessHandler(options: {
   readonly clock: Clock;
   readonly cacheMs?: number;
   readonly timeoutMs?: number;
+  /** Said beside the checks (which replica answered and which one leads). */
+  readonly about?: () => Readonly<Record<string, unknown>>;
 }) {
   const cacheMs = options.cacheMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 5_000;
@@ -67,7 +69,11 @@ export function createReadinessHandler(options: {
     res.end(
       req.method === 'HEAD'
         ? undefined
-        : JSON.stringify({ status: ready ? 'ready' : 'not ready', checks }),
+        : JSON.stringify({
+            status: ready ? 'ready' : 'not ready',
+            checks,
+            ...(options.about ? options.about() : {}),
+          }),
     );
     return true;
   };

@@ -1,28 +1,39 @@
 import type { Config } from '../config/config.js';
-import type { Services } from './build-services.js';
+import type { LeaderParts } from './leader-term.js';
 import type { BackgroundLoop } from './lifecycle.js';
 
 /**
- * The server's background loops, in start order (stopped in reverse): the controller plans on
- * demand (webhooks, exits and finished actions wake it); the reconciler compares GitHub and
- * Modal with the ledger every interval; the status history samples the chart.
+ * The leader's background loops, in start order (stopped in reverse): the controller plans on
+ * demand (webhooks, exits, finished actions and other replicas' signals wake it); the reconciler
+ * compares GitHub and Modal with the ledger every interval (its first pass ran as the term
+ * began, before any plan).
  */
-export function backgroundLoops(services: Services, config: Config): BackgroundLoop[] {
+export function leaderLoops(parts: LeaderParts, config: Config): BackgroundLoop[] {
   return [
     {
       name: 'controller',
-      start: () => services.controller.wake(),
-      stop: () => services.controller.stop(),
+      start: () => parts.controller.wake(),
+      stop: () => parts.controller.stop(),
     },
     {
       name: 'reconciler',
       intervalMs: config.timings.reconcileIntervalMs,
-      tick: () => services.reconciler.tick(),
+      skipFirstTick: true,
+      tick: () => parts.reconciler.tick(),
     },
+  ];
+}
+
+/** Loops every replica runs, leader or not: the status history samples the chart. */
+export function replicaLoops(
+  status: { sample(): Promise<void> },
+  config: Config,
+): BackgroundLoop[] {
+  return [
     {
       name: 'status-history',
       intervalMs: config.timings.statusSampleMs,
-      tick: () => services.status.sample(),
+      tick: () => status.sample(),
     },
   ];
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Probot } from 'probot';
 import type { ModalClient } from 'modal';
 import type { Config } from '../config/config.js';
-import { createController, type Controller } from '../controller/controller.js';
+import { createController } from '../controller/controller.js';
 import { createRunnerLocks } from '../controller/runner-locks.js';
 import type { Clock } from '../domain/clock.js';
 import { DEFAULT_MANAGED_BY } from '../domain/sandbox-tags.js';
@@ -13,21 +13,26 @@ import { createJitRateLimiter } from '../github/jit-rate-limiter.js';
 import { createOctokitCache } from '../github/octokit-cache.js';
 import { createPrometheusMetrics, type PrometheusMetrics } from '../http/metrics.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { createMemoryLedger } from '../ledger/memory-ledger.js';
-import { openSqliteLedger } from '../ledger/sqlite-ledger.js';
 import { createModalSandboxPlatform } from '../modal/modal-sandbox-platform.js';
-import { createReconciler, type Reconciler } from '../reconciler/reconciler.js';
+import type { Leadership } from '../ports/leadership.js';
+import { createReconciler } from '../reconciler/reconciler.js';
 import { createRecentRefusals, type RecentRefusals } from '../status/recent-refusals.js';
 import { createStatusHistory } from '../status/status-history.js';
 import { createStatusSource, type StatusSource } from '../status/status-source.js';
+import { leaderLoops } from './background-loops.js';
+import { fencedPlatform } from './fenced-platform.js';
+import { createLeaderTerms, type LeaderParts, type LeaderTerms } from './leader-term.js';
+import type { Storage } from './open-storage.js';
 
 /** Every long-lived part of the server, built once from the configuration. */
 export interface Services {
   readonly probotOptions: ConstructorParameters<typeof Probot>[0] & object;
+  /** The ledger webhooks, status and metrics use (a leader term writes through a fenced one). */
   readonly ledger: Ledger;
+  readonly leadership: Leadership;
   readonly prometheus: PrometheusMetrics;
-  readonly controller: Controller;
-  readonly reconciler: Reconciler;
+  /** The controller and the reconciler of the leader term running here, if any. */
+  readonly terms: LeaderTerms;
   readonly status: StatusSource;
   readonly refusals: RecentRefusals;
   /** The App's JWT-authenticated Octokit (one, kept). */
@@ -40,8 +45,7 @@ export interface ServiceInputs {
   readonly log: Logger;
   readonly modalClient: ModalClient;
   readonly clock: Clock;
-  /** A ledger made elsewhere (tests); else the one `DATA_DIR` names. */
-  readonly ledger?: Ledger;
+  readonly storage: Storage;
 }
 
 /** Wiring from `Config` to services: each part gets what it needs, nothing reaches for more. */
@@ -57,12 +61,8 @@ export function buildServices(inputs: ServiceInputs): Services {
     ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
   };
   const probot = new Probot(probotOptions);
-  const ledger =
-    inputs.ledger ??
-    (config.state.dataDir === ':memory:'
-      ? createMemoryLedger()
-      : openSqliteLedger(config.state.dataDir));
-  const prometheus = createPrometheusMetrics({ ledger });
+  const { ledger, leadership } = inputs.storage;
+  const prometheus = createPrometheusMetrics({ ledger, leadership: () => leadership.info() });
   const { metrics } = prometheus;
 
   /** Every Octokit this app makes reports GitHub's remaining rate limit. */
@@ -103,65 +103,85 @@ export function buildServices(inputs: ServiceInputs): Services {
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
   });
-  const locks = createRunnerLocks();
-  const controller = createController({
-    ledger,
-    registry,
-    platform,
-    classes: config.runners.classes,
-    locks,
-    clock,
-    log: log.child({ name: 'controller' }),
-    metrics,
-    settings: {
-      maxRunners: config.limits.maxRunners,
-      maxConcurrentLaunches: config.limits.maxConcurrentLaunches,
-      runnerGroupId: config.runners.groupId,
-      managedBy: DEFAULT_MANAGED_BY,
-      retryPolicy: timings.retryPolicy,
-      launchBackoff: timings.launchBackoff,
-      idleGraceMs: timings.idleGraceMs,
-      bootTimeoutMs: config.state.runnerBootTimeoutMs,
-      sandboxTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
-      warmMaxAgeMs: timings.warmMaxAgeMs,
-    },
-  });
-  const reconciler = createReconciler({
-    ledger,
-    github: { ...registry, ...observer },
-    platform,
-    controller,
-    clock,
-    log: log.child({ name: 'reconciler' }),
-    metrics,
-    settings: {
-      managedBy: DEFAULT_MANAGED_BY,
-      redeliveryLookbackMs: config.state.redeliveryLookbackMs,
-      apiBudget: timings.reconcileApiBudget,
-      staleJobMs: timings.staleJobMs,
-      sandboxListLagMs: timings.sandboxListLagMs,
-      orphanRegistrationMs: timings.orphanRegistrationMs,
-      retentionMs: timings.retentionMs,
-    },
+  /** One leader term's controller and reconciler, writing through the term's fenced ledger. */
+  const buildLeaderParts = (epoch: number): LeaderParts => {
+    const termLedger = inputs.storage.termLedger(epoch);
+    const controller = createController({
+      ledger: termLedger,
+      registry,
+      platform: fencedPlatform(platform, epoch, () => leadership.currentEpoch() === epoch),
+      classes: config.runners.classes,
+      locks: createRunnerLocks(),
+      clock,
+      log: log.child({ name: 'controller' }),
+      metrics,
+      settings: controllerSettings(config),
+    });
+    const reconciler = createReconciler({
+      ledger: termLedger,
+      github: { ...registry, ...observer },
+      platform,
+      controller,
+      clock,
+      log: log.child({ name: 'reconciler' }),
+      metrics,
+      settings: {
+        managedBy: DEFAULT_MANAGED_BY,
+        redeliveryLookbackMs: config.state.redeliveryLookbackMs,
+        apiBudget: timings.reconcileApiBudget,
+        staleJobMs: timings.staleJobMs,
+        sandboxListLagMs: timings.sandboxListLagMs,
+        orphanRegistrationMs: timings.orphanRegistrationMs,
+        retentionMs: timings.retentionMs,
+      },
+    });
+    return { ledger: termLedger, controller, reconciler };
+  };
+  const terms = createLeaderTerms({
+    leadership,
+    signal: inputs.storage.signal,
+    build: buildLeaderParts,
+    loops: (parts) => leaderLoops(parts, config),
+    log,
   });
   const refusals = createRecentRefusals();
   const status = createStatusSource({
     ledger,
-    controller,
+    controller: terms.controller,
     history: createStatusHistory(),
     refusals,
     clock,
     maxRunners: config.limits.maxRunners,
+    replica: () => {
+      const info = leadership.info();
+      return { id: info.replicaId, leader: info.leader, isLeader: info.isLeader };
+    },
   });
   return {
     probotOptions,
     ledger,
+    leadership,
     prometheus,
-    controller,
-    reconciler,
+    terms,
     status,
     refusals,
     appOctokit,
     modalClient,
+  };
+}
+
+function controllerSettings(config: Config) {
+  const { timings } = config;
+  return {
+    maxRunners: config.limits.maxRunners,
+    maxConcurrentLaunches: config.limits.maxConcurrentLaunches,
+    runnerGroupId: config.runners.groupId,
+    managedBy: DEFAULT_MANAGED_BY,
+    retryPolicy: timings.retryPolicy,
+    launchBackoff: timings.launchBackoff,
+    idleGraceMs: timings.idleGraceMs,
+    bootTimeoutMs: config.state.runnerBootTimeoutMs,
+    sandboxTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
+    warmMaxAgeMs: timings.warmMaxAgeMs,
   };
 }

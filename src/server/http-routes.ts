@@ -29,6 +29,7 @@ export function httpRoutes(
     }),
     createReadinessHandler({
       clock,
+      about: () => ({ replica: services.leadership.info() }),
       probes: {
         ledger: async () => {
           await services.ledger.getMeta('readyz');

@@ -4,9 +4,11 @@ import { errorFields } from '../domain/error-fields.js';
 /** A named background loop of the server, in the order it starts. */
 export interface BackgroundLoop {
   readonly name: string;
-  /** How often `tick` runs (the first at once); a loop without one is driven by events. */
+  /** How often `tick` runs (the first at once, unless `skipFirstTick`); a loop without one is driven by events. */
   readonly intervalMs?: number;
   readonly tick?: () => Promise<unknown>;
+  /** The first tick waits one interval (one has just run elsewhere). */
+  readonly skipFirstTick?: boolean;
   /** Called once at start, before the first tick. */
   readonly start?: () => void;
   /** Called once at stop, after the last tick has ended. */
@@ -40,7 +42,7 @@ export function startLoops(loops: readonly BackgroundLoop[], log: Logger): Runni
     loop.start?.();
     let timer: NodeJS.Timeout | undefined;
     if (loop.tick !== undefined && loop.intervalMs !== undefined) {
-      tick();
+      if (loop.skipFirstTick !== true) tick();
       timer = setInterval(tick, loop.intervalMs);
       timer.unref();
     }

@@ -87,6 +87,13 @@ function niceCeil(value: number): number {
   return 10 * magnitude;
 }
 
+/** Which replica answered and which leads. */
+export function replicaLine(replica: { id: string; leader: string | null; isLeader: boolean }) {
+  return replica.isLeader
+    ? `Served by replica ${replica.id}, the leader.`
+    : `Served by replica ${replica.id}; leader: ${replica.leader ?? 'none right now'}.`;
+}
+
 function table(headers: readonly string[], rows: readonly (readonly unknown[])[], empty: string) {
   if (rows.length === 0) return `<p class="empty">${escapeHtml(empty)}</p>`;
   const head = headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('');
@@ -134,7 +141,7 @@ export function renderStatusHtml(
 <style>${STYLE}</style></head>
 <body>
 <h1>modal-github-runner</h1>
-<p class="meta">As of <time datetime="${escapeHtml(new Date(snapshot.generatedAt).toISOString())}">${escapeHtml(new Date(snapshot.generatedAt).toISOString())}</time>; refreshes every ${refresh} s.</p>
+<p class="meta">As of <time datetime="${escapeHtml(new Date(snapshot.generatedAt).toISOString())}">${escapeHtml(new Date(snapshot.generatedAt).toISOString())}</time>; refreshes every ${refresh} s.${snapshot.replica ? ` ${escapeHtml(replicaLine(snapshot.replica))}` : ''}</p>
 <div class="tiles">
 <div class="tile" id="live-runners"><b>${escapeHtml(s.liveRunners)}</b>live runners (max ${escapeHtml(s.maxRunners)})</div>
 <div class="tile" id="queued-jobs"><b>${escapeHtml(s.queuedJobs)}</b>queued jobs</div>

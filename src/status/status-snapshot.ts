@@ -59,8 +59,17 @@ export interface Refusal {
   readonly reason: string;
 }
 
+/** Which replica served the page and which one leads (several replicas on PostgreSQL). */
+export interface StatusReplica {
+  readonly id: string;
+  /** The replica holding the leader lease; null when none holds it right now. */
+  readonly leader: string | null;
+  readonly isLeader: boolean;
+}
+
 export interface StatusSnapshot {
   readonly generatedAt: number;
+  readonly replica?: StatusReplica;
   readonly summary: {
     readonly liveRunners: number;
     readonly queuedJobs: number;
@@ -84,6 +93,7 @@ export interface StatusInput {
   readonly waitReasons: ReadonlyMap<number, WaitReason>;
   readonly refusals: readonly Refusal[];
   readonly history: readonly HistorySample[];
+  readonly replica?: StatusReplica;
   /** How far back failures are shown. */
   readonly failureWindowMs?: number;
   /** At most this many rows per table; the summary still counts everything. */
@@ -161,6 +171,7 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
 
   return {
     generatedAt: now,
+    ...(input.replica ? { replica: input.replica } : {}),
     summary: {
       liveRunners: liveRunners.length,
       queuedJobs: queued.length,

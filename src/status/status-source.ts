@@ -4,7 +4,7 @@ import { LIVE_RUNNER_STATES } from '../domain/runner-state.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { RecentRefusals } from './recent-refusals.js';
 import type { StatusHistory } from './status-history.js';
-import { buildStatusSnapshot, type StatusSnapshot } from './status-snapshot.js';
+import { buildStatusSnapshot, type StatusReplica, type StatusSnapshot } from './status-snapshot.js';
 
 export interface StatusSource {
   /** Reads the ledger and the controller and builds what the status page shows. */
@@ -21,6 +21,8 @@ export function createStatusSource(deps: {
   readonly refusals: RecentRefusals;
   readonly clock: Clock;
   readonly maxRunners: number;
+  /** Which replica this is and which leads. */
+  readonly replica?: () => StatusReplica;
 }): StatusSource {
   const { ledger, clock } = deps;
   return {
@@ -38,6 +40,7 @@ export function createStatusSource(deps: {
         waitReasons: deps.controller.waitReasons(),
         refusals: deps.refusals.list(),
         history: deps.history.samples(now),
+        ...(deps.replica ? { replica: deps.replica() } : {}),
       });
     },
     async sample() {

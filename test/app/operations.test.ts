@@ -23,10 +23,14 @@ describe('health, readiness and metrics', () => {
     h = await startHarness();
     const first = await fetch(`${h.server.url}/readyz`);
     const body = await first.json();
+    const replicaId = h.server.leadership.replicaId;
     expect(body).toEqual({
       status: 'ready',
       checks: { ledger: { status: 'ok' }, github: { status: 'ok' }, modal: { status: 'ok' } },
+      // One server leads by itself.
+      replica: { replicaId, leader: replicaId, isLeader: true, epoch: 0 },
     });
+    expect(replicaId).toMatch(/^.+-\d+$/);
     const appCalls = () => h.github.requestsTo('GET', /^\/app$/).length;
     const before = appCalls();
     await fetch(`${h.server.url}/readyz`);
