@@ -30,6 +30,7 @@ Checks, with the same environment (and .env) as the server:
   - each installation (organization, permissions) and the runner group RUNNER_GROUP_ID;
   - RUNNER_VERSION and the classes' images against the newest runner release;
   - Modal: the credentials reach MODAL_APP_NAME, the GPU types, and every runner image builds.
+  - with DATABASE_URL: PostgreSQL answers, its schema is current, and which replica leads.
 
 Prints PASS, WARN, FAIL, SKIP or INFO per check and, for every WARN and FAIL, the fix.
 Exit code 0 when nothing failed (warnings are fine), 1 otherwise, 2 for usage errors.

@@ -8,6 +8,7 @@ export const CHECK_SECTIONS = [
   'Installations',
   'Runner version',
   'Modal',
+  'Database',
 ] as const;
 
 export type CheckSection = (typeof CHECK_SECTIONS)[number];

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { translateModalError } from '../modal/modal-error.js';
 import { doctorExitCode, result, type CheckResult } from './check-result.js';
+import { checkDatabase } from './database-check.js';
 import type { DoctorGitHub } from './doctor-github.js';
 import { runGitHubChecks } from './github-checks.js';
 import { runModalChecks } from './modal-checks.js';
@@ -66,7 +67,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   for (const value of [config.github.privateKey, config.github.webhookSecret]) secrets.add(value);
 
   const results: CheckResult[] = [...describeConfig(config)];
-  const [github, modal] = await Promise.all([
+  const [github, modal, database] = await Promise.all([
     runGitHubChecks({
       github: deps.github(config),
       config,
@@ -74,12 +75,14 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
       now,
     }),
     modalChecks(deps, config, now),
+    checkDatabase(config),
   ]);
   results.push(...github.results);
   results.push(
     ...checkRunnerVersions(config.runners.version, config.runners.classes, github.newestRunner),
   );
   results.push(...modal);
+  results.push(...database);
   return finish(results);
 }
 
@@ -151,7 +154,13 @@ function describeConfig(config: Config): CheckResult[] {
 /** Values from the environment that must never be printed. */
 function secretsOf(env: Readonly<Record<string, string | undefined>>): Set<string> {
   const secrets = new Set<string>();
-  for (const name of ['PRIVATE_KEY', 'WEBHOOK_SECRET', 'MODAL_TOKEN_SECRET', 'STATUS_TOKEN']) {
+  for (const name of [
+    'PRIVATE_KEY',
+    'WEBHOOK_SECRET',
+    'MODAL_TOKEN_SECRET',
+    'STATUS_TOKEN',
+    'DATABASE_URL',
+  ]) {
     const value = env[name];
     if (value) secrets.add(value);
   }

@@ -69,12 +69,23 @@ export function createLeaseLeadership(deps: {
   function trustUntil(sentAt: number): void {
     if (state.role !== 'leader') return;
     state.trustedUntil = sentAt + leaseTtlMs * TRUSTED_FRACTION;
+    armDeadline();
+  }
+
+  /** Deposes the leader the moment its trust runs out, unless a renewal extends it first. */
+  function armDeadline(): void {
     clearTimeout(deadline);
-    deadline = setTimeout(() => {
-      if (state.role === 'leader' && !trusted(state)) {
-        depose('the lease could not be renewed before it ran out (is the database reachable?)');
-      }
-    }, state.trustedUntil - clock.now());
+    if (state.role !== 'leader') return;
+    // Timers may fire a little early by this clock: then it is armed again for the rest.
+    deadline = setTimeout(
+      () => {
+        if (state.role !== 'leader') return;
+        if (trusted(state)) armDeadline();
+        else
+          depose('the lease could not be renewed before it ran out (is the database reachable?)');
+      },
+      Math.max(1, state.trustedUntil - clock.now() + 1),
+    );
     deadline.unref();
   }
 
@@ -133,6 +144,10 @@ export function createLeaseLeadership(deps: {
       trustUntil(sentAt);
     } catch (error) {
       log.warn({ replicaId, epoch, err: errorFields(error) }, 'could not renew the leader lease');
+      if (state.role === 'leader' && !trusted(state)) {
+        depose('the lease could not be renewed before it ran out (is the database reachable?)');
+        return;
+      }
     }
     schedule(leaseRenewMs);
   }
