@@ -1,5 +1,4 @@
 import type { RunnerLocks } from '../ports/runner-locks.js';
-import { newRunnerName } from '../domain/runner-name.js';
 import { carryOutPlan } from './carry-out-plan.js';
 import { createControlLoop } from './control-loop.js';
 import type { ControllerContext, ControllerDeps } from './controller-context.js';
@@ -41,7 +40,6 @@ export function createController(deps: ControllerDeps): Controller {
   const ctx: ControllerContext = {
     ...deps,
     random: deps.random ?? Math.random,
-    newRunnerName: deps.newRunnerName ?? newRunnerName,
     caps: planCapsFor(deps.classes, deps.settings),
     executor,
     wake,

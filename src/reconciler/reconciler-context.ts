@@ -7,8 +7,10 @@ import type { RunnerLocks } from '../ports/runner-locks.js';
 import type { SandboxPlatform } from '../ports/sandbox-platform.js';
 
 export interface ReconcilerSettings {
-  /** App name on our sandboxes (`managed-by` tag): only those are ours to repair. */
+  /** This deployment's identity on our sandboxes (`managed-by` tag): only those are ours. */
   readonly managedBy: string;
+  /** Whether a runner registration's name is one this deployment made. */
+  readonly isOurRunnerName: (name: string) => boolean;
   /** How far back the first delivery check after a start looks. */
   readonly redeliveryLookbackMs: number;
   /** GitHub calls one tick may make at most. */
