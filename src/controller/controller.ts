@@ -5,6 +5,7 @@ import type { ControllerContext, ControllerDeps } from './controller-context.js'
 import { watchExit } from './exit-watch.js';
 import { createExecutor } from './executor.js';
 import { planCapsFor } from './plan-caps.js';
+import { recoverInterruptedLaunches } from './recover-launches.js';
 import type { WaitReason } from './plan.js';
 
 export interface Controller {
@@ -16,6 +17,8 @@ export interface Controller {
   waitReasons(): ReadonlyMap<number, WaitReason>;
   /** The runner locks the controller takes; the reconciler takes them too. */
   readonly locks: RunnerLocks;
+  /** After a restart, before the first plan: undoes the launches the last process left. */
+  recover(): Promise<void>;
   /** Follows a sandbox adopted by reconciliation, as if this process had launched it. */
   watch(runnerName: string, sandboxId: string): void;
   stop(): Promise<void>;
@@ -65,6 +68,9 @@ export function createController(deps: ControllerDeps): Controller {
     },
     waitReasons: () => waiting,
     locks: deps.locks,
+    async recover() {
+      await recoverInterruptedLaunches(ctx);
+    },
     watch: (runnerName, sandboxId) =>
       watchExit(ctx, runnerName, sandboxId, deps.log.child({ runnerName, sandboxId })),
     async stop() {
