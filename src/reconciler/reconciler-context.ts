@@ -49,6 +49,8 @@ export interface ReconcilerMemory {
   orphanSince: ReadonlyMap<string, number>;
   /** GUIDs of deliveries already redelivered. */
   readonly redelivered: Set<string>;
+  /** GUIDs delivered successfully, seen so far by the delivery sweep in progress. */
+  readonly sweepSucceeded: Set<string>;
   /** When each stale job was last checked against GitHub. */
   readonly lastJobCheck: Map<number, number>;
 }
