@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import { createController } from '../controller/controller.js';
 import { createRunnerLocks } from '../controller/runner-locks.js';
 import type { Clock } from '../domain/clock.js';
-import { DEFAULT_MANAGED_BY } from '../domain/sandbox-tags.js';
+import { deploymentTag, isRunnerNameOf, newRunnerName } from '../domain/runner-name.js';
 import { AppOctokit } from '../github/app-octokit.js';
 import { createGitHubObserver } from '../github/github-observer.js';
 import { createGitHubRunnerRegistry } from '../github/github-runner-registry.js';
@@ -103,6 +103,8 @@ export function buildServices(inputs: ServiceInputs): Services {
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
   });
+  const deployment = config.deployment.id;
+  const tag = deploymentTag(deployment);
   /** One leader term's controller and reconciler, writing through the term's fenced ledger. */
   const buildLeaderParts = (epoch: number): LeaderParts => {
     const termLedger = inputs.storage.termLedger(epoch);
@@ -115,6 +117,7 @@ export function buildServices(inputs: ServiceInputs): Services {
       clock,
       log: log.child({ name: 'controller' }),
       metrics,
+      newRunnerName: (runnerClass) => newRunnerName(runnerClass, tag),
       settings: controllerSettings(config),
     });
     const reconciler = createReconciler({
@@ -126,7 +129,8 @@ export function buildServices(inputs: ServiceInputs): Services {
       log: log.child({ name: 'reconciler' }),
       metrics,
       settings: {
-        managedBy: DEFAULT_MANAGED_BY,
+        managedBy: deployment,
+        isOurRunnerName: (name) => isRunnerNameOf(name, tag),
         redeliveryLookbackMs: config.state.redeliveryLookbackMs,
         apiBudget: timings.reconcileApiBudget,
         staleJobMs: timings.staleJobMs,
@@ -176,7 +180,7 @@ function controllerSettings(config: Config) {
     maxRunners: config.limits.maxRunners,
     maxConcurrentLaunches: config.limits.maxConcurrentLaunches,
     runnerGroupId: config.runners.groupId,
-    managedBy: DEFAULT_MANAGED_BY,
+    managedBy: config.deployment.id,
     retryPolicy: timings.retryPolicy,
     launchBackoff: timings.launchBackoff,
     idleGraceMs: timings.idleGraceMs,
