@@ -18,6 +18,8 @@ export interface BenchReport {
   readonly scaling: readonly BurstRunResult[];
   /** The default launch at `burstSize` (one of `scaling` when the sizes include it). */
   readonly burst: BurstRunResult;
+  /** The same burst with the ledger on PostgreSQL instead of SQLite. */
+  readonly postgres: BurstRunResult | undefined;
   readonly naive: BurstRunResult | undefined;
   readonly defaultJitRate: BurstRunResult | undefined;
   /** The burst again with fewer connections in flight (answer time follows the in-flight count). */
@@ -185,10 +187,15 @@ const verdict = (t: Target) => (t.pass === undefined ? 'not judged' : t.pass ? '
 function allRuns(r: BenchReport): BurstRunResult[] {
   return [
     ...r.scaling,
-    ...[r.naive, r.defaultJitRate, r.fewerConnections, r.defaultHeap].filter(
+    ...[r.postgres, r.naive, r.defaultJitRate, r.fewerConnections, r.defaultHeap].filter(
       (x) => x !== undefined,
     ),
   ];
+}
+
+/** One line: PostgreSQL against SQLite, answer time and throughput. */
+function ledgerComparison(sqlite: BurstRunResult, pg: BurstRunResult): string {
+  return `PostgreSQL / SQLite ledger at ${pg.options.jobs} jobs: answer p50 ${ms(pg.answer.p50)} vs ${ms(sqlite.answer.p50)} ms, p99 ${ms(pg.answer.p99)} vs ${ms(sqlite.answer.p99)} ms; webhooks/s ${((pg.options.jobs * 1000) / pg.burstMs).toFixed(0)} vs ${((sqlite.options.jobs * 1000) / sqlite.burstMs).toFixed(0)}; launches/s ${pg.launch.throughputPerSecond.toFixed(1)} vs ${sqlite.launch.throughputPerSecond.toFixed(1)}`;
 }
 
 /** The terminal table. */
@@ -199,6 +206,7 @@ export function renderText(r: BenchReport): string {
     '',
     `plan(): ${r.plan.jobs} queued jobs, ${r.plan.runners} runners, ${r.plan.runs} runs: p50 ${ms(r.plan.plan.p50)} ms, p99 ${ms(r.plan.plan.p99)} ms, max ${ms(r.plan.plan.max)} ms; reading its inputs from SQLite: p50 ${ms(r.plan.ledgerRead.p50)} ms, p99 ${ms(r.plan.ledgerRead.p99)} ms`,
   ];
+  if (r.postgres) lines.push(ledgerComparison(r.burst, r.postgres));
   if (r.naive) {
     lines.push(
       `naive / ours, answer time at ${r.naive.options.jobs} jobs: p50 ${(r.naive.answer.p50 / r.burst.answer.p50).toFixed(1)}×, p99 ${(r.naive.answer.p99 / r.burst.answer.p99).toFixed(1)}×`,
@@ -227,7 +235,7 @@ export function renderMarkdown(r: BenchReport): string {
     '## Parameters',
     '',
     `- Simulated API latency: GitHub ${r.githubLatencyMs} ms per request, Modal sandbox create ${r.modalLatencyMs} ms (other Modal RPCs 0 ms; Modal holds a SandboxWait long-poll for the 10 s the SDK asks).`,
-    `- Server: the real server (test/support/sim-server-main.ts, compiled by tsconfig.bench.json and run with plain \`node ${r.nodeFlags.join(' ')}\`, production's flags) in its own process, SQLite ledger in a fresh temporary DATA_DIR, LOG_LEVEL=info (JSON lines to a file, as a log collector drains them), MAX_CONCURRENT_LAUNCHES=${r.maxConcurrentLaunches}, MAX_RUNNERS=${r.maxRunners} (+1 for the warm-up job), JIT_RATE_PER_SECOND=${r.jitRatePerSecond} so that the JIT limiter does not bound the launch rate (except in the "default JIT rate" run), RECONCILE_INTERVAL_SECONDS=3600 (the reconciler runs once at start-up, not during the burst).`,
+    `- Server: the real server (test/support/sim-server-main.ts, compiled by tsconfig.bench.json and run with plain \`node ${r.nodeFlags.join(' ')}\`, production's flags) in its own process, SQLite ledger in a fresh temporary DATA_DIR (PostgreSQL in the \`postgres-N\` run), LOG_LEVEL=info (JSON lines to a file, as a log collector drains them), MAX_CONCURRENT_LAUNCHES=${r.maxConcurrentLaunches}, MAX_RUNNERS=${r.maxRunners} (+1 for the warm-up job), JIT_RATE_PER_SECOND=${r.jitRatePerSecond} so that the JIT limiter does not bound the launch rate (except in the "default JIT rate" run), RECONCILE_INTERVAL_SECONDS=3600 (the reconciler runs once at start-up, not during the burst).`,
     `- Client: signed \`workflow_job.queued\` webhooks over real HTTP, ${r.concurrency} keep-alive connections, each sending its next request as soon as the previous one is answered; bodies, signatures and connections prepared before the burst (as a reverse proxy keeps its upstream connections open; on fresh connections the first wave of a burst waited up to ~0.8 s for connection setup on this busy 2-core machine). Jobs spread over 5 repositories.`,
     `- Ideal launch throughput = MAX_CONCURRENT_LAUNCHES / (GitHub latency + Modal latency) = ${r.maxConcurrentLaunches} / ${(r.githubLatencyMs + r.modalLatencyMs) / 1000} s = ${ideal.toFixed(1)} launches/s.`,
     "- Fake GitHub, fake Modal and the webhook client share this process and the same cores as the server; no fake runners run (sandboxes are created and stay up, jobs stay queued). The server's `modal` SDK reaches the fake Modal through a loopback gRPC bridge (@grpc/grpc-js over HTTP/2, one connection, as the SDK reaches Modal; the messages are V8-serialized rather than protobuf) and each sandbox's stdin through the fake task command router (real gRPC).",
@@ -245,6 +253,7 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     'Runs: `scale-N` are the default launch at N jobs (the growth from 100 to 10,000);',
     '`naive` is bench/naive-server.ts, which mints and creates before answering;',
+    '`postgres-N` is the default burst with the ledger on PostgreSQL (below);',
     '`default-jit-rate` leaves JIT_RATE_PER_SECOND at its default (10/s) to show the limiter;',
     `\`connections-N\` is the default burst with N connections instead of ${r.concurrency}: the server answers one webhook at a time, so the answer time grows with the number of webhooks in flight while the rate stays the same.`,
     "`default-heap-10000` is `scale-10000` with V8's default heap sizing (without the flags above), to show what the flags trade.",
@@ -252,6 +261,38 @@ export function renderMarkdown(r: BenchReport): string {
     'The last column counts launches whose create request came after (sequential) or before (concurrent) their JIT config was minted, as the fakes saw them.',
     '',
   ];
+  if (r.postgres) {
+    const pg = r.postgres;
+    sections.push(
+      '## Ledger: SQLite and PostgreSQL',
+      '',
+      `The same ${pg.options.jobs}-job burst against the same server with \`DATABASE_URL\` set: the ledger in PostgreSQL (the machine's local server, over TCP on loopback; a schema of its own), as several replicas run it, one replica here (it leads, so it also plans and launches). Every webhook is one compare-and-set round trip (two for a job already known), every plan reads the queue and the live runners from the database (SQLite keeps them in memory), and the leader's runner writes join the lease row.`,
+      '',
+      markdownTable(
+        [
+          'ledger',
+          'answer ms p50 / p99 / max',
+          'burst s (webhooks/s)',
+          'launches/s (÷ ideal)',
+          'create overhead ms p50 / p99',
+          'CPU ms/job (server)',
+          'all launched s',
+        ],
+        [r.burst, pg].map((x) => [
+          x.options.databaseUrl === undefined ? 'SQLite' : 'PostgreSQL',
+          triple(x.answer),
+          `${(x.burstMs / 1000).toFixed(2)} (${((x.options.jobs * 1000) / x.burstMs).toFixed(0)})`,
+          `${x.launch.throughputPerSecond.toFixed(1)} (${(x.launch.throughputPerSecond / idealPerSecond(x)).toFixed(2)})`,
+          pair(x.launch.createOverhead),
+          x.cpuMsPerJob.toFixed(2),
+          (x.convergedMs / 1000).toFixed(1),
+        ]),
+      ),
+      '',
+      `${ledgerComparison(r.burst, pg)}. The database server's own CPU is not in the server's CPU column; it shares the machine's cores.`,
+      '',
+    );
+  }
   if (naive) {
     sections.push(
       '## Naive baseline',

@@ -1,11 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Ledger } from '../src/ledger/ledger.js';
+import { openPostgresLedger } from '../src/ledger/postgres-ledger.js';
 import { openSqliteLedger } from '../src/ledger/sqlite-ledger.js';
 import { serveFakeModal } from '../test/support/fake-modal-bridge.js';
 import { FakeModal } from '../test/support/fake-modal.js';
 import { FakeGitHub } from '../test/support/fake-github.js';
 import { freePort } from '../test/support/harness.js';
+import {
+  createSchema,
+  dropSchemas,
+  uniqueSchema,
+  urlForSchema,
+} from '../test/support/test-database.js';
 import { analyzeLaunches, type LaunchAnalysis } from './analyze-launches.js';
 import { fireBurst, type Answer } from './fire-burst.js';
 import { jobBodies } from './job-bodies.js';
@@ -39,6 +47,11 @@ export interface BurstRunOptions {
   readonly buildDir?: string;
   /** Node flags for the server; production's (SERVER_NODE_FLAGS) when undefined. */
   readonly nodeFlags?: readonly string[];
+  /**
+   * PostgreSQL server URL: the real server's ledger goes there (DATABASE_URL, in a schema of
+   * its own, dropped afterwards) instead of a fresh SQLite DATA_DIR.
+   */
+  readonly databaseUrl?: string;
 }
 
 export interface BurstRunResult {
@@ -118,6 +131,8 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
     },
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'mgr-bench-'));
+  const schema = options.databaseUrl === undefined ? undefined : uniqueSchema('bench');
+  if (schema !== undefined) await createSchema(schema, options.databaseUrl);
   const port = await freePort();
   const env: Record<string, string> = {
     APP_ID: '12345',
@@ -136,6 +151,9 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
     FAKE_MODAL_BRIDGE_URL: bridge.url,
     SIM_TIMINGS: JSON.stringify(options.timings),
   };
+  if (options.databaseUrl !== undefined && schema !== undefined) {
+    env.DATABASE_URL = urlForSchema(schema, options.databaseUrl);
+  }
   if (options.jitRatePerSecond !== undefined) {
     env.JIT_RATE_PER_SECOND = String(options.jitRatePerSecond);
   }
@@ -197,7 +215,10 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
     let ledgerOpenJobs: number | undefined;
     const recordedAt = new Map<number, number>();
     if (options.server === 'real') {
-      const reader = openSqliteLedger(dataDir, { mirror: false });
+      const reader: Ledger =
+        options.databaseUrl !== undefined && schema !== undefined
+          ? (await openPostgresLedger({ url: options.databaseUrl, schema, max: 1 })).ledger
+          : openSqliteLedger(dataDir, { mirror: false });
       try {
         const open = await reader.listJobs(['queued', 'in_progress', 'waiting']);
         ledgerOpenJobs = open.length;
@@ -243,5 +264,6 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
     modal.close();
     await github.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    if (schema !== undefined) await dropSchemas([schema], options.databaseUrl);
   }
 }

@@ -22,6 +22,7 @@ import { measureFloor } from '../bench/measure-floor.js';
 import { runBurst, type BurstRunOptions, type BurstRunResult } from '../bench/run-burst.js';
 import { SERVER_NODE_FLAGS } from '../bench/server-process.js';
 import { testPrivateKey } from '../test/support/harness.js';
+import { TEST_DATABASE_URL } from '../test/support/test-database.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +37,8 @@ const { values } = parseArgs({
     'jit-rate': { type: 'string', default: '100' },
     'plan-runs': { type: 'string', default: '200' },
     'no-baseline': { type: 'boolean', default: false },
+    'no-postgres': { type: 'boolean', default: false },
+    'database-url': { type: 'string', default: TEST_DATABASE_URL },
     out: { type: 'string', default: 'BENCHMARKS.md' },
   },
 });
@@ -105,6 +108,15 @@ for (const jobs of sizes) scaling.push(await run({ ...base, label: `scale-${jobs
 const burst =
   scaling.find((r) => r.options.jobs === burstSize) ??
   (await run({ ...base, label: `default-${burstSize}`, jobs: burstSize }));
+// The same burst with the ledger on PostgreSQL (DATABASE_URL), as replicas run it.
+const postgres = values['no-postgres']
+  ? undefined
+  : await run({
+      ...base,
+      label: `postgres-${burstSize}`,
+      jobs: burstSize,
+      databaseUrl: values['database-url'],
+    });
 const naive = values['no-baseline']
   ? undefined
   : await run({ ...base, label: 'naive', server: 'naive', jobs: burstSize });
@@ -156,6 +168,7 @@ const report: BenchReport = {
   burstSize,
   scaling,
   burst,
+  postgres,
   naive,
   defaultJitRate,
   fewerConnections,

@@ -11,14 +11,24 @@ export function watchExit(
   sandboxId: string,
   log: Logger,
 ): void {
-  ctx.platform.waitForExit(sandboxId).then(
-    (exitCode) => onSandboxExit(ctx, runnerName, exitCode, log),
-    (error: unknown) =>
+  ctx.platform
+    .waitForExit(sandboxId)
+    .then(
+      (exitCode) => onSandboxExit(ctx, runnerName, exitCode, log),
+      (error: unknown) =>
+        log.warn(
+          { err: errorFields(error) },
+          'lost track of the sandbox; reconciliation will find it',
+        ),
+    )
+    // The ledger refused or failed the write (no longer leader, database unreachable): the
+    // reconciler sees the sandbox gone and closes the runner.
+    .catch((error: unknown) =>
       log.warn(
         { err: errorFields(error) },
-        'lost track of the sandbox; reconciliation will find it',
+        "could not record the sandbox's exit; reconciliation will",
       ),
-  );
+    );
 }
 
 /**

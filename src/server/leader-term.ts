@@ -95,9 +95,13 @@ export function createLeaderTerms(deps: {
       if (t.ended) return;
       t.loops = startLoops(deps.loops(parts), log);
       log.info({ epoch }, 'leader term started: reconciled, now planning');
-    })().catch((error: unknown) =>
-      log.error({ epoch, err: errorFields(error) }, 'the leader term could not start'),
-    );
+    })().catch((error: unknown) => {
+      log.error({ epoch, err: errorFields(error) }, 'the leader term could not start');
+      // Leading without planning helps nobody: give the lease a chance to go to a replica that
+      // can (this one included, once its database or dependencies answer again).
+      if (!t.ended)
+        leadership.resign(`the leader term could not start: ${errorFields(error).message}`);
+    });
     t.unsubscribe = signal.onWork(() => {
       if (t.loops !== undefined) parts.controller.wake();
     });
@@ -115,7 +119,12 @@ export function createLeaderTerms(deps: {
       const controllerStopped = t.parts.controller.stop();
       await t.ready;
       await Promise.all([controllerStopped, t.loops?.stop()]);
-    })();
+    })().catch((error: unknown) =>
+      log.error(
+        { epoch: t.epoch, err: errorFields(error) },
+        'the leader term did not stop cleanly',
+      ),
+    );
     ending = ending.then(() => t.stopping);
     return t.stopping;
   }

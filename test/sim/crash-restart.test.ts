@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,36 +9,7 @@ import { FakeGitHub } from '../support/fake-github.js';
 import { attachFakeRunners } from '../support/fake-runners.js';
 import { eventually, freePort, testPrivateKey, WEBHOOK_SECRET } from '../support/harness.js';
 import { expectConverged, FAST, queueBurst, seeded } from './scenario.js';
-
-interface Child {
-  process: ChildProcess;
-  output: string[];
-}
-
-async function startServerProcess(env: Record<string, string>): Promise<Child> {
-  const output: string[] = [];
-  const child = fork('test/support/sim-server-main.ts', [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not start:\n${output.join('')}`)),
-      20_000,
-    );
-    child.once('message', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`server exited with ${code}:\n${output.join('')}`)),
-    );
-  });
-  return { process: child, output };
-}
+import { startServerProcess } from './server-process.js';
 
 describe('crash and restart', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mgr-crash-'));

@@ -21,8 +21,11 @@ export function urlForSchema(schema: string, base = TEST_DATABASE_URL): string {
   return url.toString();
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+async function admin<T>(
+  fn: (client: pg.Client) => Promise<T>,
+  base = TEST_DATABASE_URL,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: base });
   await client.connect();
   try {
     return await fn(client);
@@ -31,16 +34,19 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function createSchema(schema: string): Promise<void> {
-  await admin((c) => c.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`));
+export async function createSchema(schema: string, base = TEST_DATABASE_URL): Promise<void> {
+  await admin((c) => c.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`), base);
 }
 
-export async function dropSchemas(schemas: Iterable<string>): Promise<void> {
+export async function dropSchemas(
+  schemas: Iterable<string>,
+  base = TEST_DATABASE_URL,
+): Promise<void> {
   const names = [...schemas];
   if (names.length === 0) return;
   await admin(async (c) => {
     for (const name of names) await c.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
-  });
+  }, base);
 }
 
 /** Runs SQL in `schema` outside any ledger (to look at, or tamper with, what is stored). */
