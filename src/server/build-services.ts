@@ -20,7 +20,7 @@ import { createRecentRefusals, type RecentRefusals } from '../status/recent-refu
 import { createStatusHistory } from '../status/status-history.js';
 import { createStatusSource, type StatusSource } from '../status/status-source.js';
 import { leaderLoops } from './background-loops.js';
-import { fencedPlatform } from './fenced-platform.js';
+import { fencedPlatform, fencedRegistry } from './fenced-calls.js';
 import { createLeaderTerms, type LeaderParts, type LeaderTerms } from './leader-term.js';
 import type { Storage } from './open-storage.js';
 
@@ -108,10 +108,13 @@ export function buildServices(inputs: ServiceInputs): Services {
   /** One leader term's controller and reconciler, writing through the term's fenced ledger. */
   const buildLeaderParts = (epoch: number): LeaderParts => {
     const termLedger = inputs.storage.termLedger(epoch);
+    const fence = { epoch, holds: () => leadership.currentEpoch() === epoch };
+    const termRegistry = fencedRegistry(registry, fence);
+    const termPlatform = fencedPlatform(platform, fence);
     const controller = createController({
       ledger: termLedger,
-      registry,
-      platform: fencedPlatform(platform, epoch, () => leadership.currentEpoch() === epoch),
+      registry: termRegistry,
+      platform: termPlatform,
       classes: config.runners.classes,
       locks: createRunnerLocks(),
       clock,
@@ -122,8 +125,8 @@ export function buildServices(inputs: ServiceInputs): Services {
     });
     const reconciler = createReconciler({
       ledger: termLedger,
-      github: { ...registry, ...observer },
-      platform,
+      github: { ...observer, ...termRegistry },
+      platform: termPlatform,
       controller,
       clock,
       log: log.child({ name: 'reconciler' }),
