@@ -42,14 +42,21 @@ export interface RetryHint {
   readonly retryable: boolean;
   /** How long the remote side asked us to wait, when it said (for example `retry-after`). */
   readonly retryAfterMs?: number;
+  /** The layer below (the Modal SDK) already retried it: retrying again would count twice. */
+  readonly retriedBelow?: boolean;
 }
 
 export function retryHintOf(error: unknown): RetryHint {
   if (typeof error === 'object' && error !== null && 'retryable' in error) {
-    const { retryable, retryAfterMs } = error as { retryable: unknown; retryAfterMs?: unknown };
+    const { retryable, retryAfterMs, retriedBelow } = error as {
+      retryable: unknown;
+      retryAfterMs?: unknown;
+      retriedBelow?: unknown;
+    };
     return {
       retryable: retryable === true,
       ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
+      ...(retriedBelow === true ? { retriedBelow: true } : {}),
     };
   }
   return { retryable: false };

@@ -123,6 +123,7 @@ export function buildServices(inputs: ServiceInputs): Services {
       managedBy: deployment,
       retryPolicy: timings.retryPolicy,
       launchBackoff: timings.launchBackoff,
+      circuitBreaker: timings.circuitBreaker,
       idleGraceMs: timings.idleGraceMs,
       bootTimeoutMs: config.state.runnerBootTimeoutMs,
       sandboxTimeoutMinutes: config.runners.sandboxTimeoutMinutes,

@@ -15,6 +15,8 @@ const REASON_TEXT: Readonly<Record<QueueReason, string>> = {
   cap: 'MAX_RUNNERS reached',
   'class-cap': 'class maxRunners reached',
   backoff: 'backing off after a failed launch',
+  'github-down': 'GitHub keeps failing: launches paused, probing',
+  'modal-down': 'Modal keeps failing: launches paused, probing',
   'runner-starting': 'runner starting',
   pending: 'about to be planned',
 };

@@ -15,6 +15,9 @@ export type QueueReason =
   | 'class-cap'
   /** Its last launch failed; the next try waits (see `lastError`). */
   | 'backoff'
+  /** GitHub (or Modal) keeps failing: launches are paused until a probe succeeds. */
+  | 'github-down'
+  | 'modal-down'
   /** A runner was launched for it and is starting. */
   | 'runner-starting'
   /** Recorded, the controller has not planned it yet. */
