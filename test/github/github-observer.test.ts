@@ -218,7 +218,7 @@ describe('getJob', () => {
     ).resolves.toBeUndefined();
     expect(lines).toContainEqual({
       level: 'debug',
-      fields: { operation: 'get-job', installationId: 7, repo: 'octo/gone', jobId: 126 },
+      fields: { operation: 'get-job', installationId: 7, scope: 'repo:octo/gone', jobId: 126 },
       message: 'job not found on GitHub',
     });
   });

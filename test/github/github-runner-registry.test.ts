@@ -147,6 +147,7 @@ describe('generateJitConfig', () => {
       level: 'debug',
       fields: {
         operation: 'generate-jitconfig',
+        installationId: 7,
         scope: 'org:acme',
         runnerName: NAME,
         status: 201,
@@ -249,6 +250,7 @@ describe('generateJitConfig', () => {
       level: 'warn',
       fields: {
         operation: 'generate-jitconfig',
+        installationId: 7,
         scope: 'org:acme',
         runnerName: NAME,
         status: 403,
