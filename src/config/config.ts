@@ -2,7 +2,7 @@ import { compareVersions } from './compare-versions.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
-import { parseRepoAllowlist, type RepoPattern } from './repo-allowlist.js';
+import { parseRepoAllowlist, type RepoPolicy } from './repo-allowlist.js';
 import type { RunnerClass } from './runner-class.js';
 import { DEFAULT_TIMINGS, type Timings } from './timings.js';
 import { DEFAULT_RUNNER_CLASSES, parseRunnerClasses } from './runner-classes.js';
@@ -139,10 +139,7 @@ export interface Config {
     readonly groupId: number;
     readonly sandboxTimeoutMinutes: number;
   };
-  readonly policy: {
-    readonly allowedRepos: readonly RepoPattern[] | null;
-    readonly allowPublicRepos: boolean;
-  };
+  readonly policy: RepoPolicy;
   readonly limits: {
     readonly maxConcurrentLaunches: number;
     readonly maxRunners: number;

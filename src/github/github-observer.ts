@@ -7,6 +7,7 @@ import {
 } from './github-error.js';
 import type { JitRateLimiter } from './jit-rate-limiter.js';
 import { createPacedCall } from './paced-call.js';
+import { withFix } from './github-error-fix.js';
 import { githubLogFields } from './rest-log-fields.js';
 import { readPages } from './rest-pages.js';
 import { listItems, type RestResponse } from './rest-response.js';
@@ -350,18 +351,9 @@ function toDelivery(delivery: DeliveryData, deliveredAt: number): Delivery {
  */
 function withJobPermissionFix(error: unknown, what: string): unknown {
   if (!(error instanceof GitHubError) || error.code !== 'forbidden') return error;
-  const says = error.githubMessage ? ` GitHub says: "${error.githubMessage}".` : '';
-  return new GitHubError(
-    `GitHub get-job for ${what} failed with 403: the App lacks \`actions: read\`; update the App's ` +
-      `permissions and accept them on the installation.${says}`,
-    {
-      operation: error.operation,
-      code: error.code,
-      status: error.status,
-      retryable: false,
-      githubMessage: error.githubMessage,
-      requestId: error.requestId,
-      cause: error.cause,
-    },
+  return withFix(
+    error,
+    what,
+    "the App lacks `actions: read`; update the App's permissions and accept them on the installation",
   );
 }
