@@ -17,16 +17,23 @@ const booleanString = z
   })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** What a whole-number setting must be, said the same way whatever is wrong with the value. */
+export function wholeNumberRule(min: number, max: number): string {
+  if (min === 1 && max >= Number.MAX_SAFE_INTEGER) return 'must be a positive whole number';
+  if (min === 1) return `must be a positive whole number, at most ${max}`;
+  return `must be a whole number from ${min} to ${max}`;
+}
+
 const int = (min: number, max: number) =>
   z
     .string()
-    .regex(/^\d+$/, { message: 'must be a whole number' })
+    .regex(/^\d+$/, { message: wholeNumberRule(min, max) })
     .transform(Number)
     .pipe(
       z
         .number()
-        .min(min, { message: `must be at least ${min}` })
-        .max(max, { message: `must be at most ${max}` }),
+        .min(min, { message: wholeNumberRule(min, max) })
+        .max(max, { message: wholeNumberRule(min, max) }),
     );
 
 const positiveNumber = (max: number) =>
@@ -190,9 +197,7 @@ export function loadConfig(
     }
   };
 
-  const privateKey = attempt(raw.PRIVATE_KEY ? 'PRIVATE_KEY' : 'PRIVATE_KEY_PATH', () =>
-    resolvePrivateKey(raw, readFile),
-  );
+  const privateKey = attempt(keyVariable(raw), () => resolvePrivateKey(raw, readFile));
   const classes = attempt('RUNNER_CLASSES', () =>
     parseRunnerClasses(raw.RUNNER_CLASSES ?? DEFAULT_RUNNER_CLASSES),
   );
@@ -249,6 +254,12 @@ export function loadConfig(
   };
 }
 
+/** The variable a private-key problem is about: the one set, or both when neither is. */
+function keyVariable(e: { readonly PRIVATE_KEY?: string; readonly PRIVATE_KEY_PATH?: string }) {
+  if (e.PRIVATE_KEY) return 'PRIVATE_KEY';
+  return e.PRIVATE_KEY_PATH ? 'PRIVATE_KEY_PATH' : 'PRIVATE_KEY or PRIVATE_KEY_PATH';
+}
+
 function resolvePrivateKey(
   e: { readonly PRIVATE_KEY?: string; readonly PRIVATE_KEY_PATH?: string },
   readFile: (path: string) => string,
@@ -267,7 +278,8 @@ function resolvePrivateKey(
     }
   } else {
     throw new Error(
-      'is required: set PRIVATE_KEY to the App private key (PEM) or PRIVATE_KEY_PATH to its .pem file',
+      'is required: set PRIVATE_KEY to the App private key (PEM) or PRIVATE_KEY_PATH to its .pem file ' +
+        '(App settings → "Generate a private key")',
     );
   }
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
