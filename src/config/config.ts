@@ -2,6 +2,7 @@ import { compareVersions } from './compare-versions.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { booleanString, int, positiveNumber } from './env-values.js';
 import { parseRepoAllowlist, type RepoPolicy } from './repo-allowlist.js';
 import type { RunnerClass } from './runner-class.js';
 import { DEFAULT_TIMINGS, type Timings } from './timings.js';
@@ -10,43 +11,6 @@ import { DEFAULT_RUNNER_CLASSES, parseRunnerClasses } from './runner-classes.js'
 /** Oldest runner GitHub still lets register, and the version we pin by default. */
 export const MIN_RUNNER_VERSION = '2.329.0';
 export const DEFAULT_RUNNER_VERSION = '2.334.0';
-
-const booleanString = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
-    message: 'must be "true" or "false"',
-  })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-/** What a whole-number setting must be, said the same way whatever is wrong with the value. */
-export function wholeNumberRule(min: number, max: number): string {
-  if (min === 1 && max >= Number.MAX_SAFE_INTEGER) return 'must be a positive whole number';
-  if (min === 1) return `must be a positive whole number, at most ${max}`;
-  return `must be a whole number from ${min} to ${max}`;
-}
-
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, { message: wholeNumberRule(min, max) })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, { message: wholeNumberRule(min, max) })
-        .max(max, { message: wholeNumberRule(min, max) }),
-    );
-
-const positiveNumber = (max: number) =>
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, { message: 'must be a number' })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .positive({ message: 'must be greater than 0' })
-        .max(max, { message: `must be at most ${max}` }),
-    );
 
 const versionAtLeast = (min: string) => (v: string) => compareVersions(v, min) >= 0;
 
