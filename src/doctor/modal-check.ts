@@ -4,7 +4,7 @@ import { buildRunnerImages, runnerImagesOf } from '../modal/build-runner-images.
 import { translateModalError, type ModalError } from '../modal/modal-error.js';
 import { DEFAULT_RUNNER_IMAGE_REPOSITORY } from '../modal/runner-image.js';
 import { result, type CheckResult } from './check-result.js';
-import { checkGpuTypes } from './gpu-check.js';
+import type { DoctorCheck } from './doctor-context.js';
 
 export interface ModalChecksOptions {
   readonly client: ModalClient;
@@ -31,10 +31,46 @@ function appFix(error: ModalError, config: Config): string {
 
 /**
  * Modal: the credentials reach the App MODAL_APP_NAME (created if missing, as the server does),
- * every class's GPU type is one Modal offers, and every runner image builds (through the same
- * `buildRunnerImages` as `modal-github-runner image build`).
+ * and every runner image builds (through the same `buildRunnerImages` as
+ * `modal-github-runner image build`). The client is made here and closed when done.
  */
-export async function runModalChecks(options: ModalChecksOptions): Promise<CheckResult[]> {
+export const modalCheck: DoctorCheck = {
+  topic: 'Modal',
+  section: 'Modal',
+  lane: 'modal',
+  async run(ctx) {
+    let client: ModalClient;
+    try {
+      client = ctx.modalClient(ctx.config);
+    } catch (error) {
+      const failure = translateModalError('create-client', error);
+      return [
+        result.fail(
+          'Modal',
+          'credentials and App',
+          `the Modal client could not start (${failure.code})`,
+          {
+            details: [failure.message],
+            fix: 'set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET (`modal token new`), and MODAL_SERVER_URL only when testing against a fake',
+          },
+        ),
+      ];
+    }
+    try {
+      return await runModalChecks({
+        client,
+        config: ctx.config,
+        now: ctx.now,
+        ...(ctx.skipImages ? { skipImages: true } : {}),
+        ...(ctx.onImageStart ? { onImageStart: ctx.onImageStart } : {}),
+      });
+    } finally {
+      client.close();
+    }
+  },
+};
+
+async function runModalChecks(options: ModalChecksOptions): Promise<CheckResult[]> {
   const { client, config } = options;
   const environment = config.modal.environment;
   const results: CheckResult[] = [];
@@ -66,8 +102,6 @@ export async function runModalChecks(options: ModalChecksOptions): Promise<Check
       ),
     );
   }
-
-  results.push(checkGpuTypes(config.runners.classes));
 
   const images = runnerImagesOf(config.runners.classes, config.runners.version);
   if (!appOk) {
