@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Status } from 'nice-grpc-common';
 import { doctorCommand } from '../../src/cli/doctor-command.js';
 import { createProbotDoctorGitHub } from '../../src/doctor/probot-doctor-github.js';
+import { fakeRunnerGroup } from '../github/runner-group-fixtures.js';
 import { FakeGitHub } from '../support/fake-github.js';
 import { createFakeModalClient, FakeModal } from '../support/fake-modal.js';
 import { testPrivateKey } from '../support/harness.js';
@@ -40,19 +41,7 @@ beforeEach(async () => {
       suspended_at: null,
     },
   ];
-  github.runnerGroups = [
-    {
-      org: 'acme',
-      id: 5,
-      name: 'modal',
-      visibility: 'all',
-      default: false,
-      allows_public_repositories: false,
-      restricted_to_workflows: false,
-      selected_workflows: [],
-      repositories: [],
-    },
-  ];
+  github.runnerGroups = [fakeRunnerGroup()];
   modal = new FakeModal();
 });
 

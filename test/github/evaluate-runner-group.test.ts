@@ -1,33 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseRepoAllowlist, type RepoPolicy } from '../../src/config/repo-allowlist.js';
 import { evaluateRunnerGroup } from '../../src/github/evaluate-runner-group.js';
-import type { RepositoryRef, RunnerGroup } from '../../src/github/runner-group.js';
+import type { RunnerGroup } from '../../src/github/runner-group.js';
+import { repo, runnerGroup } from './runner-group-fixtures.js';
 
-const repo = (id: number, fullName: string, isPrivate = true): RepositoryRef => ({
-  id,
-  fullName,
-  private: isPrivate,
-});
 const web = repo(1, 'acme/web');
 const api = repo(2, 'acme/api');
 const site = repo(3, 'acme/site', false);
 const secret = repo(4, 'acme/secret');
 const orgRepos = [web, api, site, secret];
 
-function group(overrides: Partial<RunnerGroup> = {}): RunnerGroup {
-  return {
-    org: 'acme',
-    id: 5,
-    name: 'modal',
-    visibility: 'all',
-    isDefault: false,
-    allowsPublicRepositories: false,
-    restrictedToWorkflows: false,
-    selectedWorkflows: [],
-    repositories: undefined,
-    ...overrides,
-  };
-}
+const group = runnerGroup;
 
 const policy = (allowed: string | undefined, allowPublicRepos = false): RepoPolicy => ({
   allowedRepos: parseRepoAllowlist(allowed),

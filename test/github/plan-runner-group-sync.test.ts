@@ -1,17 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseRepoAllowlist, type RepoPolicy } from '../../src/config/repo-allowlist.js';
 import { planRunnerGroupSync } from '../../src/github/plan-runner-group-sync.js';
-import type {
-  RepositoryRef,
-  RunnerGroup,
-  RunnerGroupWrite,
-} from '../../src/github/runner-group.js';
+import type { RunnerGroup, RunnerGroupWrite } from '../../src/github/runner-group.js';
+import { repo, runnerGroup } from './runner-group-fixtures.js';
 
-const repo = (id: number, fullName: string, isPrivate = true): RepositoryRef => ({
-  id,
-  fullName,
-  private: isPrivate,
-});
 const web = repo(1, 'acme/web');
 const api = repo(2, 'acme/api');
 const site = repo(3, 'acme/site', false);
@@ -19,18 +11,7 @@ const other = repo(9, 'octo/elsewhere');
 const installation = [web, api, site, other];
 
 function group(overrides: Partial<RunnerGroup> = {}): RunnerGroup {
-  return {
-    org: 'acme',
-    id: 5,
-    name: 'modal',
-    visibility: 'selected',
-    isDefault: false,
-    allowsPublicRepositories: false,
-    restrictedToWorkflows: false,
-    selectedWorkflows: [],
-    repositories: [web, api],
-    ...overrides,
-  };
+  return runnerGroup({ visibility: 'selected', repositories: [web, api], ...overrides });
 }
 
 const policy = (allowed: string | undefined, allowPublicRepos = false): RepoPolicy => ({

@@ -1,32 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ProbotOctokit } from 'probot';
-import { GitHubError } from '../../src/github/github-error.js';
 import { listInstallationRepositories } from '../../src/github/list-installation-repositories.js';
 import { planRunnerGroupSync } from '../../src/github/plan-runner-group-sync.js';
 import { readRunnerGroup } from '../../src/github/read-runner-group.js';
 import type { RestClient } from '../../src/github/rest-response.js';
 import { applyRunnerGroupWrites } from '../../src/github/write-runner-group.js';
-import { FakeGitHub, type FakeRunnerGroup } from '../support/fake-github.js';
+import { FakeGitHub } from '../support/fake-github.js';
+import { fakeRunnerGroup } from './runner-group-fixtures.js';
+import { rejection } from './rejection.js';
 
 const TOKEN = 'ghs_runnerGroupTestToken0123456789';
 
 let github: FakeGitHub;
 let client: RestClient;
 
-function group(overrides: Partial<FakeRunnerGroup> = {}): FakeRunnerGroup {
-  return {
-    org: 'acme',
-    id: 5,
-    name: 'modal',
-    visibility: 'all',
-    default: false,
-    allows_public_repositories: false,
-    restricted_to_workflows: false,
-    selected_workflows: [],
-    repositories: [],
-    ...overrides,
-  };
-}
+const group = fakeRunnerGroup;
 
 beforeEach(async () => {
   github = await new FakeGitHub().start();
@@ -43,16 +31,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await github.stop();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<GitHubError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(GitHubError);
-    return error as GitHubError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('readRunnerGroup', () => {
   it('reads an `all` group without listing repositories', async () => {
