@@ -150,33 +150,8 @@ export function evaluateInstallation(
   };
 
   if (!isOrg) {
-    if (permissionCovers(granted.administration, 'write')) {
-      return {
-        result: result.warn(
-          'Installations',
-          name,
-          'a user account: runners are registered per repository, in its Default runner group (RUNNER_GROUP_ID does not apply)',
-          {
-            details: [
-              ...details,
-              'administration: write is granted, which lets the App manage these repositories\u2019 settings, not only runners',
-            ],
-            fix: `prefer an organization: install the App there (${urls.appInstall})`,
-          },
-        ),
-        org: undefined,
-      };
-    }
     return {
-      result: result.fail(
-        'Installations',
-        name,
-        'a user account cannot have organization runners, and repository runners need administration: write, which this installation lacks',
-        {
-          details,
-          fix: `install the App on an organization instead (${urls.appInstall}) and uninstall it from ${login} at ${settings}; or, to serve ${login}'s repositories, ${acceptOrAdd([ADMINISTRATION])}`,
-        },
-      ),
+      result: evaluateUserInstallation(name, login, granted, details, urls, settings, acceptOrAdd),
       org: undefined,
     };
   }
@@ -211,4 +186,39 @@ export function evaluateInstallation(
     ),
     org: login,
   };
+}
+
+/** A user account: only repository-level runners, which need administration: write. */
+function evaluateUserInstallation(
+  name: string,
+  login: string,
+  granted: Readonly<Record<string, string | undefined>>,
+  details: readonly string[],
+  urls: GitHubUrls,
+  settings: string,
+  acceptOrAdd: (missing: readonly RequiredPermission[]) => string,
+): CheckResult {
+  if (permissionCovers(granted.administration, 'write')) {
+    return result.warn(
+      'Installations',
+      name,
+      'a user account: runners are registered per repository, in its Default runner group (RUNNER_GROUP_ID does not apply)',
+      {
+        details: [
+          ...details,
+          'administration: write is granted, which lets the App manage these repositories\u2019 settings, not only runners',
+        ],
+        fix: `prefer an organization: install the App there (${urls.appInstall})`,
+      },
+    );
+  }
+  return result.fail(
+    'Installations',
+    name,
+    'a user account cannot have organization runners, and repository runners need administration: write, which this installation lacks',
+    {
+      details,
+      fix: `install the App on an organization instead (${urls.appInstall}) and uninstall it from ${login} at ${settings}; or, to serve ${login}'s repositories, ${acceptOrAdd([ADMINISTRATION])}`,
+    },
+  );
 }

@@ -71,109 +71,95 @@ export const modalCheck: DoctorCheck = {
 };
 
 async function runModalChecks(options: ModalChecksOptions): Promise<CheckResult[]> {
-  const { client, config } = options;
+  const app = await checkModalApp(options);
+  return [app, ...(await checkImages(options, app.status === 'PASS'))];
+}
+
+/** The credentials reach the Modal App MODAL_APP_NAME (created if missing). */
+async function checkModalApp({ client, config }: ModalChecksOptions): Promise<CheckResult> {
   const environment = config.modal.environment;
-  const results: CheckResult[] = [];
-  let appOk = false;
   try {
     const app = await client.apps.fromName(config.modal.appName, {
       createIfMissing: true,
       ...(environment ? { environment } : {}),
     });
-    appOk = true;
-    results.push(
-      result.pass(
-        'Modal',
-        'credentials and App',
-        `Modal App "${config.modal.appName}" (${app.appId}) found or created${environment ? ` in environment ${environment}` : ''}`,
-      ),
+    return result.pass(
+      'Modal',
+      'credentials and App',
+      `Modal App "${config.modal.appName}" (${app.appId}) found or created${environment ? ` in environment ${environment}` : ''}`,
     );
   } catch (error) {
     const failure = translateModalError('lookup-app', error, {
       appName: config.modal.appName,
       ...(environment ? { environment } : {}),
     });
-    results.push(
-      result.fail(
-        'Modal',
-        'credentials and App',
-        `could not look up or create the Modal App "${config.modal.appName}" (${failure.code})`,
-        { details: [failure.message], fix: appFix(failure, config) },
-      ),
+    return result.fail(
+      'Modal',
+      'credentials and App',
+      `could not look up or create the Modal App "${config.modal.appName}" (${failure.code})`,
+      { details: [failure.message], fix: appFix(failure, config) },
     );
   }
+}
 
+/** Every distinct runner image builds (skipped when Modal is unreachable or when asked). */
+async function checkImages(options: ModalChecksOptions, appOk: boolean): Promise<CheckResult[]> {
+  const { client, config } = options;
   const images = runnerImagesOf(config.runners.classes, config.runners.version);
-  if (!appOk) {
-    for (const [tag, classes] of images) {
-      results.push(
-        result.skip(
-          'Modal',
-          `image ${tag}`,
-          `for ${classes.join(', ')}; skipped: Modal is not reachable`,
-        ),
-      );
-    }
-    return results;
-  }
-  if (options.skipImages) {
-    for (const [tag, classes] of images) {
-      results.push(
-        result.skip('Modal', `image ${tag}`, `for ${classes.join(', ')}; skipped (--skip-images)`),
-      );
-    }
-    return results;
+  if (!appOk || options.skipImages) {
+    const why = appOk ? 'skipped (--skip-images)' : 'skipped: Modal is not reachable';
+    return [...images].map(([tag, classes]) =>
+      result.skip('Modal', `image ${tag}`, `for ${classes.join(', ')}; ${why}`),
+    );
   }
   try {
     const builds = await buildRunnerImages({
       client,
       appName: config.modal.appName,
-      environment,
+      environment: config.modal.environment,
       classes: config.runners.classes,
       runnerVersion: config.runners.version,
       now: options.now,
       ...(options.onImageStart ? { onStart: options.onImageStart } : {}),
     });
-    for (const build of builds) {
-      const name = `image ${build.tag}`;
-      const forClasses = `for ${build.classes.join(', ')}`;
-      if (build.result.ok) {
-        results.push(
-          result.pass(
-            'Modal',
-            name,
-            `${forClasses}: built as ${build.result.imageId} in ${(build.result.ms / 1000).toFixed(1)} s`,
-          ),
-        );
-      } else {
-        const official = build.tag.startsWith(`${DEFAULT_RUNNER_IMAGE_REPOSITORY}:`);
-        const isDefault =
-          build.tag === `${DEFAULT_RUNNER_IMAGE_REPOSITORY}:${config.runners.version}`;
-        results.push(
-          result.fail(
-            'Modal',
-            name,
-            `${forClasses}: the image did not build (${build.result.error.code})`,
-            {
-              details: [build.result.error.message],
-              fix: build.result.error.retryable
-                ? 'Modal cut the build short: run the doctor (or `modal-github-runner image build`) again'
-                : isDefault
-                  ? `RUNNER_VERSION=${config.runners.version} must be a published tag of ${DEFAULT_RUNNER_IMAGE_REPOSITORY} (https://github.com/actions/runner/releases)`
-                  : `set "image" of ${build.classes.join(', ')} in RUNNER_CLASSES to an image Modal can pull${official ? ' (a published runner version)' : ' (public, or with registry credentials Modal can use), based on the official runner image'}`,
-            },
-          ),
-        );
-      }
-    }
+    return builds.map((build) => judgeBuild(build, config));
   } catch (error) {
     const failure = translateModalError('build-image', error);
-    results.push(
+    return [
       result.fail('Modal', 'images', `the images could not be built (${failure.code})`, {
         details: [failure.message],
         fix: appFix(failure, config),
       }),
+    ];
+  }
+}
+
+type ImageBuild = Awaited<ReturnType<typeof buildRunnerImages>>[number];
+
+/** One image's build: PASS, or FAIL with the variable to change. Pure. */
+function judgeBuild(build: ImageBuild, config: Config): CheckResult {
+  const name = `image ${build.tag}`;
+  const forClasses = `for ${build.classes.join(', ')}`;
+  if (build.result.ok) {
+    return result.pass(
+      'Modal',
+      name,
+      `${forClasses}: built as ${build.result.imageId} in ${(build.result.ms / 1000).toFixed(1)} s`,
     );
   }
-  return results;
+  const official = build.tag.startsWith(`${DEFAULT_RUNNER_IMAGE_REPOSITORY}:`);
+  const isDefault = build.tag === `${DEFAULT_RUNNER_IMAGE_REPOSITORY}:${config.runners.version}`;
+  return result.fail(
+    'Modal',
+    name,
+    `${forClasses}: the image did not build (${build.result.error.code})`,
+    {
+      details: [build.result.error.message],
+      fix: build.result.error.retryable
+        ? 'Modal cut the build short: run the doctor (or `modal-github-runner image build`) again'
+        : isDefault
+          ? `RUNNER_VERSION=${config.runners.version} must be a published tag of ${DEFAULT_RUNNER_IMAGE_REPOSITORY} (https://github.com/actions/runner/releases)`
+          : `set "image" of ${build.classes.join(', ')} in RUNNER_CLASSES to an image Modal can pull${official ? ' (a published runner version)' : ' (public, or with registry credentials Modal can use), based on the official runner image'}`,
+    },
+  );
 }
