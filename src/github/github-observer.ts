@@ -9,7 +9,7 @@ import type { JitRateLimiter } from './jit-rate-limiter.js';
 import { createPacedCall } from './paced-call.js';
 import { withFix } from './github-error-fix.js';
 import { githubLogFields } from './rest-log-fields.js';
-import { readPages } from './rest-pages.js';
+import { readPages, type PagesRead, type ReadPagesOptions } from './rest-pages.js';
 import { listItems, type RestResponse } from './rest-response.js';
 
 type OctokitResponse<T> = RestResponse<T>;
@@ -200,6 +200,26 @@ export function createGitHubObserver(options: GitHubObserverOptions): GitHubObse
     }
   }
 
+  /** The App's webhook deliveries, newest first, page by page (GitHub's cursor form). */
+  async function readDeliveries(
+    options: Pick<ReadPagesOptions<DeliveryData>, 'maxPages' | 'from' | 'onPage'>,
+  ): Promise<PagesRead<DeliveryData>> {
+    const octokit = await appOctokit('list-deliveries');
+    return await readPages<DeliveryData>({
+      form: 'cursor',
+      perPage: PER_PAGE,
+      ...options,
+      fetch: ({ cursor }) => {
+        const params: DeliveryParams =
+          cursor === undefined ? { per_page: PER_PAGE } : { per_page: PER_PAGE, cursor };
+        return paced('list-deliveries', {}, () =>
+          octokit.request('GET /app/hook/deliveries', params),
+        );
+      },
+      items: (response) => listItems<DeliveryData>(response, 'list-deliveries'),
+    });
+  }
+
   return {
     async getJob({ installationId, repo, jobId }) {
       const match = /^([^/\s]+)\/([^/\s]+)$/.exec(repo);
@@ -288,20 +308,9 @@ export function createGitHubObserver(options: GitHubObserverOptions): GitHubObse
     },
 
     async listDeliveries({ since, maxPages = DEFAULT_DELIVERY_PAGES }) {
-      const octokit = await appOctokit('list-deliveries');
       const result: Delivery[] = [];
-      const read = await readPages<DeliveryData>({
-        form: 'cursor',
-        perPage: PER_PAGE,
+      const read = await readDeliveries({
         maxPages: Math.max(1, maxPages),
-        fetch: ({ cursor }) => {
-          const params: DeliveryParams =
-            cursor === undefined ? { per_page: PER_PAGE } : { per_page: PER_PAGE, cursor };
-          return paced('list-deliveries', {}, () =>
-            octokit.request('GET /app/hook/deliveries', params),
-          );
-        },
-        items: (response) => listItems<DeliveryData>(response, 'list-deliveries'),
         onPage: (page) => {
           let reachedSince = false;
           for (const delivery of page) {
@@ -327,19 +336,16 @@ export function createGitHubObserver(options: GitHubObserverOptions): GitHubObse
     },
 
     async listDeliveryPage({ cursor }) {
-      const octokit = await appOctokit('list-deliveries');
-      const params: DeliveryParams =
-        cursor === undefined ? { per_page: PER_PAGE } : { per_page: PER_PAGE, cursor };
-      const response = await paced('list-deliveries', {}, () =>
-        octokit.request('GET /app/hook/deliveries', params),
-      );
+      const read = await readDeliveries({
+        maxPages: 1,
+        ...(cursor === undefined ? {} : { from: { page: 1, cursor } }),
+      });
       const deliveries: Delivery[] = [];
-      for (const delivery of arrayOf(response, 'list-deliveries')) {
+      for (const delivery of read.items) {
         const deliveredAt = Date.parse(delivery.delivered_at);
         if (!Number.isNaN(deliveredAt)) deliveries.push(toDelivery(delivery, deliveredAt));
       }
-      const next = nextPage(response.headers.link)?.get('cursor') ?? undefined;
-      return { deliveries, nextCursor: deliveries.length === 0 ? undefined : next };
+      return { deliveries, nextCursor: read.next?.cursor };
     },
 
     async redeliver(deliveryId) {
