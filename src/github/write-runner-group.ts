@@ -1,4 +1,4 @@
-import type { GitHubError} from './github-error.js';
+import type { GitHubError } from './github-error.js';
 import { translateGitHubError } from './github-error.js';
 import { withFix } from './github-error-fix.js';
 import type { RestClient } from './rest-response.js';
