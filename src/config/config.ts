@@ -2,7 +2,8 @@ import { compareVersions } from './compare-versions.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
-import { parseRepoAllowlist, type RepoPattern } from './repo-allowlist.js';
+import { booleanString, int, positiveNumber } from './env-values.js';
+import { parseRepoAllowlist, type RepoPolicy } from './repo-allowlist.js';
 import type { RunnerClass } from './runner-class.js';
 import { DEFAULT_TIMINGS, type Timings } from './timings.js';
 import { DEFAULT_RUNNER_CLASSES, parseRunnerClasses } from './runner-classes.js';
@@ -10,36 +11,6 @@ import { DEFAULT_RUNNER_CLASSES, parseRunnerClasses } from './runner-classes.js'
 /** Oldest runner GitHub still lets register, and the version we pin by default. */
 export const MIN_RUNNER_VERSION = '2.329.0';
 export const DEFAULT_RUNNER_VERSION = '2.334.0';
-
-const booleanString = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
-    message: 'must be "true" or "false"',
-  })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, { message: 'must be a whole number' })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, { message: `must be at least ${min}` })
-        .max(max, { message: `must be at most ${max}` }),
-    );
-
-const positiveNumber = (max: number) =>
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, { message: 'must be a number' })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .positive({ message: 'must be greater than 0' })
-        .max(max, { message: `must be at most ${max}` }),
-    );
 
 const versionAtLeast = (min: string) => (v: string) => compareVersions(v, min) >= 0;
 
@@ -150,10 +121,7 @@ export interface Config {
     readonly groupId: number;
     readonly sandboxTimeoutMinutes: number;
   };
-  readonly policy: {
-    readonly allowedRepos: readonly RepoPattern[] | null;
-    readonly allowPublicRepos: boolean;
-  };
+  readonly policy: RepoPolicy;
   readonly limits: {
     readonly maxConcurrentLaunches: number;
     readonly maxRunners: number;
@@ -204,9 +172,7 @@ export function loadConfig(
     }
   };
 
-  const privateKey = attempt(raw.PRIVATE_KEY ? 'PRIVATE_KEY' : 'PRIVATE_KEY_PATH', () =>
-    resolvePrivateKey(raw, readFile),
-  );
+  const privateKey = attempt(keyVariable(raw), () => resolvePrivateKey(raw, readFile));
   const classes = attempt('RUNNER_CLASSES', () =>
     parseRunnerClasses(raw.RUNNER_CLASSES ?? DEFAULT_RUNNER_CLASSES),
   );
@@ -264,6 +230,12 @@ export function loadConfig(
   };
 }
 
+/** The variable a private-key problem is about: the one set, or both when neither is. */
+function keyVariable(e: { readonly PRIVATE_KEY?: string; readonly PRIVATE_KEY_PATH?: string }) {
+  if (e.PRIVATE_KEY) return 'PRIVATE_KEY';
+  return e.PRIVATE_KEY_PATH ? 'PRIVATE_KEY_PATH' : 'PRIVATE_KEY or PRIVATE_KEY_PATH';
+}
+
 function resolvePrivateKey(
   e: { readonly PRIVATE_KEY?: string; readonly PRIVATE_KEY_PATH?: string },
   readFile: (path: string) => string,
@@ -282,7 +254,8 @@ function resolvePrivateKey(
     }
   } else {
     throw new Error(
-      'is required: set PRIVATE_KEY to the App private key (PEM) or PRIVATE_KEY_PATH to its .pem file',
+      'is required: set PRIVATE_KEY to the App private key (PEM) or PRIVATE_KEY_PATH to its .pem file ' +
+        '(App settings → "Generate a private key")',
     );
   }
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {

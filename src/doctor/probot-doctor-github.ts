@@ -2,15 +2,8 @@ import pino from 'pino';
 import { Probot } from 'probot';
 import type { Config } from '../config/config.js';
 import { AppOctokit } from '../github/app-octokit.js';
-import type { DoctorGitHub, DoctorGitHubClient } from './doctor-github.js';
-
-interface RequestingOctokit {
-  request(route: string, params?: Record<string, unknown>): Promise<{ data: unknown }>;
-}
-
-function client(octokit: RequestingOctokit): DoctorGitHubClient {
-  return { get: async (route, params) => (await octokit.request(route, { ...params })).data };
-}
+import type { RestClient } from '../github/rest-response.js';
+import type { DoctorGitHub } from './doctor-github.js';
 
 /**
  * GitHub through Probot's own authentication, exactly as the server makes it (`probot.auth()`
@@ -27,7 +20,7 @@ export function createProbotDoctorGitHub(config: Config): DoctorGitHub {
     ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
   });
   return {
-    app: async () => client((await probot.auth()) as unknown as RequestingOctokit),
-    installation: async (id) => client((await probot.auth(id)) as unknown as RequestingOctokit),
+    app: async () => (await probot.auth()) as unknown as RestClient,
+    installation: async (id) => (await probot.auth(id)) as unknown as RestClient,
   };
 }
