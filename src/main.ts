@@ -3,6 +3,7 @@ import { run } from 'probot';
 import { ConfigError } from './config/config-error.js';
 import { hasAppCredentials, loadConfig, maskConfig } from './config/config.js';
 import { createLogger } from './create-logger.js';
+import { errorFields } from './domain/error-fields.js';
 import { createModalClient } from './modal/modal-client.js';
 import { startServer } from './server/start-server.js';
 
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     running.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
+        log.error({ err: errorFields(error) }, 'shutdown failed');
         process.exit(1);
       },
     );
