@@ -2,6 +2,7 @@ import { compareVersions } from './compare-versions.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { DEFAULT_DATA_DIR } from './data-dir.js';
 import { parseRepoAllowlist, type RepoPattern } from './repo-allowlist.js';
 import type { RunnerClass } from './runner-class.js';
 import { DEFAULT_TIMINGS, type Timings } from './timings.js';
@@ -93,7 +94,7 @@ const envSchema = z.object({
   MAX_CONCURRENT_LAUNCHES: int(1, 1000).default(10),
   MAX_RUNNERS: int(1, 100000).default(50),
   JIT_RATE_PER_SECOND: positiveNumber(100).default(10),
-  DATA_DIR: z.string().min(1).default('./data'),
+  DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   RECONCILE_INTERVAL_SECONDS: int(5, 3600).default(60),
   RUNNER_BOOT_TIMEOUT_SECONDS: int(30, 86400).default(300),
   REDELIVERY_LOOKBACK_HOURS: int(0, 72).default(6),
