@@ -34,6 +34,8 @@ export interface Services {
   /** The App's JWT-authenticated Octokit (one, kept). */
   readonly appOctokit: () => Promise<AppOctokitInstance>;
   readonly modalClient: ModalClient;
+  /** Resolves once the Modal calls left running in the background have ended. */
+  readonly drainModal: () => Promise<void>;
 }
 
 export interface ServiceInputs {
@@ -170,5 +172,6 @@ export function buildServices(inputs: ServiceInputs): Services {
     refusals,
     appOctokit,
     modalClient,
+    drainModal: () => platform.drain(),
   };
 }

@@ -80,6 +80,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     async stop() {
       await server.stop();
       await loops.stop();
+      await services.drainModal();
       await services.ledger.close();
       options.modalClient.close();
     },
