@@ -45,7 +45,7 @@ const positiveNumber = (max: number) =>
 const versionAtLeast = (min: string) => (v: string) => compareVersions(v, min) >= 0;
 
 /** Every variable the app reads, keyed by its name so that errors name it. */
-const envSchema = z.object({
+export const envSchema = z.object({
   // Probot's own variables
   APP_ID: z
     .string({ message: 'set it to the numeric App ID from the App settings page' })
@@ -69,6 +69,20 @@ const envSchema = z.object({
   NO_COLOR: z.string().optional(),
   REDIS_URL: z.string().optional(),
   WEBHOOK_PROXY_URL: z.url({ message: 'must be a URL such as https://smee.io/abc' }).optional(),
+  // The organization the setup page registers the App on (Probot's name); unset: your account.
+  GH_ORG: z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, {
+      message: 'must be an organization login such as my-org',
+    })
+    .optional(),
+  // The public URL GitHub delivers webhooks to; the setup page registers the App with it.
+  WEBHOOK_URL: z
+    .url({
+      protocol: /^https?$/,
+      message: 'must be a URL such as https://runners.example.com/api/github/webhooks',
+    })
+    .optional(),
   // Modal SDK's own variables
   MODAL_TOKEN_ID: z.string().optional(),
   MODAL_TOKEN_SECRET: z.string().optional(),
@@ -126,6 +140,8 @@ export interface Config {
     readonly logLevel: string;
     /** Token for /status and /status.json; the page is off without it. */
     readonly statusToken: string | undefined;
+    /** A webhook proxy channel (smee.io) whose deliveries the server forwards to itself. */
+    readonly webhookProxyUrl: string | undefined;
   };
   readonly modal: {
     readonly appName: string;
@@ -221,7 +237,13 @@ export function loadConfig(
       webhookPath: e.WEBHOOK_PATH,
       baseUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : undefined,
     },
-    server: { host: e.HOST, port: e.PORT, logLevel: e.LOG_LEVEL, statusToken: e.STATUS_TOKEN },
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      logLevel: e.LOG_LEVEL,
+      statusToken: e.STATUS_TOKEN,
+      webhookProxyUrl: e.WEBHOOK_PROXY_URL,
+    },
     modal: {
       appName: e.MODAL_APP_NAME,
       environment: e.MODAL_ENVIRONMENT,
