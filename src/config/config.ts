@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_DATA_DIR } from './data-dir.js';
+import { ghOrgSchema, webhookUrlSchema } from './setup-variables.js';
 import { parseRepoAllowlist, type RepoPattern } from './repo-allowlist.js';
 import type { RunnerClass } from './runner-class.js';
 import { DEFAULT_TIMINGS, type Timings } from './timings.js';
@@ -69,20 +70,9 @@ export const envSchema = z.object({
   NO_COLOR: z.string().optional(),
   REDIS_URL: z.string().optional(),
   WEBHOOK_PROXY_URL: z.url({ message: 'must be a URL such as https://smee.io/abc' }).optional(),
-  // The organization the setup page registers the App on (Probot's name); unset: your account.
-  GH_ORG: z
-    .string()
-    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, {
-      message: 'must be an organization login such as my-org',
-    })
-    .optional(),
-  // The public URL GitHub delivers webhooks to; the setup page registers the App with it.
-  WEBHOOK_URL: z
-    .url({
-      protocol: /^https?$/,
-      message: 'must be a URL such as https://runners.example.com/api/github/webhooks',
-    })
-    .optional(),
+  // The setup page's (src/setup/): GH_ORG is the App's account, WEBHOOK_URL its webhook.
+  GH_ORG: ghOrgSchema.optional(),
+  WEBHOOK_URL: webhookUrlSchema.optional(),
   // Modal SDK's own variables
   MODAL_TOKEN_ID: z.string().optional(),
   MODAL_TOKEN_SECRET: z.string().optional(),
