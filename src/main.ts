@@ -19,16 +19,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = configOrExit(() => loadConfig(process.env));
   const log = await createLogger({
     level: config.server.logLevel,
     logFormat:
@@ -57,11 +48,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-/** Serves the setup page until the process is stopped. */
-async function setupMode(): Promise<void> {
-  let config;
+/** The configuration, or the process ends with the message that names each bad variable. */
+function configOrExit<T>(load: () => T): T {
   try {
-    config = loadSetupConfig(process.env);
+    return load();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -69,6 +59,11 @@ async function setupMode(): Promise<void> {
     }
     throw error;
   }
+}
+
+/** Serves the setup page until the process is stopped. */
+async function setupMode(): Promise<void> {
+  const config = configOrExit(() => loadSetupConfig(process.env));
   const log = await createLogger({ level: config.logLevel, logFormat: config.logFormat });
   const server = await startSetup({
     config,
