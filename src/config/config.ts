@@ -2,8 +2,10 @@ import { compareVersions } from './compare-versions.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { DEFAULT_DATA_DIR } from './data-dir.js';
 import { booleanString, int, positiveNumber } from './env-values.js';
 import { parseRepoAllowlist, type RepoPolicy } from './repo-allowlist.js';
+import { ghOrgSchema, webhookUrlSchema } from './setup-variables.js';
 import type { RunnerClass } from './runner-class.js';
 import { DEFAULT_TIMINGS, type Timings } from './timings.js';
 import { DEFAULT_RUNNER_CLASSES, parseRunnerClasses } from './runner-classes.js';
@@ -15,7 +17,7 @@ export const DEFAULT_RUNNER_VERSION = '2.334.0';
 const versionAtLeast = (min: string) => (v: string) => compareVersions(v, min) >= 0;
 
 /** Every variable the app reads, keyed by its name so that errors name it. */
-const envSchema = z.object({
+export const envSchema = z.object({
   // Probot's own variables
   APP_ID: z
     .string({ message: 'set it to the numeric App ID from the App settings page' })
@@ -39,6 +41,9 @@ const envSchema = z.object({
   NO_COLOR: z.string().optional(),
   REDIS_URL: z.string().optional(),
   WEBHOOK_PROXY_URL: z.url({ message: 'must be a URL such as https://smee.io/abc' }).optional(),
+  // The setup page's (src/setup/): GH_ORG is the App's account, WEBHOOK_URL its webhook.
+  GH_ORG: ghOrgSchema.optional(),
+  WEBHOOK_URL: webhookUrlSchema.optional(),
   // Modal SDK's own variables
   MODAL_TOKEN_ID: z.string().optional(),
   MODAL_TOKEN_SECRET: z.string().optional(),
@@ -70,7 +75,7 @@ const envSchema = z.object({
   MAX_CONCURRENT_LAUNCHES: int(1, 1000).default(10),
   MAX_RUNNERS: int(1, 100000).default(50),
   JIT_RATE_PER_SECOND: positiveNumber(100).default(10),
-  DATA_DIR: z.string().min(1).default('./data'),
+  DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   RECONCILE_INTERVAL_SECONDS: int(5, 3600).default(60),
   RUNNER_BOOT_TIMEOUT_SECONDS: int(30, 86400).default(300),
   REDELIVERY_LOOKBACK_HOURS: int(0, 72).default(6),
@@ -102,6 +107,8 @@ export interface Config {
     readonly logLevel: string;
     /** Token for /status and /status.json; the page is off without it. */
     readonly statusToken: string | undefined;
+    /** A webhook proxy channel (smee.io) whose deliveries the server forwards to itself. */
+    readonly webhookProxyUrl: string | undefined;
   };
   /**
    * What tells this deployment's sandboxes and runners from another's on the same organization
@@ -198,7 +205,13 @@ export function loadConfig(
       baseUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : undefined,
     },
     deployment: { id: e.DEPLOYMENT_ID ?? `app-${e.APP_ID}.${e.MODAL_APP_NAME}` },
-    server: { host: e.HOST, port: e.PORT, logLevel: e.LOG_LEVEL, statusToken: e.STATUS_TOKEN },
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      logLevel: e.LOG_LEVEL,
+      statusToken: e.STATUS_TOKEN,
+      webhookProxyUrl: e.WEBHOOK_PROXY_URL,
+    },
     modal: {
       appName: e.MODAL_APP_NAME,
       environment: e.MODAL_ENVIRONMENT,

@@ -49,7 +49,7 @@ type PageParams = { per_page: number; page: number };
 type DeliveryParams = { per_page: number; cursor?: string };
 
 /**
- * The part of an installation-authenticated Octokit (`await probot.auth(installationId)`) this
+ * The part of an installation-authenticated Octokit (`octokits.installation(installationId)`, see app-octokits.ts) this
  * module uses; Probot's Octokit satisfies it. Octokit types `request` loosely, so the shapes below
  * are what this module expects, not checked against GitHub's schema; the job's status and the lists' shape are checked at run time.
  */
@@ -61,7 +61,7 @@ export interface InstallationOctokitLike {
 }
 
 /**
- * The part of the App's JWT-authenticated Octokit (`await probot.auth()`, no installation id)
+ * The part of the App's JWT-authenticated Octokit (`octokits.app()`, see app-octokits.ts)
  * this module uses. These endpoints refuse installation tokens.
  */
 export interface AppOctokitLike {
@@ -152,9 +152,9 @@ export interface DeliveryPage {
 }
 
 export interface GitHubObserverOptions {
-  /** The App's JWT-authenticated Octokit: `() => probot.auth()`. */
+  /** The App's JWT-authenticated Octokit: `() => octokits.app()`. */
   readonly getAppOctokit: () => Promise<AppOctokitLike>;
-  /** An installation-authenticated Octokit: `(id) => probot.auth(id)`. */
+  /** An installation-authenticated Octokit: `(id) => octokits.installation(id)`. */
   readonly getInstallationOctokit: (installationId: number) => Promise<InstallationOctokitLike>;
   /** The limiter the runner registry uses: GitHub's secondary limits count all of an App's calls. */
   readonly limiter: JitRateLimiter;

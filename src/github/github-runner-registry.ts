@@ -103,7 +103,7 @@ export interface GitHubRunnerRegistry extends RunnerRegistry {
 }
 
 export interface GitHubRunnerRegistryOptions {
-  /** An installation-authenticated Octokit, e.g. `(id) => probot.auth(id)`. */
+  /** An installation-authenticated Octokit, e.g. `(id) => octokits.installation(id)` (app-octokits.ts). */
   readonly getOctokit: (installationId: number) => Promise<OctokitLike>;
   readonly limiter: JitRateLimiter;
   readonly clock: Clock;
