@@ -53,6 +53,7 @@ export const envSchema = z.object({
   RUNNER_CLASSES: z.string().default(DEFAULT_RUNNER_CLASSES),
   ALLOWED_REPOS: z.string().optional(),
   ALLOW_PUBLIC_REPOS: booleanString.default(false),
+  RUNNER_GROUP_SYNC: booleanString.default(false),
   RUNNER_GROUP_ID: int(1, Number.MAX_SAFE_INTEGER).default(1),
   RUNNER_VERSION: z
     .string()
@@ -126,6 +127,8 @@ export interface Config {
     readonly classes: ReadonlyMap<string, RunnerClass>;
     readonly version: string;
     readonly groupId: number;
+    /** Keep the runner group's repository access in step with the policy (RUNNER_GROUP_SYNC). */
+    readonly groupSync: boolean;
     readonly sandboxTimeoutMinutes: number;
   };
   readonly policy: RepoPolicy;
@@ -223,6 +226,7 @@ export function loadConfig(
       classes,
       version: e.RUNNER_VERSION,
       groupId: e.RUNNER_GROUP_ID,
+      groupSync: e.RUNNER_GROUP_SYNC,
       sandboxTimeoutMinutes: e.SANDBOX_TIMEOUT_MINUTES,
     },
     policy: { allowedRepos: allowedRepos ?? null, allowPublicRepos: e.ALLOW_PUBLIC_REPOS },

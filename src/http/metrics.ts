@@ -74,6 +74,12 @@ export function createPrometheusMetrics(options: { readonly ledger: Ledger }): P
     help: 'x-ratelimit-remaining of the last GitHub response.',
     registers: [registry],
   });
+  const foreignJobs = new Counter({
+    name: `${p}foreign_jobs_total`,
+    help: 'Jobs we did not launch for (another class, runs-on: self-hosted, a refused repository) that took one of our runners, by runner class.',
+    labelNames: ['class'],
+    registers: [registry],
+  });
   const circuitOpen = new Gauge({
     name: `${p}circuit_open`,
     help: '1 while launches are stopped because the upstream keeps failing (probing included).',
@@ -128,6 +134,7 @@ export function createPrometheusMetrics(options: { readonly ledger: Ledger }): P
     redelivered: (count) => redeliveries.inc(count),
     error: (cause) => errors.inc({ cause }),
     githubRateLimitRemaining: (remaining) => rateLimit.set(remaining),
+    foreignJob: (runnerClass) => foreignJobs.inc({ class: runnerClass }),
     circuitBreaker: (upstream, state) => circuitOpen.set({ upstream }, state === 'closed' ? 0 : 1),
   };
 

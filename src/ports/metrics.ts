@@ -10,6 +10,8 @@ export interface Metrics {
   redelivered(count: number): void;
   error(cause: string): void;
   githubRateLimitRemaining(remaining: number): void;
+  /** A job we did not launch for took one of our runners. */
+  foreignJob(runnerClass: string): void;
   /** A circuit breaker changed state (`closed`, `open` or `probing`). */
   circuitBreaker(upstream: string, state: string): void;
 }
@@ -23,4 +25,5 @@ export const noMetrics: Metrics = {
   error: () => {},
   githubRateLimitRemaining: () => {},
   circuitBreaker: () => {},
+  foreignJob: () => {},
 };

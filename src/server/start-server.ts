@@ -12,6 +12,7 @@ import { buildServices } from './build-services.js';
 import { httpRoutes } from './http-routes.js';
 import { startLoops } from './lifecycle.js';
 import { recover } from './recover.js';
+import { fatalAtStart, RunnerGroupPolicyError } from '../reconciler/runner-group-guard.js';
 import { startWebhookProxy, type SmeeClientConstructor } from './webhook-proxy.js';
 
 export interface RunningServer {
@@ -47,6 +48,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     modalClient: options.modalClient,
     ...(options.ledger ? { ledger: options.ledger } : {}),
   });
+  // Before the first webhook: a runner group that lets public repositories reach the runners
+  // against ALLOW_PUBLIC_REPOS stops the start (a group GitHub cannot show now is re-checked).
+  const fatal = fatalAtStart(await services.runnerGroupGuard.check());
+  if (fatal.length > 0) {
+    await services.ledger.close();
+    throw new RunnerGroupPolicyError(fatal);
+  }
   const server = new Server({
     Probot: Probot.defaults(services.probotOptions),
     host: config.server.host,

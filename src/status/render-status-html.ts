@@ -131,6 +131,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1f2328;background:#
 h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
 .meta{color:#59636e;margin:0 0 1rem}
 .tiles{display:flex;gap:1rem;flex-wrap:wrap}
+.warning{border:1px solid #d1242f;background:#ffebe9;border-radius:6px;padding:.5rem 1rem}
 .tile{border:1px solid #d1d9e0;border-radius:6px;padding:.5rem 1rem;min-width:8rem}
 .tile b{display:block;font-size:1.6rem}
 table{border-collapse:collapse;width:100%;max-width:72rem}
@@ -166,10 +167,12 @@ export function renderStatusHtml(
 <body>
 <h1>modal-github-runner</h1>
 <p class="meta">As of ${timeMarkup(`${new Date(snapshot.generatedAt).toISOString().slice(11, 19)} UTC`, snapshot.generatedAt).html}; refreshes every ${refresh} s.</p>
+${snapshot.warnings.map((w) => `<p class="warning" role="alert">⚠ ${escapeHtml(w)}</p>`).join('\n')}
 <div class="tiles">
 <div class="tile" id="live-runners"><b>${escapeHtml(s.liveRunners)}</b>live runners (max ${escapeHtml(s.maxRunners)})</div>
 <div class="tile" id="queued-jobs"><b>${escapeHtml(s.queuedJobs)}</b>queued jobs</div>
 <div class="tile" id="running-jobs"><b>${escapeHtml(s.inProgressJobs)}</b>jobs running</div>
+${s.foreignJobs > 0 ? `<div class="tile" id="foreign-jobs"><b>${escapeHtml(s.foreignJobs)}</b>taken by a job we did not launch for</div>` : ''}
 </div>
 ${byClass ? `<p class="meta">Runners by class: ${escapeHtml(byClass)}</p>` : ''}
 <h2>Runners and queue</h2>
@@ -183,7 +186,7 @@ ${table(
     r.runnerClass,
     r.state,
     r.repo,
-    r.jobId,
+    r.foreign ? `${r.jobId} (taken by a job we did not launch for)` : r.jobId,
     timeMarkup(formatAge(r.ageSeconds), snapshot.generatedAt - r.ageSeconds * 1000),
     r.sandboxId,
   ]),

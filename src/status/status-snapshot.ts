@@ -31,6 +31,8 @@ export interface StatusRunner {
   readonly jobId: number | null;
   readonly sandboxId: string | null;
   readonly ageSeconds: number;
+  /** It runs a job we did not launch for (another class, `self-hosted`, a refused repository). */
+  readonly foreign: boolean;
 }
 
 export interface StatusQueuedJob {
@@ -70,7 +72,11 @@ export interface StatusSnapshot {
     readonly inProgressJobs: number;
     readonly maxRunners: number;
     readonly runnersByClass: Readonly<Record<string, number>>;
+    /** Live runners taken by a job we did not launch for. */
+    readonly foreignJobs: number;
   };
+  /** Lasting problems an operator must fix (the runner group admits refused repositories…). */
+  readonly warnings: readonly string[];
   readonly runners: readonly StatusRunner[];
   readonly queue: readonly StatusQueuedJob[];
   readonly failures: readonly StatusFailure[];
@@ -87,6 +93,7 @@ export interface StatusInput {
   readonly waitReasons: ReadonlyMap<number, WaitReason>;
   readonly refusals: readonly Refusal[];
   readonly history: readonly HistorySample[];
+  readonly warnings?: readonly string[];
   /** How far back failures are shown. */
   readonly failureWindowMs?: number;
   /** At most this many rows per table; the summary still counts everything. */
@@ -122,6 +129,7 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
         jobId,
         sandboxId: r.sandboxId,
         ageSeconds: seconds(now - r.createdAt),
+        foreign: r.tookJobId !== null && jobsById.get(r.tookJobId)?.foreign === true,
       };
     });
 
@@ -171,7 +179,9 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
       inProgressJobs: input.jobs.filter((j) => j.status === 'in_progress').length,
       maxRunners: input.maxRunners,
       runnersByClass,
+      foreignJobs: runners.filter((r) => r.foreign).length,
     },
+    warnings: input.warnings ?? [],
     runners: runners.slice(0, maxRows),
     queue: queue.slice(0, maxRows),
     failures: failures.slice(0, maxRows),

@@ -21,6 +21,8 @@ export function createStatusSource(deps: {
   readonly refusals: RecentRefusals;
   readonly clock: Clock;
   readonly maxRunners: number;
+  /** Lasting problems to show (the runner group guard's). */
+  readonly warnings?: () => readonly string[];
 }): StatusSource {
   const { ledger, clock } = deps;
   return {
@@ -38,6 +40,7 @@ export function createStatusSource(deps: {
         waitReasons: deps.controller.waitReasons(),
         refusals: deps.refusals.list(),
         history: deps.history.samples(now),
+        warnings: deps.warnings?.() ?? [],
       });
     },
     async sample() {

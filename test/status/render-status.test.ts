@@ -19,7 +19,9 @@ const snapshot: StatusSnapshot = {
     inProgressJobs: 1,
     maxRunners: 4,
     runnersByClass: { modal: 1 },
+    foreignJobs: 0,
   },
+  warnings: [],
   runners: [
     {
       name: 'modal-modal-abc',
@@ -29,6 +31,7 @@ const snapshot: StatusSnapshot = {
       jobId: 11,
       sandboxId: 'sb-1',
       ageSeconds: 75,
+      foreign: false,
     },
   ],
   queue: [

@@ -23,6 +23,7 @@ export function job(id: number, overrides: Partial<JobRecord> = {}): JobRecord {
     launchAttempts: 0,
     nextAttemptAt: 0,
     lastError: null,
+    foreign: false,
     ...overrides,
   };
 }
