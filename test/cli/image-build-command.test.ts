@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { Status } from 'nice-grpc-common';
 import { imageBuildCommand } from '../../src/cli/image-build-command.js';
-import { createFakeModalClient, FakeModal } from '../support/fake-modal.js';
-import { testPrivateKey } from '../support/harness.js';
+import { createFakeModalClient, FakeModal } from '../../sim/fake-modal.js';
+import { testPrivateKey } from '../../sim/harness.js';
 
 const BASE_ENV = {
   APP_ID: '1',

@@ -12,7 +12,7 @@ import {
 } from '../../src/github/github-observer.js';
 import { createJitRateLimiter } from '../../src/github/jit-rate-limiter.js';
 import { deliveriesToRedeliver } from '../../src/reconciler/redeliver-failed.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../sim/fake-clock.js';
 
 const API = 'https://api.github.com';
 const TOKEN = 'ghs_test';

@@ -11,8 +11,8 @@ import {
   type RegistryLogger,
 } from '../../src/github/github-runner-registry.js';
 import { createJitRateLimiter } from '../../src/github/jit-rate-limiter.js';
-import { FakeGitHub, jitBodyProblem } from '../support/fake-github.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeGitHub, jitBodyProblem } from '../../sim/fake-github.js';
+import { FakeClock } from '../../sim/fake-clock.js';
 
 const TOKEN = 'ghs_test';
 const JIT = 'ZW5jb2RlZC1qaXQtY29uZmlnLXRoYXQtbXVzdC1uZXZlci1sZWFr';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { openSqliteLedger } from '../../src/ledger/sqlite-ledger.js';
-import { runner } from '../support/records.js';
+import { runner } from '../../sim/records.js';
 import { describeLedgerContract, observation } from './ledger-contract.js';
 
 const dirs: string[] = [];

@@ -9,7 +9,7 @@ import {
   createFakeModalClient,
   FakeModal,
   type FakeModalClientOptions,
-} from '../support/fake-modal.js';
+} from '../../sim/fake-modal.js';
 
 const cpuClass: RunnerClass = { name: 'modal', cpu: 2, memoryMiB: 8192 };
 const gpuClass: RunnerClass = { name: 'gpu', cpu: 4, memoryMiB: 16384, gpu: 'T4' };

@@ -1,4 +1,4 @@
-import type { JobRecord, RunnerRecord } from '../../src/ledger/ledger.js';
+import type { JobRecord, RunnerRecord } from '../src/ledger/ledger.js';
 
 /** A queued job record with sensible defaults, for table tests. */
 export function job(id: number, overrides: Partial<JobRecord> = {}): JobRecord {

@@ -1,11 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { loadConfig, withTimings, type Config } from '../../src/config/config.js';
-import type { Timings } from '../../src/config/timings.js';
-import { createLogger } from '../../src/create-logger.js';
-import type { Ledger } from '../../src/ledger/ledger.js';
-import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { loadConfig, withTimings, type Config } from '../src/config/config.js';
+import type { Timings } from '../src/config/timings.js';
+import { createLogger } from '../src/create-logger.js';
+import type { Ledger } from '../src/ledger/ledger.js';
+import { startServer, type RunningServer } from '../src/server/start-server.js';
 import { createFakeModalClient, FakeModal, type FakeModalOptions } from './fake-modal.js';
 import { FakeGitHub } from './fake-github.js';
 
