@@ -14,8 +14,8 @@ import { newRunnerName } from '../src/domain/runner-name.js';
 import { AppOctokit } from '../src/github/app-octokit.js';
 import { sandboxCreateParams } from '../src/modal/modal-sandbox-platform.js';
 import { configLine, runnerImageTag } from '../src/modal/runner-image.js';
-import { bridgeTransport } from '../sim/fake-modal-bridge.js';
-import { createModalClientOver } from '../sim/fake-modal.js';
+import { bridgeTransport } from '../sim/modal/bridge.js';
+import { createModalClientOver } from '../sim/modal/modal-client.js';
 
 const bridgeUrl = process.env.FAKE_MODAL_BRIDGE_URL;
 if (!bridgeUrl) throw new Error('FAKE_MODAL_BRIDGE_URL is required');

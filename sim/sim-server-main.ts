@@ -7,8 +7,8 @@ import { loadConfig, withTimings } from '../src/config/config.js';
 import type { Timings } from '../src/config/timings.js';
 import { createLogger } from '../src/create-logger.js';
 import { startServer } from '../src/server/start-server.js';
-import { bridgeTransport } from './fake-modal-bridge.js';
-import { createModalClientOver } from './fake-modal.js';
+import { bridgeTransport } from './modal/bridge.js';
+import { createModalClientOver } from './modal/modal-client.js';
 
 const bridgeUrl = process.env.FAKE_MODAL_BRIDGE_URL;
 if (!bridgeUrl) throw new Error('FAKE_MODAL_BRIDGE_URL is required');

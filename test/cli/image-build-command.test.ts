@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { Status } from 'nice-grpc-common';
 import { imageBuildCommand } from '../../src/cli/image-build-command.js';
-import { createFakeModalClient, FakeModal } from '../../sim/fake-modal.js';
+import { FakeModal } from '../../sim/modal/fake-modal.js';
+import { createFakeModalClient } from '../../sim/modal/modal-client.js';
 import { testPrivateKey } from '../../sim/harness.js';
 
 const BASE_ENV = {

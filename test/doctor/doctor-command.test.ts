@@ -3,7 +3,8 @@ import { Status } from 'nice-grpc-common';
 import { doctorCommand } from '../../src/cli/doctor-command.js';
 import { createProbotDoctorGitHub } from '../../src/doctor/probot-doctor-github.js';
 import { FakeGitHub } from '../../sim/fake-github.js';
-import { createFakeModalClient, FakeModal } from '../../sim/fake-modal.js';
+import { FakeModal } from '../../sim/modal/fake-modal.js';
+import { createFakeModalClient } from '../../sim/modal/modal-client.js';
 import { testPrivateKey } from '../../sim/harness.js';
 
 const WEBHOOK_SECRET = 'doctor-webhook-secret-7c1e0b';
