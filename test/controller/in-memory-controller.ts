@@ -3,7 +3,7 @@ import type { RunnerClass } from '../../src/config/runner-class.js';
 import { createController, type Controller } from '../../src/controller/controller.js';
 import type { ControllerSettings } from '../../src/controller/controller-context.js';
 import { createRunnerLocks } from '../../src/controller/runner-locks.js';
-import type { JobObservation, Ledger } from '../../src/ledger/ledger.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
 import { createMemoryLedger } from '../../src/ledger/memory-ledger.js';
 import { noMetrics } from '../../src/ports/metrics.js';
 import { FakeClock, flush } from '../../sim/fake-clock.js';
@@ -60,23 +60,4 @@ export async function settle(t: InMemoryController): Promise<void> {
     await flush();
     await t.controller.settled();
   }
-}
-
-/** A `queued` event for job `id` of acme/api (organization acme, installation 7). */
-export function queuedJob(id: number, runnerClass = 'modal'): JobObservation {
-  return {
-    id,
-    runId: id * 10,
-    runAttempt: 1,
-    repo: 'acme/api',
-    org: 'acme',
-    installationId: 7,
-    labels: ['self-hosted', runnerClass],
-    runnerClass,
-    scope: { kind: 'org', org: 'acme' },
-    status: 'queued',
-    conclusion: null,
-    runnerName: null,
-    at: 1,
-  };
 }

@@ -3,9 +3,9 @@ import type { RunnerClass } from '../../src/config/runner-class.js';
 import { ALL_RUNNER_STATES } from '../../src/domain/runner-state.js';
 import type { RunnerRecord } from '../../src/ledger/ledger.js';
 import { runnerBusyError, TERMINATED_EXIT_CODE } from '../../sim/in-memory-ports.js';
+import { jobObservation } from '../../sim/records.js';
 import {
   inMemoryController,
-  queuedJob,
   settle,
   type InMemoryController as Setup,
 } from './in-memory-controller.js';
@@ -50,7 +50,7 @@ async function bootWarmPool(t: Setup): Promise<RunnerRecord> {
 
 /** Queues the job, lets the controller launch for it, and returns the runner it made. */
 async function launchFor(t: Setup): Promise<RunnerRecord> {
-  await t.ledger.observeJob(queuedJob(JOB_ID));
+  await t.ledger.observeJob(jobObservation(JOB_ID));
   t.controller.wake();
   await settle(t);
   const launched = await launchedForJob(t);

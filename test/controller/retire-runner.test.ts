@@ -1,12 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { RunnerClass } from '../../src/config/runner-class.js';
-import { runner as runnerRecord } from '../../sim/records.js';
-import {
-  inMemoryController,
-  queuedJob,
-  settle,
-  type InMemoryController,
-} from './in-memory-controller.js';
+import { jobObservation, runner as runnerRecord } from '../../sim/records.js';
+import { inMemoryController, settle, type InMemoryController } from './in-memory-controller.js';
 
 /**
  * Retiring a runner nobody needs, through the controller's public face: an idle runner past its
@@ -75,7 +70,7 @@ describe('retiring a runner', () => {
 
   it('a runner a queued job needs is not retired', async () => {
     const { t } = await setupIdleRunner();
-    await t.ledger.observeJob(queuedJob(1));
+    await t.ledger.observeJob(jobObservation(1));
     await plan(t);
 
     expect(t.log.calls).toEqual([]);

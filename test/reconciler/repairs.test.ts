@@ -16,7 +16,7 @@ import {
   type InMemorySandboxPlatform,
   type PortLog,
 } from '../../sim/in-memory-ports.js';
-import { runner as runnerRecord } from '../../sim/records.js';
+import { jobObservation, runner as runnerRecord } from '../../sim/records.js';
 
 /**
  * Each kind of repair, through one reconciliation tick: the world (ledger, in-memory GitHub and
@@ -90,6 +90,15 @@ function tags(runnerName: string, overrides: Partial<SandboxTags> = {}): Sandbox
   };
 }
 
+/** A registration of ours at GitHub, in organization acme (offline, not busy unless told). */
+function registered(
+  w: World,
+  name: string,
+  fields: { status?: 'online' | 'offline'; busy?: boolean } = {},
+) {
+  return w.github.register({ name, scope: ACME, installationId: 7, ...fields });
+}
+
 /** A runner in the ledger, last changed well before the tick (past every grace). */
 async function recorded(
   w: World,
@@ -110,7 +119,7 @@ const terminatedIds = (w: World) =>
 describe('reconciler repairs', () => {
   it('sandbox-gone before a job: registration deleted, runner failed', async () => {
     const w = world();
-    const registration = w.github.register({ name: 'modal-a', scope: ACME, installationId: 7 });
+    const registration = registered(w, 'modal-a');
     await recorded(w, 'modal-a', {
       state: 'booting',
       runnerId: registration.id,
@@ -127,7 +136,7 @@ describe('reconciler repairs', () => {
 
   it('sandbox-gone before a job, its runner id never recorded: found by name, then deleted', async () => {
     const w = world();
-    const registration = w.github.register({ name: 'modal-a', scope: ACME, installationId: 7 });
+    const registration = registered(w, 'modal-a');
     await recorded(w, 'modal-a', { state: 'booting', runnerId: null, sandboxId: 'sb-vanished' });
     await w.reconciler.tick();
 
@@ -164,7 +173,7 @@ describe('reconciler repairs', () => {
 
   it('interrupted-launch without a sandbox: its registration deleted, runner failed', async () => {
     const w = world();
-    const registration = w.github.register({ name: 'modal-a', scope: ACME, installationId: 7 });
+    const registration = registered(w, 'modal-a');
     await recorded(w, 'modal-a', {
       state: 'launching',
       runnerId: registration.id,
@@ -188,13 +197,7 @@ describe('reconciler repairs', () => {
     async (c) => {
       const w = world();
       const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
-      const registration = w.github.register({
-        name: 'modal-a',
-        scope: ACME,
-        installationId: 7,
-        status: 'online',
-        busy: c.busy,
-      });
+      const registration = registered(w, 'modal-a', { status: 'online', busy: c.busy });
       await recorded(w, 'modal-a', {
         state: 'booting',
         runnerId: registration.id,
@@ -212,12 +215,7 @@ describe('reconciler repairs', () => {
   it('adopt-sandbox with complete tags: the runner is rebuilt in the ledger and watched', async () => {
     const w = world();
     const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
-    const registration = w.github.register({
-      name: 'modal-a',
-      scope: ACME,
-      installationId: 7,
-      status: 'online',
-    });
+    const registration = registered(w, 'modal-a', { status: 'online' });
     const report = await w.reconciler.tick();
 
     expect(report.repairs).toEqual({ 'adopt-sandbox': 1 });
@@ -240,7 +238,7 @@ describe('reconciler repairs', () => {
       name: 'modal-a',
       tags: { managedBy: MANAGED_BY, runnerName: 'modal-a', runnerClass: 'modal', warm: false },
     });
-    w.github.register({ name: 'modal-a', scope: ACME, installationId: 7, status: 'online' });
+    registered(w, 'modal-a', { status: 'online' });
     const report = await w.reconciler.tick();
 
     expect(report.repairs).toEqual({ 'adopt-sandbox': 1 });
@@ -266,11 +264,7 @@ describe('reconciler repairs', () => {
 
   it('delete-registration: an orphaned registration is deleted once its grace has passed', async () => {
     const w = world();
-    const registration = w.github.register({
-      name: 'modal-orphan',
-      scope: ACME,
-      installationId: 7,
-    });
+    const registration = registered(w, 'modal-orphan');
 
     expect((await w.reconciler.tick()).repairs).toEqual({});
     await w.clock.advance(ORPHAN_GRACE_MS);
@@ -284,7 +278,7 @@ describe('reconciler repairs', () => {
 describe('reconciler repairs stand back', () => {
   it('from a runner whose lock is held when the tick starts', async () => {
     const w = world();
-    const registration = w.github.register({ name: 'modal-a', scope: ACME, installationId: 7 });
+    const registration = registered(w, 'modal-a');
     const before = await recorded(w, 'modal-a', {
       state: 'booting',
       runnerId: registration.id,
@@ -304,7 +298,7 @@ describe('reconciler repairs stand back', () => {
    */
   async function whileRepairingTheFirst(w: World, meanwhile: (name: string) => Promise<void>) {
     for (const name of ['modal-a', 'modal-b']) {
-      const registration = w.github.register({ name, scope: ACME, installationId: 7 });
+      const registration = registered(w, name);
       await recorded(w, name, {
         state: 'booting',
         runnerId: registration.id,
@@ -351,7 +345,7 @@ describe('reconciler repairs stand back', () => {
   it('from a sandbox the ledger learnt about since the observation (no adoption)', async () => {
     const w = world();
     const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
-    w.github.register({ name: 'modal-a', scope: ACME, installationId: 7, status: 'online' });
+    registered(w, 'modal-a', { status: 'online' });
     // The controller records the runner while the reconciler lists GitHub's runners.
     w.log.before('github.listRunners', async () => {
       if (await w.ledger.getRunner('modal-a')) return;
@@ -370,7 +364,7 @@ describe('the API budget', () => {
     // Listing installations and the one scope's runners spend 2; one deletion fits.
     const w = world({ apiBudget: 3 });
     for (const name of ['modal-a', 'modal-b']) {
-      const registration = w.github.register({ name, scope: ACME, installationId: 7 });
+      const registration = registered(w, name);
       await recorded(w, name, {
         state: 'booting',
         runnerId: registration.id,
@@ -395,21 +389,7 @@ describe('the API budget', () => {
     const w = world({ apiBudget: 4, staleJobMs: 60_000 });
     w.github.installations = [];
     for (const id of [1, 2, 3]) {
-      await w.ledger.observeJob({
-        id,
-        runId: id,
-        runAttempt: 1,
-        repo: 'acme/api',
-        org: 'acme',
-        installationId: 7,
-        labels: ['modal'],
-        runnerClass: 'modal',
-        scope: ACME,
-        status: 'queued',
-        conclusion: null,
-        runnerName: null,
-        at: w.clock.now() - 120_000,
-      });
+      await w.ledger.observeJob(jobObservation(id, { at: w.clock.now() - 120_000 }));
       w.github.jobs.set(id, { status: 'queued', conclusion: null, runnerName: null });
     }
     const report = await w.reconciler.tick();
