@@ -123,7 +123,9 @@ export class InMemoryGitHub implements RunnerRegistry, ReconcileGitHub {
   readonly registrations = new Map<number, InMemoryRegistration>();
   installations: InMemoryInstallation[] = [];
   readonly jobs = new Map<number, GitHubJob>();
+  /** Webhook deliveries, in any order; listed newest first. */
   deliveries: DeliveryInfo[] = [];
+  deliveryPageSize = 100;
   readonly redelivered: number[] = [];
   #nextRunnerId = 1000;
 
@@ -203,9 +205,19 @@ export class InMemoryGitHub implements RunnerRegistry, ReconcileGitHub {
     return this.jobs.get(input.jobId);
   }
 
-  async listDeliveries(input: { since: number }): Promise<readonly DeliveryInfo[]> {
-    await this.log.enter('github.listDeliveries', input);
-    return this.deliveries.filter((d) => d.deliveredAt >= input.since);
+  /** Newest first, `deliveryPageSize` a page; the cursor is the index of the page's first. */
+  async listDeliveryPage(input: { cursor?: string }): Promise<{
+    readonly deliveries: readonly DeliveryInfo[];
+    readonly nextCursor: string | undefined;
+  }> {
+    await this.log.enter('github.listDeliveryPage', input);
+    const newestFirst = [...this.deliveries].sort((a, b) => b.deliveredAt - a.deliveredAt);
+    const start = Number(input.cursor ?? 0);
+    const end = start + this.deliveryPageSize;
+    return {
+      deliveries: newestFirst.slice(start, end),
+      nextCursor: end < newestFirst.length ? String(end) : undefined,
+    };
   }
 
   async redeliver(deliveryId: number): Promise<void> {

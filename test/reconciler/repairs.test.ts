@@ -62,6 +62,7 @@ function world(settings: Partial<ReconcilerSettings> = {}): World {
     metrics: noMetrics,
     settings: {
       managedBy: MANAGED_BY,
+      isOurRunnerName: (name) => name.startsWith('modal-'),
       redeliveryLookbackMs: 3_600_000,
       apiBudget: 100,
       staleJobMs: 600_000,
@@ -157,18 +158,42 @@ describe('reconciler repairs', () => {
     expect((await w.ledger.getRunner('modal-a'))?.state).toBe('done');
   });
 
-  it('interrupted-launch with its sandbox: the sandbox is adopted and watched', async () => {
+  it('interrupted-launch with its sandbox: undone, registration first, then the sandbox', async () => {
     const w = world();
     const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
+    const registration = registered(w, 'modal-a');
+    // The crash came before the ids were recorded: the registration is found by name.
     await recorded(w, 'modal-a', { state: 'launching', runnerId: null, sandboxId: null });
     const report = await w.reconciler.tick();
 
     expect(report.repairs).toEqual({ 'interrupted-launch': 1 });
+    const acts = w.log
+      .methods()
+      .filter((m) => m === 'github.deleteRunner' || m === 'modal.terminate');
+    expect(acts).toEqual(['github.deleteRunner', 'modal.terminate']);
+    expect(deletedIds(w)).toEqual([registration.id]);
+    expect(terminatedIds(w)).toEqual([sandbox.sandboxId]);
     const after = await w.ledger.getRunner('modal-a');
-    expect(after?.state).toBe('booting');
-    expect(after?.sandboxId).toBe(sandbox.sandboxId);
-    expect(w.watched).toEqual([['modal-a', sandbox.sandboxId]]);
+    expect(after?.state).toBe('failed');
+    expect(after?.lastError).toMatch(/launch interrupted/);
+    expect(w.watched).toEqual([]);
+  });
+
+  it('interrupted-launch whose runner took a job (delete answers busy): kept, busy, watched', async () => {
+    const w = world();
+    const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
+    const registration = registered(w, 'modal-a', { status: 'online', busy: true });
+    await recorded(w, 'modal-a', {
+      state: 'launching',
+      runnerId: registration.id,
+      sandboxId: sandbox.sandboxId,
+    });
+    await w.reconciler.tick();
+
     expect(terminatedIds(w)).toEqual([]);
+    expect(w.github.registrations.has(registration.id)).toBe(true);
+    expect((await w.ledger.getRunner('modal-a'))?.state).toBe('busy');
+    expect(w.watched).toEqual([['modal-a', sandbox.sandboxId]]);
   });
 
   it('interrupted-launch without a sandbox: its registration deleted, runner failed', async () => {
@@ -276,6 +301,17 @@ describe('reconciler repairs', () => {
 });
 
 describe('reconciler repairs stand back', () => {
+  it("from another deployment's registration, however orphaned it looks", async () => {
+    const w = world();
+    registered(w, 'other-3f9a2c-0123456789');
+    await w.reconciler.tick();
+    await w.clock.advance(10 * ORPHAN_GRACE_MS);
+    await w.reconciler.tick();
+
+    expect(deletedIds(w)).toEqual([]);
+    expect(w.github.registrations.size).toBe(1);
+  });
+
   it('from a runner whose lock is held when the tick starts', async () => {
     const w = world();
     const registration = registered(w, 'modal-a');
@@ -383,6 +419,25 @@ describe('the API budget', () => {
     const [kept] = [...w.github.registrations.values()];
     expect(w.github.registrations.size).toBe(1);
     expect(report.skipped).toEqual([`delete runner ${kept?.name}`, 'list deliveries']);
+  });
+
+  it('out of budget, an interrupted launch keeps its sandbox while its registration may live', async () => {
+    // Listing installations and the one scope's runners spend it all.
+    const w = world({ apiBudget: 2 });
+    const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
+    const registration = registered(w, 'modal-a');
+    await recorded(w, 'modal-a', {
+      state: 'launching',
+      runnerId: registration.id,
+      sandboxId: sandbox.sandboxId,
+    });
+    const report = await w.reconciler.tick();
+
+    expect(report.repairs).toEqual({ 'interrupted-launch': 1 });
+    expect(report.skipped).toContain('delete runner modal-a');
+    expect(deletedIds(w)).toEqual([]);
+    expect(terminatedIds(w)).toEqual([]);
+    expect((await w.ledger.getRunner('modal-a'))?.state).toBe('launching');
   });
 
   it('stops checking stale jobs once spent', async () => {
