@@ -7,12 +7,10 @@ import type { Ledger } from '../../src/ledger/ledger.js';
 import { createMemoryLedger } from '../../src/ledger/memory-ledger.js';
 import { noMetrics } from '../../src/ports/metrics.js';
 import { FakeClock, flush } from '../../sim/fake-clock.js';
-import {
-  createInMemoryPorts,
-  type InMemoryGitHub,
-  type InMemorySandboxPlatform,
-  type PortLog,
-} from '../../sim/in-memory-ports.js';
+import type { InMemoryGitHub } from '../../sim/in-memory-github.js';
+import { createInMemoryPorts } from '../../sim/in-memory-ports.js';
+import type { InMemorySandboxPlatform } from '../../sim/in-memory-sandbox-platform.js';
+import type { PortLog } from '../../sim/port-log.js';
 import { controllerSettings } from './controller-fixtures.js';
 
 /** A real controller over the memory ledger, in-memory GitHub and Modal, and a fake clock. */

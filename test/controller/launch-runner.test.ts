@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { RunnerClass } from '../../src/config/runner-class.js';
 import { ALL_RUNNER_STATES } from '../../src/domain/runner-state.js';
 import type { RunnerRecord } from '../../src/ledger/ledger.js';
-import { runnerBusyError, TERMINATED_EXIT_CODE } from '../../sim/in-memory-ports.js';
+import { runnerBusyError } from '../../sim/in-memory-github.js';
+import { TERMINATED_EXIT_CODE } from '../../sim/in-memory-sandbox-platform.js';
 import { jobObservation } from '../../sim/records.js';
 import {
   inMemoryController,

@@ -9,13 +9,13 @@ import type { RunnerRef } from '../../src/ports/runner-registry.js';
 import type { ReconcilerSettings } from '../../src/reconciler/reconciler-context.js';
 import { createReconciler, type Reconciler } from '../../src/reconciler/reconciler.js';
 import { FakeClock } from '../../sim/fake-clock.js';
+import type { InMemoryGitHub } from '../../sim/in-memory-github.js';
+import { createInMemoryPorts } from '../../sim/in-memory-ports.js';
 import {
-  createInMemoryPorts,
   TERMINATED_EXIT_CODE,
-  type InMemoryGitHub,
   type InMemorySandboxPlatform,
-  type PortLog,
-} from '../../sim/in-memory-ports.js';
+} from '../../sim/in-memory-sandbox-platform.js';
+import type { PortLog } from '../../sim/port-log.js';
 import { jobObservation, runner as runnerRecord } from '../../sim/records.js';
 
 /**
