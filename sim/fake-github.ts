@@ -59,6 +59,13 @@ export interface FakeRunnerGroup {
   repositories: string[];
 }
 
+/** A repository of the organization, as `GET /installation/repositories` lists it. */
+export interface FakeRepository {
+  readonly id: number;
+  readonly full_name: string;
+  readonly private: boolean;
+}
+
 interface Fault {
   readonly method: string;
   readonly path: RegExp;
@@ -123,6 +130,20 @@ export class FakeGitHub {
   ];
   /** The runner release `GET /orgs/{org}/actions/runners/downloads` offers. */
   latestRunnerVersion = '2.334.0';
+  /**
+   * The repositories the installation sees (`GET /installation/repositories`); their ids are the
+   * ones runner groups list and `PUT .../runner-groups/{id}/repositories` takes.
+   */
+  repositories: FakeRepository[] = [
+    { id: 501, full_name: 'acme/web', private: true },
+    { id: 502, full_name: 'acme/api', private: true },
+    { id: 503, full_name: 'acme/docs', private: false },
+  ];
+  /**
+   * How GitHub answers a `PATCH` that restricts a Default group (visibility `selected`) on a plan
+   * that does not allow it; undefined lets it through. GitHub does not document this answer.
+   */
+  refuseDefaultGroupRestriction: { status: number; message: string } | undefined;
   latencyMs = 0;
   /** Chaos: called for every request; an answer it returns replaces the real one. */
   faultHook:
@@ -194,6 +215,21 @@ export class FakeGitHub {
       'GET',
       /^\/orgs\/([^/]+)\/actions\/runner-groups\/(\d+)\/repositories$/,
       (_r, [org, id], url) => this.listRunnerGroupRepositories(org ?? '', Number(id), url),
+    ],
+    [
+      'PATCH',
+      /^\/orgs\/([^/]+)\/actions\/runner-groups\/(\d+)$/,
+      (r, [org, id]) => this.updateRunnerGroup(r, org ?? '', Number(id)),
+    ],
+    [
+      'PUT',
+      /^\/orgs\/([^/]+)\/actions\/runner-groups\/(\d+)\/repositories$/,
+      (r, [org, id]) => this.setRunnerGroupRepositories(r, org ?? '', Number(id)),
+    ],
+    [
+      'GET',
+      /^\/installation\/repositories$/,
+      (_r, _p, url) => this.listInstallationRepositories(url),
     ],
     ['GET', /^\/orgs\/([^/]+)\/actions\/runners\/downloads$/, () => this.runnerDownloads()],
     ['GET', /^\/app\/installations$/, () => ({ status: 200, body: this.installations })],
@@ -433,8 +469,72 @@ export class FakeGitHub {
         name: fullName.split('/')[1] ?? fullName,
         full_name: fullName,
         private: true,
+        ...this.repositories.find((r) => r.full_name.toLowerCase() === fullName.toLowerCase()),
       }));
     return { status: 200, body: { total_count: group.repositories.length, repositories } };
+  }
+
+  private updateRunnerGroup(req: RecordedRequest, org: string, id: number) {
+    const group = this.findRunnerGroup(org, id);
+    if (!group) return { status: 404, body: { message: 'Not Found' } };
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { visibility, allows_public_repositories: allowsPublic } = body;
+    if (visibility !== undefined && !['all', 'selected', 'private'].includes(String(visibility))) {
+      return {
+        status: 422,
+        body: { message: 'Invalid request.\n\nvisibility is not included in the list' },
+      };
+    }
+    if (allowsPublic !== undefined && typeof allowsPublic !== 'boolean') {
+      return {
+        status: 422,
+        body: { message: 'Invalid request.\n\nallows_public_repositories is not a boolean' },
+      };
+    }
+    const refusal = this.refuseDefaultGroupRestriction;
+    if (group.default && visibility === 'selected' && refusal) {
+      return { status: refusal.status, body: { message: refusal.message } };
+    }
+    if (visibility !== undefined) group.visibility = visibility as FakeRunnerGroup['visibility'];
+    if (typeof allowsPublic === 'boolean') group.allows_public_repositories = allowsPublic;
+    return this.getRunnerGroup(org, id);
+  }
+
+  private setRunnerGroupRepositories(req: RecordedRequest, org: string, id: number) {
+    const group = this.findRunnerGroup(org, id);
+    if (!group) return { status: 404, body: { message: 'Not Found' } };
+    const ids = (req.body as { selected_repository_ids?: unknown } | undefined)
+      ?.selected_repository_ids;
+    if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i))) {
+      return {
+        status: 422,
+        body: {
+          message: 'Invalid request.\n\nselected_repository_ids must be an array of integers',
+        },
+      };
+    }
+    // "The runner group must have visibility set to selected" (GitHub's docs for this endpoint).
+    if (group.visibility !== 'selected') {
+      return {
+        status: 422,
+        body: { message: 'The runner group must have visibility set to selected' },
+      };
+    }
+    const repos = ids.map((i) => this.repositories.find((r) => r.id === i));
+    if (repos.some((r) => r === undefined)) {
+      return { status: 422, body: { message: 'Validation Failed: unknown repository id' } };
+    }
+    group.repositories = repos.map((r) => r?.full_name ?? '');
+    return { status: 204 };
+  }
+
+  private listInstallationRepositories(url: URL) {
+    const perPage = Number(url.searchParams.get('per_page') ?? 30);
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const repositories = this.repositories
+      .slice((page - 1) * perPage, page * perPage)
+      .map((r) => ({ ...r, name: r.full_name.split('/')[1] ?? r.full_name }));
+    return { status: 200, body: { total_count: this.repositories.length, repositories } };
   }
 
   private runnerDownloads() {

@@ -74,6 +74,13 @@ export function createPrometheusMetrics(options: { readonly ledger: Ledger }): P
     help: 'x-ratelimit-remaining of the last GitHub response.',
     registers: [registry],
   });
+  const circuitOpen = new Gauge({
+    name: `${p}circuit_open`,
+    help: '1 while launches are stopped because the upstream keeps failing (probing included).',
+    labelNames: ['upstream'],
+    registers: [registry],
+  });
+  for (const upstream of ['github', 'modal']) circuitOpen.set({ upstream }, 0);
   new Gauge({
     name: `${p}jobs`,
     help: 'Open jobs of ours in the ledger, by state.',
@@ -121,6 +128,7 @@ export function createPrometheusMetrics(options: { readonly ledger: Ledger }): P
     redelivered: (count) => redeliveries.inc(count),
     error: (cause) => errors.inc({ cause }),
     githubRateLimitRemaining: (remaining) => rateLimit.set(remaining),
+    circuitBreaker: (upstream, state) => circuitOpen.set({ upstream }, state === 'closed' ? 0 : 1),
   };
 
   return {

@@ -10,6 +10,8 @@ export interface Metrics {
   redelivered(count: number): void;
   error(cause: string): void;
   githubRateLimitRemaining(remaining: number): void;
+  /** A circuit breaker changed state (`closed`, `open` or `probing`). */
+  circuitBreaker(upstream: string, state: string): void;
 }
 
 export const noMetrics: Metrics = {
@@ -20,4 +22,5 @@ export const noMetrics: Metrics = {
   redelivered: () => {},
   error: () => {},
   githubRateLimitRemaining: () => {},
+  circuitBreaker: () => {},
 };

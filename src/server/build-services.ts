@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Probot } from 'probot';
+import type { Probot } from 'probot';
 import type { ModalClient } from 'modal';
 import type { Config } from '../config/config.js';
 import { createController, type Controller } from '../controller/controller.js';
@@ -7,6 +7,7 @@ import { createRunnerLocks } from '../controller/runner-locks.js';
 import type { Clock } from '../domain/clock.js';
 import { deploymentTag, isRunnerNameOf, newRunnerName } from '../domain/runner-name.js';
 import { AppOctokit } from '../github/app-octokit.js';
+import { createAppOctokits, type AppOctokitInstance } from '../github/app-octokits.js';
 import { createGitHubObserver } from '../github/github-observer.js';
 import { createGitHubRunnerRegistry } from '../github/github-runner-registry.js';
 import { createJitRateLimiter } from '../github/jit-rate-limiter.js';
@@ -31,8 +32,10 @@ export interface Services {
   readonly status: StatusSource;
   readonly refusals: RecentRefusals;
   /** The App's JWT-authenticated Octokit (one, kept). */
-  readonly appOctokit: () => Promise<InstanceType<typeof AppOctokit>>;
+  readonly appOctokit: () => Promise<AppOctokitInstance>;
   readonly modalClient: ModalClient;
+  /** Resolves once the Modal calls left running in the background have ended. */
+  readonly drainModal: () => Promise<void>;
 }
 
 export interface ServiceInputs {
@@ -56,7 +59,6 @@ export function buildServices(inputs: ServiceInputs): Services {
     Octokit: AppOctokit,
     ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
   };
-  const probot = new Probot(probotOptions);
   const ledger =
     inputs.ledger ??
     (config.state.dataDir === ':memory:'
@@ -66,20 +68,27 @@ export function buildServices(inputs: ServiceInputs): Services {
   const { metrics } = prometheus;
 
   /** Every Octokit this app makes reports GitHub's remaining rate limit. */
-  const observed = async (made: Promise<InstanceType<typeof AppOctokit>>) => {
-    const octokit = await made;
+  const observed = async (make: () => AppOctokitInstance) => {
+    const octokit = make();
     octokit.hook.after('request', (response) => {
       const remaining = Number(response.headers['x-ratelimit-remaining']);
       if (Number.isFinite(remaining)) metrics.githubRateLimitRemaining(remaining);
     });
     return octokit;
   };
+  // Outside webhook events the app authenticates through @octokit/auth-app with its own JWT
+  // signer and installation-token cache (src/github/app-octokits.ts), not Probot's.
+  const octokits = createAppOctokits({
+    appId: config.github.appId,
+    privateKey: config.github.privateKey,
+    baseUrl: config.github.baseUrl,
+    clock,
+    log: log.child({ name: 'octokit' }),
+  });
   const installationOctokit = createOctokitCache((installationId: number) =>
-    observed(probot.auth(installationId) as Promise<InstanceType<typeof AppOctokit>>),
+    observed(() => octokits.installation(installationId)),
   );
-  const appOctokitCache = createOctokitCache(() =>
-    observed(probot.auth() as Promise<InstanceType<typeof AppOctokit>>),
-  );
+  const appOctokitCache = createOctokitCache(() => observed(() => octokits.app()));
   const appOctokit = () => appOctokitCache(undefined);
   const limiter = createJitRateLimiter({ ratePerSecond: config.limits.jitRatePerSecond, clock });
   const githubLog = log.child({ name: 'github' });
@@ -123,6 +132,7 @@ export function buildServices(inputs: ServiceInputs): Services {
       managedBy: deployment,
       retryPolicy: timings.retryPolicy,
       launchBackoff: timings.launchBackoff,
+      circuitBreaker: timings.circuitBreaker,
       idleGraceMs: timings.idleGraceMs,
       bootTimeoutMs: config.state.runnerBootTimeoutMs,
       sandboxTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
@@ -167,5 +177,6 @@ export function buildServices(inputs: ServiceInputs): Services {
     refusals,
     appOctokit,
     modalClient,
+    drainModal: () => platform.drain(),
   };
 }

@@ -12,6 +12,7 @@ import { buildServices } from './build-services.js';
 import { httpRoutes } from './http-routes.js';
 import { startLoops } from './lifecycle.js';
 import { recover } from './recover.js';
+import { startWebhookProxy, type SmeeClientConstructor } from './webhook-proxy.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -28,7 +29,8 @@ export interface StartOptions {
   readonly modalClient: ModalClient;
   readonly clock?: Clock;
   readonly ledger?: Ledger;
-  readonly webhookProxyUrl?: string | undefined;
+  /** Loads smee-client for WEBHOOK_PROXY_URL (tests replace it). */
+  readonly loadSmeeClient?: () => Promise<SmeeClientConstructor>;
 }
 
 /**
@@ -50,7 +52,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     host: config.server.host,
     port: config.server.port,
     webhookPath: config.github.webhookPath,
-    webhookProxy: options.webhookProxyUrl,
     log,
   });
   await server.load(
@@ -69,19 +70,37 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }),
   );
   await server.start();
+  const url = `http://${server.host}:${server.port}`;
+  const proxy = config.server.webhookProxyUrl
+    ? await startWebhookProxy({
+        source: config.server.webhookProxyUrl,
+        target: `${loopbackUrl(server.host, server.port)}${config.github.webhookPath}`,
+        log: log.child({ name: 'webhook-proxy' }),
+        ...(options.loadSmeeClient ? { loadClient: options.loadSmeeClient } : {}),
+      })
+    : undefined;
   await recover(services);
   const loops = startLoops(backgroundLoops(services, config), log);
   return {
     server,
-    url: `http://${server.host}:${server.port}`,
+    url,
     controller: services.controller,
     reconciler: services.reconciler,
     ledger: services.ledger,
     async stop() {
+      await proxy?.close();
       await server.stop();
       await loops.stop();
+      await services.drainModal();
       await services.ledger.close();
       options.modalClient.close();
     },
   };
+}
+
+/** The server's URL on this machine: a wildcard bind is reached through loopback. */
+function loopbackUrl(host: string, port: number): string {
+  if (host === '0.0.0.0') return `http://127.0.0.1:${port}`;
+  if (host === '[::]') return `http://[::1]:${port}`;
+  return `http://${host}:${port}`;
 }

@@ -15,6 +15,9 @@ export type QueueReason =
   | 'class-cap'
   /** Its last launch failed; the next try waits (see `lastError`). */
   | 'backoff'
+  /** GitHub (or Modal) keeps failing: launches are paused until a probe succeeds. */
+  | 'github-down'
+  | 'modal-down'
   /** A runner was launched for it and is starting. */
   | 'runner-starting'
   /** Recorded, the controller has not planned it yet. */
@@ -155,8 +158,9 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
       })),
   ].sort((a, b) => b.at - a.at);
 
+  // By class name, so that the page and the terminal list classes in the same order each time.
   const runnersByClass: Record<string, number> = {};
-  for (const r of liveRunners)
+  for (const r of [...liveRunners].sort((a, b) => a.runnerClass.localeCompare(b.runnerClass)))
     runnersByClass[r.runnerClass] = (runnersByClass[r.runnerClass] ?? 0) + 1;
 
   return {

@@ -528,6 +528,16 @@ describe('errors', () => {
 });
 
 describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
+  it('drain() resolves only once the end of stdin, left to the background, has been written', async () => {
+    const platform = setup();
+    const ids = await Promise.all([1, 2, 3].map(() => platform.createSandbox(spec(cpuClass))));
+    await Promise.all(ids.map(({ sandboxId }) => platform.deliverConfig(sandboxId, jitConfig())));
+    await platform.drain();
+    // No polling: at stop the server may close the Modal client right after drain().
+    for (const { sandboxId } of ids) expect(fake.stdinOf(sandboxId)?.eof).toBe(true);
+    await platform.drain(); // nothing left: resolves at once
+  });
+
   it('V2: through the task command router, one line, then EOF; the control plane never sees it', async () => {
     const platform = setup();
     const jit = jitConfig();

@@ -67,6 +67,21 @@ describe('buildStatusSnapshot', () => {
     });
   });
 
+  it('counts runners by class in the order of the class names, whatever order they started in', () => {
+    const classes = ['modal-gpu', 'modal', 'big', 'modal', 'modal-gpu'];
+    const runners = classes.map((runnerClass, i) =>
+      runner(`r${i}`, { state: 'idle', runnerClass, createdAt: NOW - (10 - i) * 1000 }),
+    );
+    for (const order of [runners, [...runners].reverse()]) {
+      const { runnersByClass } = buildStatusSnapshot(input({ runners: order })).summary;
+      expect(Object.entries(runnersByClass)).toEqual([
+        ['big', 1],
+        ['modal', 2],
+        ['modal-gpu', 2],
+      ]);
+    }
+  });
+
   it('orders the queue as the controller launches it and says why each job waits', () => {
     const waitReasons = new Map<number, WaitReason>([
       [3, 'cap'],
