@@ -8,9 +8,9 @@
  *   npm run demo -- --jobs 200 --max-runners 20 --seconds 120
  */
 import { parseArgs } from 'node:util';
-import { attachFakeRunners } from '../test/support/fake-runners.js';
-import { startHarness } from '../test/support/harness.js';
-import { workflowJobPayload } from '../test/support/webhooks.js';
+import { attachFakeRunners } from '../sim/fake-runners.js';
+import { startHarness } from '../sim/harness.js';
+import { workflowJobPayload } from '../sim/webhooks.js';
 
 const HELP = `Usage: npm run demo -- [--jobs N] [--seconds S] [--max-runners N] [--port P]
 

@@ -5,8 +5,8 @@ import {
   testPrivateKey,
   WEBHOOK_SECRET,
   type Harness,
-} from '../support/harness.js';
-import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+} from '../../sim/harness.js';
+import { sendWebhook, workflowJobPayload } from '../../sim/webhooks.js';
 
 describe('health, readiness and metrics', () => {
   let h: Harness;

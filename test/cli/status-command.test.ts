@@ -6,8 +6,8 @@ import {
   startHarness,
   WEBHOOK_SECRET,
   type Harness,
-} from '../support/harness.js';
-import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+} from '../../sim/harness.js';
+import { sendWebhook, workflowJobPayload } from '../../sim/webhooks.js';
 
 const TOKEN = 'cli-status-token-0123456789abcdef';
 

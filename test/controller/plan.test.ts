@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fairOrder, plan, type Action, type PlanCaps } from '../../src/controller/plan.js';
 import type { JobRecord, RunnerRecord } from '../../src/ledger/ledger.js';
-import { job, runner } from '../support/records.js';
+import { job, runner } from '../../sim/records.js';
 
 const caps = (overrides: Partial<PlanCaps> = {}): PlanCaps => ({
   maxRunners: 10,

@@ -3,9 +3,10 @@ import { Status } from 'nice-grpc-common';
 import { doctorCommand } from '../../src/cli/doctor-command.js';
 import { createProbotDoctorGitHub } from '../../src/doctor/probot-doctor-github.js';
 import { fakeRunnerGroup } from '../github/runner-group-fixtures.js';
-import { FakeGitHub } from '../support/fake-github.js';
-import { createFakeModalClient, FakeModal } from '../support/fake-modal.js';
-import { testPrivateKey } from '../support/harness.js';
+import { FakeGitHub } from '../../sim/fake-github.js';
+import { FakeModal } from '../../sim/modal/fake-modal.js';
+import { createFakeModalClient } from '../../sim/modal/modal-client.js';
+import { testPrivateKey } from '../../sim/harness.js';
 
 const WEBHOOK_SECRET = 'doctor-webhook-secret-7c1e0b';
 const MODAL_TOKEN_SECRET = 'as-doctorModalSecret0123456789';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { RequestError } from '@octokit/request-error';
 import { createLogger } from '../../src/create-logger.js';
 import { errorFields, errorLogFields } from '../../src/domain/error-fields.js';
-import { LogCapture } from '../support/harness.js';
+import { LogCapture } from '../../sim/harness.js';
 
 async function logged(write: (log: Awaited<ReturnType<typeof createLogger>>) => void) {
   const logs = new LogCapture();

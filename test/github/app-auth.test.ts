@@ -3,9 +3,9 @@ import { createPublicKey, verify } from 'node:crypto';
 import { createAppJwtSigner } from '../../src/github/app-jwt.js';
 import { createAppOctokits } from '../../src/github/app-octokits.js';
 import { createInstallationTokenCache } from '../../src/github/installation-token-cache.js';
-import { FakeGitHub } from '../support/fake-github.js';
-import { testPrivateKey } from '../support/harness.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeGitHub } from '../../sim/fake-github.js';
+import { testPrivateKey } from '../../sim/harness.js';
+import { FakeClock } from '../../sim/fake-clock.js';
 
 function decode(jwt: string) {
   const [header, claims, signature] = jwt.split('.') as [string, string, string];

@@ -11,7 +11,7 @@ import {
 } from '../../src/github/github-observer.js';
 import { createJitRateLimiter } from '../../src/github/jit-rate-limiter.js';
 import { deliveriesToRedeliver } from '../../src/reconciler/redeliver-failed.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../sim/fake-clock.js';
 import { rejection } from './rejection.js';
 
 const API = 'https://api.github.com';

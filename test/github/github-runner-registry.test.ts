@@ -10,8 +10,8 @@ import {
   type RegistryLogger,
 } from '../../src/github/github-runner-registry.js';
 import { createJitRateLimiter } from '../../src/github/jit-rate-limiter.js';
-import { FakeGitHub, jitBodyProblem } from '../support/fake-github.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeGitHub, jitBodyProblem } from '../../sim/fake-github.js';
+import { FakeClock } from '../../sim/fake-clock.js';
 import { rejection } from './rejection.js';
 
 const TOKEN = 'ghs_test';

@@ -1,5 +1,5 @@
 import type { RepositoryRef, RunnerGroup } from '../../src/github/runner-group.js';
-import type { FakeRunnerGroup } from '../support/fake-github.js';
+import type { FakeRunnerGroup } from '../../sim/fake-github.js';
 
 export const repo = (id: number, fullName: string, isPrivate = true): RepositoryRef => ({
   id,

@@ -5,7 +5,7 @@ import { planRunnerGroupSync } from '../../src/github/plan-runner-group-sync.js'
 import { readRunnerGroup } from '../../src/github/read-runner-group.js';
 import type { RestClient } from '../../src/github/rest-response.js';
 import { applyRunnerGroupWrites } from '../../src/github/write-runner-group.js';
-import { FakeGitHub } from '../support/fake-github.js';
+import { FakeGitHub } from '../../sim/fake-github.js';
 import { fakeRunnerGroup } from './runner-group-fixtures.js';
 import { rejection } from './rejection.js';
 

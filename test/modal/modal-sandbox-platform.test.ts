@@ -12,14 +12,13 @@ import {
   type ModalSandboxPlatformOptions,
 } from '../../src/modal/modal-sandbox-platform.js';
 import { RUNNER_COMMAND } from '../../src/modal/runner-image.js';
-import { eventually } from '../support/harness.js';
+import { eventually } from '../../sim/harness.js';
+import { FakeModal, type FakeModalOptions } from '../../sim/modal/fake-modal.js';
 import {
   createFakeModalClient,
-  FakeModal,
-  pathsContaining,
   type FakeModalClientOptions,
-  type FakeModalOptions,
-} from '../support/fake-modal.js';
+} from '../../sim/modal/modal-client.js';
+import { pathsContaining } from '../../sim/paths-containing.js';
 
 const RUNNER_VERSION = '2.330.0';
 const cpuClass: RunnerClass = { name: 'modal', cpu: 2, memoryMiB: 8192 };

@@ -1,7 +1,7 @@
 /** `npm run demo` as a newcomer runs it: a child process, its status page, then Ctrl-C. */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
-import { eventually, freePort } from '../support/harness.js';
+import { eventually, freePort } from '../../sim/harness.js';
 
 describe('npm run demo', () => {
   it('sends the jobs over --seconds, keeps serving after they are done, and stops on Ctrl-C', async () => {

@@ -13,8 +13,8 @@ import {
   startHarness,
   WEBHOOK_SECRET,
   type Harness,
-} from '../support/harness.js';
-import { sign, workflowJobPayload } from '../support/webhooks.js';
+} from '../../sim/harness.js';
+import { sign, workflowJobPayload } from '../../sim/webhooks.js';
 
 /** A smee.io-like channel: GET /channel streams events; `send` pushes one delivery. */
 class FakeChannel {

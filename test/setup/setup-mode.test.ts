@@ -17,7 +17,7 @@ import { buildAppManifest } from '../../src/setup/app-manifest.js';
 import { updateEnvFile } from '../../src/setup/env-file.js';
 import { startSetupServer, type SetupServer } from '../../src/setup/setup-server.js';
 import { chooseWebhookTarget } from '../../src/setup/webhook-target.js';
-import { eventually, freePort, LogCapture } from '../support/harness.js';
+import { eventually, freePort, LogCapture } from '../../sim/harness.js';
 
 const appYml = readFileSync('app.yml', 'utf8');
 const dirs: string[] = [];

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser } from 'playwright-core';
-import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
-import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../../sim/harness.js';
+import { sendWebhook, workflowJobPayload } from '../../sim/webhooks.js';
 import { findChromium } from './find-chromium.js';
 
 const browserLookup = findChromium(process.env);

@@ -3,7 +3,7 @@ import type { WaitReason } from '../../src/controller/plan.js';
 import { createRecentRefusals } from '../../src/status/recent-refusals.js';
 import { createStatusHistory } from '../../src/status/status-history.js';
 import { buildStatusSnapshot, type StatusInput } from '../../src/status/status-snapshot.js';
-import { job, runner } from '../support/records.js';
+import { job, runner } from '../../sim/records.js';
 
 const NOW = 10_000_000;
 

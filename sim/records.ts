@@ -1,4 +1,4 @@
-import type { JobRecord, RunnerRecord } from '../../src/ledger/ledger.js';
+import type { JobObservation, JobRecord, RunnerRecord } from '../src/ledger/ledger.js';
 
 /** A queued job record with sensible defaults, for table tests. */
 export function job(id: number, overrides: Partial<JobRecord> = {}): JobRecord {
@@ -24,6 +24,23 @@ export function job(id: number, overrides: Partial<JobRecord> = {}): JobRecord {
     nextAttemptAt: 0,
     lastError: null,
     foreign: false,
+    ...overrides,
+  };
+}
+
+/** What a webhook says about job `id`: `queued`, with the same defaults as `job`. */
+export function jobObservation(
+  id: number,
+  overrides: Partial<JobObservation> = {},
+): JobObservation {
+  const { runId, runAttempt, repo, org, installationId, labels, runnerClass, scope } = job(id);
+  return {
+    id,
+    ...{ runId, runAttempt, repo, org, installationId, labels, runnerClass, scope },
+    status: 'queued',
+    conclusion: null,
+    runnerName: null,
+    at: id,
     ...overrides,
   };
 }

@@ -1,12 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { loadConfig, withTimings, type Config } from '../../src/config/config.js';
-import type { Timings } from '../../src/config/timings.js';
-import { createLogger } from '../../src/create-logger.js';
-import type { Ledger } from '../../src/ledger/ledger.js';
-import { startServer, type RunningServer } from '../../src/server/start-server.js';
-import { createFakeModalClient, FakeModal, type FakeModalOptions } from './fake-modal.js';
+import { loadConfig, withTimings, type Config } from '../src/config/config.js';
+import type { Timings } from '../src/config/timings.js';
+import { createLogger } from '../src/create-logger.js';
+import type { Ledger } from '../src/ledger/ledger.js';
+import { startServer, type RunningServer } from '../src/server/start-server.js';
+import { FakeModal, type FakeModalOptions } from './modal/fake-modal.js';
+import { createFakeModalClient } from './modal/modal-client.js';
 import { FakeGitHub } from './fake-github.js';
 
 let cachedKey: string | undefined;

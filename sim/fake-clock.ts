@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/domain/clock.js';
+import type { Clock } from '../src/domain/clock.js';
 
 interface Timer {
   readonly at: number;

@@ -3,12 +3,12 @@
  * from the environment like `src/main.ts`, Modal reached through a bridge to the fake Modal in
  * the parent process (FAKE_MODAL_BRIDGE_URL), timings from SIM_TIMINGS (JSON).
  */
-import { loadConfig, withTimings } from '../../src/config/config.js';
-import type { Timings } from '../../src/config/timings.js';
-import { createLogger } from '../../src/create-logger.js';
-import { startServer } from '../../src/server/start-server.js';
-import { bridgeTransport } from './fake-modal-bridge.js';
-import { createModalClientOver } from './fake-modal.js';
+import { loadConfig, withTimings } from '../src/config/config.js';
+import type { Timings } from '../src/config/timings.js';
+import { createLogger } from '../src/create-logger.js';
+import { startServer } from '../src/server/start-server.js';
+import { bridgeTransport } from './modal/bridge.js';
+import { createModalClientOver } from './modal/modal-client.js';
 
 const bridgeUrl = process.env.FAKE_MODAL_BRIDGE_URL;
 if (!bridgeUrl) throw new Error('FAKE_MODAL_BRIDGE_URL is required');

@@ -1,6 +1,6 @@
 import { workflowJobPayload } from './webhooks.js';
 import type { FakeGitHub, FakeJob } from './fake-github.js';
-import type { FakeModal, FakeSandbox } from './fake-modal.js';
+import type { FakeModal, FakeSandbox } from './modal/fake-modal.js';
 
 export interface FakeRunnerOptions {
   /** From sandbox creation to the runner connecting to GitHub (overlaps the wait for the config). */
