@@ -169,7 +169,13 @@ function retirements(snapshot: PlanSnapshot, caps: PlanCaps, now: number): Actio
     (r) => supply.has(r.state) && r.state !== 'launching' && !snapshot.inFlight.has(r.name),
   );
   for (const runner of candidates) {
-    if (runner.state === 'booting' && now - runner.createdAt >= caps.bootTimeoutMs) {
+    // A retirement that failed touched the runner (updatedAt): it waits the grace again rather
+    // than being retried in a loop.
+    if (
+      runner.state === 'booting' &&
+      now - runner.createdAt >= caps.bootTimeoutMs &&
+      now - runner.updatedAt >= caps.idleGraceMs
+    ) {
       actions.push({
         kind: 'retire',
         runner,

@@ -213,6 +213,16 @@ describe('plan: scale-down', () => {
     expect(kinds(result.actions)).toEqual(['retire:stuck', 'launch:1']);
   });
 
+  it('waits the idle grace again after a failed retirement touched a stuck runner', () => {
+    const stuck = runner('stuck', {
+      state: 'booting',
+      launchedForJobId: 1,
+      createdAt: NOW - 600_000,
+      updatedAt: NOW - 1_000,
+    });
+    expect(kinds(run([job(1)], [stuck]).actions)).toEqual([]);
+  });
+
   it('never touches launching, busy or in-flight runners', () => {
     const runners = [
       runner('l', { state: 'launching', createdAt: 0, updatedAt: 0 }),

@@ -93,7 +93,7 @@ describe('retiring a runner', () => {
     expect((await t.ledger.getRunner(NAME))?.state).toBe('busy');
   });
 
-  it('failed: the sandbox is kept while its registration is; the next plan tries again', async () => {
+  it('failed: the sandbox is kept while its registration is; retried after the grace, not in a loop', async () => {
     const { t, sandbox } = await setupIdleRunner();
     t.log.fail('github.deleteRunner', new Error('GitHub answered 500 (test)'));
     /** What the world looked like when each delete was tried. */
@@ -105,8 +105,18 @@ describe('retiring a runner', () => {
       });
     });
     await plan(t);
+    await plan(t);
 
-    // The first delete failed: nothing was terminated and the runner stayed idle for the retry.
+    // The delete failed: nothing was terminated, and the plans right after it leave it be.
+    expect(seen).toEqual([{ state: 'idle', sandboxRunning: true }]);
+    expect(t.log.methods()).toEqual(['github.deleteRunner']);
+    expect((await t.ledger.getRunner(NAME))?.lastError).toMatch(
+      /could not delete its registration/,
+    );
+
+    // Once the grace has passed again, the next plan retires it.
+    await t.clock.sleep(IDLE_GRACE_MS);
+    await plan(t);
     expect(seen).toEqual([
       { state: 'idle', sandboxRunning: true },
       { state: 'idle', sandboxRunning: true },
