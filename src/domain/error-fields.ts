@@ -73,6 +73,13 @@ export interface RetryHint {
   readonly retriedBelow?: boolean;
 }
 
+/**
+ * The longest wait a caller sits out inside one call (and so inside a launch slot), whether a
+ * `retry-after` or a pause of the GitHub limiter. A longer one fails the call at once; the
+ * caller backs off that long instead, holding nothing.
+ */
+export const MAX_WAIT_IN_CALL_MS = 60_000;
+
 export function retryHintOf(error: unknown): RetryHint {
   if (typeof error === 'object' && error !== null && 'retryable' in error) {
     const { retryable, retryAfterMs, retriedBelow } = error as {

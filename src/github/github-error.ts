@@ -42,6 +42,8 @@ export interface GitHubErrorOptions {
   readonly retryable: boolean;
   readonly retryAfterMs?: number | undefined;
   readonly runnerBusy?: boolean;
+  /** Already retried (secondary rate limits, by the paced call): callers should not retry it. */
+  readonly retriedBelow?: boolean;
   /** GitHub's own `message`, already cleaned of anything that looks like a credential. */
   readonly githubMessage?: string | undefined;
   /** `x-github-request-id`, for GitHub support. */
@@ -64,6 +66,7 @@ export class GitHubError extends Error implements RetryHint {
   readonly retryAfterMs: number | undefined;
   /** True when GitHub refused to delete a runner because it is running a job (422). */
   readonly runnerBusy: boolean;
+  readonly retriedBelow: boolean;
   readonly githubMessage: string | undefined;
   readonly requestId: string | undefined;
 
@@ -75,6 +78,7 @@ export class GitHubError extends Error implements RetryHint {
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs;
     this.runnerBusy = options.runnerBusy ?? false;
+    this.retriedBelow = options.retriedBelow ?? false;
     this.githubMessage = options.githubMessage;
     this.requestId = options.requestId;
   }
