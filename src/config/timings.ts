@@ -30,6 +30,8 @@ export interface Timings {
   readonly idleGraceMs: number;
   /** Queued jobs older than this are checked against GitHub by the reconciler. */
   readonly staleJobMs: number;
+  /** A job checked once is checked again after this long, doubling each time up to an hour. */
+  readonly staleJobRecheckMs: number;
   /** A sandbox missing from Modal's listing this soon after its runner changed is not yet gone. */
   readonly sandboxListLagMs: number;
   /** A registration with no runner of ours behind it is deleted after this long. */
@@ -53,6 +55,7 @@ export const DEFAULT_TIMINGS: Omit<Timings, 'reconcileIntervalMs'> = {
   launchBackoff: { baseDelayMs: 5_000, maxDelayMs: 300_000 },
   idleGraceMs: 60_000,
   staleJobMs: 120_000,
+  staleJobRecheckMs: 300_000,
   sandboxListLagMs: 30_000,
   orphanRegistrationMs: 120_000,
   reconcileApiBudget: 100,

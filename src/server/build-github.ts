@@ -9,6 +9,7 @@ import {
 } from '../github/github-runner-registry.js';
 import { createJitRateLimiter } from '../github/jit-rate-limiter.js';
 import { createOctokitCache } from '../github/octokit-cache.js';
+import { createRateLimitQuota, type RateLimitQuota } from '../github/rate-limit-quota.js';
 import type { Metrics } from '../ports/metrics.js';
 
 /** Every GitHub client of the server, outside Probot's webhook events. */
@@ -19,6 +20,8 @@ export interface GitHubServices {
   readonly appOctokit: () => Promise<AppOctokitInstance>;
   /** One Octokit per installation, kept. */
   readonly installationOctokit: (installationId: number) => Promise<AppOctokitInstance>;
+  /** What GitHub's rate limits leave, as the responses said. */
+  readonly quota: RateLimitQuota;
 }
 
 /**
@@ -31,7 +34,8 @@ export function buildGitHub(
   deps: { readonly clock: Clock; readonly log: Logger; readonly metrics: Metrics },
 ): GitHubServices {
   const { clock, log, metrics } = deps;
-  const observed = async (make: () => AppOctokitInstance) => {
+  const quota = createRateLimitQuota();
+  const observed = async (key: string, make: () => AppOctokitInstance) => {
     const octokit = make();
     // Every call has a deadline: a GitHub that stops answering frees the launch slot. (A
     // `before` hook that sets the option: Probot's Octokit plugins drop options changed by an
@@ -43,6 +47,7 @@ export function buildGitHub(
       };
     });
     octokit.hook.after('request', (response) => {
+      quota.observe(key, response.headers);
       const remaining = Number(response.headers['x-ratelimit-remaining']);
       if (Number.isFinite(remaining)) metrics.githubRateLimitRemaining(remaining);
     });
@@ -56,9 +61,9 @@ export function buildGitHub(
     log: log.child({ name: 'octokit' }),
   });
   const installationOctokit = createOctokitCache((installationId: number) =>
-    observed(() => octokits.installation(installationId)),
+    observed(`installation:${installationId}`, () => octokits.installation(installationId)),
   );
-  const appOctokitCache = createOctokitCache(() => observed(() => octokits.app()));
+  const appOctokitCache = createOctokitCache(() => observed('app', () => octokits.app()));
   const appOctokit = () => appOctokitCache(undefined);
   const limiter = createJitRateLimiter({ ratePerSecond: config.limits.jitRatePerSecond, clock });
   const githubLog = log.child({ name: 'github' });
@@ -78,5 +83,6 @@ export function buildGitHub(
     }),
     appOctokit,
     installationOctokit,
+    quota,
   };
 }

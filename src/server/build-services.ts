@@ -89,6 +89,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     clock,
     log: log.child({ name: 'reconciler' }),
     metrics,
+    githubCallsLeft: (now) => github.quota.callsLeft(now),
     settings: {
       ...reconcilerSettings(config),
       isOurRunnerName: (name) => isRunnerNameOf(name, tag),
@@ -165,6 +166,7 @@ function reconcilerSettings(config: Config): Omit<ReconcilerSettings, 'isOurRunn
     redeliveryLookbackMs: config.state.redeliveryLookbackMs,
     apiBudget: timings.reconcileApiBudget,
     staleJobMs: timings.staleJobMs,
+    staleJobRecheckMs: timings.staleJobRecheckMs,
     sandboxListLagMs: timings.sandboxListLagMs,
     orphanRegistrationMs: timings.orphanRegistrationMs,
     retentionMs: timings.retentionMs,

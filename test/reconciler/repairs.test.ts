@@ -41,7 +41,10 @@ interface World {
   readonly reconciler: Reconciler;
 }
 
-function world(settings: Partial<ReconcilerSettings> = {}): World {
+function world(
+  settings: Partial<ReconcilerSettings> = {},
+  githubCallsLeft?: (now: number) => number | undefined,
+): World {
   const ledger = createMemoryLedger();
   const { log, github, platform } = createInMemoryPorts();
   const clock = new FakeClock('manual');
@@ -60,12 +63,14 @@ function world(settings: Partial<ReconcilerSettings> = {}): World {
     clock,
     log: pino({ level: 'silent' }),
     metrics: noMetrics,
+    ...(githubCallsLeft ? { githubCallsLeft } : {}),
     settings: {
       managedBy: MANAGED_BY,
       isOurRunnerName: (name) => name.startsWith('modal-'),
       redeliveryLookbackMs: 3_600_000,
       apiBudget: 100,
       staleJobMs: 600_000,
+      staleJobRecheckMs: 600_000,
       sandboxListLagMs: LIST_LAG_MS,
       orphanRegistrationMs: ORPHAN_GRACE_MS,
       retentionMs: 7 * 24 * 3_600_000,
@@ -419,6 +424,16 @@ describe('the API budget', () => {
     const [kept] = [...w.github.registrations.values()];
     expect(w.github.registrations.size).toBe(1);
     expect(report.skipped).toEqual([`delete runner ${kept?.name}`, 'list deliveries']);
+  });
+
+  it("follows GitHub's rate limit: only the calls above the reserve are spent", async () => {
+    const w = world({ apiBudget: 100 }, () => 1);
+    const report = await w.reconciler.tick();
+    expect(report.apiCalls).toBe(1);
+    expect(w.log.methods().filter((m) => m.startsWith('github.'))).toEqual([
+      'github.listInstallations',
+    ]);
+    expect(report.skipped[0]).toBe('list runners of org:acme');
   });
 
   it('out of budget, an interrupted launch keeps its sandbox while its registration may live', async () => {

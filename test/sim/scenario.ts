@@ -106,6 +106,7 @@ export const FAST: Partial<Timings> = {
   idleGraceMs: 300,
   reconcileIntervalMs: 250,
   staleJobMs: 500,
+  staleJobRecheckMs: 500,
   sandboxListLagMs: 300,
   orphanRegistrationMs: 500,
   reconcileApiBudget: 500,
