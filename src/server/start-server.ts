@@ -9,6 +9,8 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import { backgroundLoops } from './background-loops.js';
 import { buildServices } from './build-services.js';
+import { createWebhookDoor } from '../http/webhook-door.js';
+import { probotWithDoor } from './probot-with-door.js';
 import { httpRoutes } from './http-routes.js';
 import { startLoops } from './lifecycle.js';
 import { recover } from './recover.js';
@@ -46,7 +48,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(options.ledger ? { ledger: options.ledger } : {}),
   });
   const server = new Server({
-    Probot: Probot.defaults(services.probotOptions),
+    Probot: probotWithDoor(
+      Probot.defaults(services.probotOptions),
+      createWebhookDoor({
+        path: config.github.webhookPath,
+        secret: config.github.webhookSecret,
+        log,
+      }),
+    ),
     host: config.server.host,
     port: config.server.port,
     webhookPath: config.github.webhookPath,
