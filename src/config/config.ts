@@ -11,6 +11,9 @@ import { DEFAULT_RUNNER_CLASSES, parseRunnerClasses } from './runner-classes.js'
 export const MIN_RUNNER_VERSION = '2.329.0';
 export const DEFAULT_RUNNER_VERSION = '2.334.0';
 
+/** A shorter webhook secret can be guessed offline from one signed delivery. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 20;
+
 const booleanString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], {
     message: 'must be "true" or "false"',
@@ -53,7 +56,9 @@ const envSchema = z.object({
   PRIVATE_KEY_PATH: z.string().optional(),
   WEBHOOK_SECRET: z
     .string({ message: "set it to the App's webhook secret" })
-    .min(1, { message: 'must not be empty' }),
+    .min(MIN_WEBHOOK_SECRET_LENGTH, {
+      message: `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters: generate one with \`openssl rand -hex 32\` and set it both here and as the App's webhook secret`,
+    }),
   WEBHOOK_PATH: z.string().startsWith('/').default('/api/github/webhooks'),
   GHE_HOST: z
     .string()
@@ -155,6 +160,16 @@ export interface Config {
     readonly redeliveryLookbackMs: number;
   };
   readonly timings: Timings;
+  /** Settings that work but deserve a look; the server logs them at start, `doctor` shows them. */
+  readonly warnings: readonly ConfigWarning[];
+}
+
+export interface ConfigWarning {
+  readonly variable: string;
+  /** What is wrong. */
+  readonly message: string;
+  /** What to change. */
+  readonly fix: string;
 }
 
 type Problem = { variable: string; message: string };
@@ -249,7 +264,30 @@ export function loadConfig(
       ...DEFAULT_TIMINGS,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
     },
+    warnings: configWarnings(e),
   };
+}
+
+function configWarnings(e: Env): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  if (e.GHE_HOST && e.GHE_PROTOCOL === 'http' && !isLoopback(e.GHE_HOST)) {
+    warnings.push({
+      variable: 'GHE_PROTOCOL',
+      message: `GHE_PROTOCOL=http sends the App's tokens and the runners' JIT configs to ${e.GHE_HOST} unencrypted`,
+      fix: 'set GHE_PROTOCOL=https (http is only for a GitHub Enterprise Server on this machine)',
+    });
+  }
+  return warnings;
+}
+
+/** `localhost`, a name under it, or an address in 127.0.0.0/8; the port is ignored. */
+function isLoopback(hostWithPort: string): boolean {
+  const host = hostWithPort.replace(/:\d+$/, '').toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
 }
 
 function resolvePrivateKey(

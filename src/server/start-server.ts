@@ -40,6 +40,9 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
+  for (const warning of config.warnings) {
+    log.warn({ variable: warning.variable, fix: warning.fix }, warning.message);
+  }
   const services = buildServices({
     config,
     log,
