@@ -44,6 +44,14 @@ const positiveNumber = (max: number) =>
         .max(max, { message: `must be at most ${max}` }),
     );
 
+/** A token that guards an HTTP endpoint (Bearer, or the Basic auth password). */
+const accessToken = z
+  .string()
+  .min(16, {
+    message: 'must be at least 16 characters; generate one with `openssl rand -hex 32`',
+  })
+  .optional();
+
 const versionAtLeast = (min: string) => (v: string) => compareVersions(v, min) >= 0;
 
 /** Every variable the app reads, keyed by its name so that errors name it. */
@@ -102,12 +110,8 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: int(5, 3600).default(60),
   RUNNER_BOOT_TIMEOUT_SECONDS: int(30, 86400).default(300),
   REDELIVERY_LOOKBACK_HOURS: int(0, 72).default(6),
-  STATUS_TOKEN: z
-    .string()
-    .min(16, {
-      message: 'must be at least 16 characters; generate one with `openssl rand -hex 32`',
-    })
-    .optional(),
+  STATUS_TOKEN: accessToken,
+  METRICS_TOKEN: accessToken,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -130,6 +134,8 @@ export interface Config {
     readonly logLevel: string;
     /** Token for /status and /status.json; the page is off without it. */
     readonly statusToken: string | undefined;
+    /** Token for /metrics; open without it. */
+    readonly metricsToken: string | undefined;
   };
   readonly modal: {
     readonly appName: string;
@@ -235,7 +241,13 @@ export function loadConfig(
       webhookPath: e.WEBHOOK_PATH,
       baseUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : undefined,
     },
-    server: { host: e.HOST, port: e.PORT, logLevel: e.LOG_LEVEL, statusToken: e.STATUS_TOKEN },
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      logLevel: e.LOG_LEVEL,
+      statusToken: e.STATUS_TOKEN,
+      metricsToken: e.METRICS_TOKEN,
+    },
     modal: {
       appName: e.MODAL_APP_NAME,
       environment: e.MODAL_ENVIRONMENT,
@@ -339,7 +351,11 @@ export function maskConfig(config: Config): unknown {
       privateKey: mask(config.github.privateKey),
       webhookSecret: mask(config.github.webhookSecret),
     },
-    server: { ...config.server, statusToken: mask(config.server.statusToken) },
+    server: {
+      ...config.server,
+      statusToken: mask(config.server.statusToken),
+      metricsToken: mask(config.server.metricsToken),
+    },
     modal: { ...config.modal, tokenSecret: mask(config.modal.tokenSecret) },
     runners: { ...config.runners, classes: Object.fromEntries(config.runners.classes) },
   };

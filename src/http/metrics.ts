@@ -1,22 +1,23 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metrics } from '../ports/metrics.js';
 import { LIVE_RUNNER_STATES } from '../domain/runner-state.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { UpstreamStatus } from '../status/status-snapshot.js';
 
 export interface PrometheusMetrics {
   readonly metrics: Metrics;
   readonly registry: Registry;
-  /** `GET /metrics` in Prometheus' text format. */
-  readonly handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 /**
  * Prometheus metrics (prom-client) of one server. Counters and histograms are fed by the app,
  * controller and reconciler through the `Metrics` port; job and runner gauges are read from the
- * ledger when scraped.
+ * ledger when scraped, and upstream health from its cached probes.
  */
-export function createPrometheusMetrics(options: { readonly ledger: Ledger }): PrometheusMetrics {
+export function createPrometheusMetrics(options: {
+  readonly ledger: Ledger;
+  readonly upstreams?: () => Promise<readonly UpstreamStatus[]>;
+}): PrometheusMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'modal_runner_' });
   const p = 'modal_runner_';
@@ -106,6 +107,18 @@ export function createPrometheusMetrics(options: { readonly ledger: Ledger }): P
     },
   });
 
+  new Gauge({
+    name: `${p}upstream_up`,
+    help: 'Whether an upstream (github, modal) answered its last probe: 1 yes, 0 no (cached 30 s).',
+    labelNames: ['upstream'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const u of (await options.upstreams?.()) ?? [])
+        this.set({ upstream: u.name }, u.status === 'ok' ? 1 : 0);
+    },
+  });
+
   const metrics: Metrics = {
     webhook: (event, action, outcome) => webhooks.inc({ event, action, outcome }),
     launch: (runnerClass, result, durationMs) => {
@@ -123,21 +136,5 @@ export function createPrometheusMetrics(options: { readonly ledger: Ledger }): P
     githubRateLimitRemaining: (remaining) => rateLimit.set(remaining),
   };
 
-  return {
-    metrics,
-    registry,
-    async handler(req, res) {
-      const path = (req.url ?? '').split('?')[0];
-      if (path !== '/metrics' || req.method !== 'GET') return false;
-      try {
-        const body = await registry.metrics();
-        res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
-        res.end(body);
-      } catch {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('metrics collection failed\n');
-      }
-      return true;
-    },
-  };
+  return { metrics, registry };
 }

@@ -12,6 +12,7 @@ import { createGitHubRunnerRegistry } from '../github/github-runner-registry.js'
 import { createJitRateLimiter } from '../github/jit-rate-limiter.js';
 import { createOctokitCache } from '../github/octokit-cache.js';
 import { createPrometheusMetrics, type PrometheusMetrics } from '../http/metrics.js';
+import { createUpstreamHealth } from '../http/upstream-health.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createMemoryLedger } from '../ledger/memory-ledger.js';
 import { openSqliteLedger } from '../ledger/sqlite-ledger.js';
@@ -20,6 +21,7 @@ import { createReconciler, type Reconciler } from '../reconciler/reconciler.js';
 import { createRecentRefusals, type RecentRefusals } from '../status/recent-refusals.js';
 import { createStatusHistory } from '../status/status-history.js';
 import { createStatusSource, type StatusSource } from '../status/status-source.js';
+import { upstreamProbes } from './upstream-probes.js';
 
 /** Every long-lived part of the server, built once from the configuration. */
 export interface Services {
@@ -62,7 +64,15 @@ export function buildServices(inputs: ServiceInputs): Services {
     (config.state.dataDir === ':memory:'
       ? createMemoryLedger()
       : openSqliteLedger(config.state.dataDir));
-  const prometheus = createPrometheusMetrics({ ledger });
+  const upstreams = createUpstreamHealth({
+    probes: upstreamProbes({
+      appOctokit: () => probot.auth(),
+      modalClient,
+      modal: config.modal,
+    }),
+    clock,
+  });
+  const prometheus = createPrometheusMetrics({ ledger, upstreams: () => upstreams.check() });
   const { metrics } = prometheus;
 
   /** Every Octokit this app makes reports GitHub's remaining rate limit. */
@@ -152,6 +162,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     refusals,
     clock,
     maxRunners: config.limits.maxRunners,
+    upstreams: () => upstreams.check(),
   });
   return {
     probotOptions,

@@ -12,7 +12,7 @@ import { buildServices } from './build-services.js';
 import { createWebhookDoor } from '../http/webhook-door.js';
 import { probotWithDoor } from './probot-with-door.js';
 import { httpRoutes } from './http-routes.js';
-import { startLoops } from './lifecycle.js';
+import { startLoops, type RunningLoops } from './lifecycle.js';
 import { recover } from './recover.js';
 
 export interface RunningServer {
@@ -65,6 +65,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     webhookProxy: options.webhookProxyUrl,
     log,
   });
+  // /readyz reads the loops' liveness; until they run (after recovery) it answers not ready.
+  let loops: RunningLoops | undefined = undefined;
   await server.load(
     createApp({
       ledger: services.ledger,
@@ -77,12 +79,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       },
       metrics: services.prometheus.metrics,
       onRefused: (refusal) => services.refusals.add(refusal),
-      httpHandlers: httpRoutes(services, config, clock, log),
+      httpHandlers: httpRoutes(services, config, log, () => loops?.health()),
     }),
   );
   await server.start();
   await recover(services);
-  const loops = startLoops(backgroundLoops(services, config), log);
+  const running = startLoops(backgroundLoops(services, config), log, clock);
+  loops = running;
   return {
     server,
     url: `http://${server.host}:${server.port}`,
@@ -91,7 +94,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ledger: services.ledger,
     async stop() {
       await server.stop();
-      await loops.stop();
+      await running.stop();
       await services.ledger.close();
       options.modalClient.close();
     },

@@ -1,4 +1,4 @@
-import { formatAge, queueReasonText } from './render-status-html.js';
+import { formatAge, queueReasonText, upstreamText } from './render-status-html.js';
 import type { StatusSnapshot } from './status-snapshot.js';
 
 /** Pads cells into aligned columns. */
@@ -47,6 +47,7 @@ export function formatStatusText(
     last
       ? `  last hour: peak ${peak} live runners, peak ${peakQueue} queued (${snapshot.history.length} samples)`
       : '  last hour: no samples yet',
+    ...(snapshot.upstreams ?? []).map((u) => `  ${upstreamText(u, snapshot.generatedAt)}`),
     '',
     ...section(
       'Live runners',
