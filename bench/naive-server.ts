@@ -45,7 +45,7 @@ const server = new Server({
 await server.load((app) => {
   app.on('workflow_job.queued', async (context) => {
     const { repository, workflow_job: job } = context.payload;
-    const name = newRunnerName(runnerClass.name);
+    const name = newRunnerName(runnerClass.name, 'bench0');
     const { data } = await context.octokit.rest.actions.generateRunnerJitconfigForOrg({
       org: repository.owner.login,
       name,

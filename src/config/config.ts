@@ -98,6 +98,12 @@ const envSchema = z.object({
       message: `must be ${MIN_RUNNER_VERSION} or newer: GitHub refuses to register older runners`,
     })
     .default(DEFAULT_RUNNER_VERSION),
+  DEPLOYMENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, {
+      message: 'must be 1-64 letters, digits, ".", "_" or "-", such as "prod" or "staging"',
+    })
+    .optional(),
   MODAL_APP_NAME: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be letters, digits, ".", "_" or "-"' })
@@ -137,6 +143,11 @@ export interface Config {
     /** Token for /metrics; open without it. */
     readonly metricsToken: string | undefined;
   };
+  /**
+   * What tells this deployment's sandboxes and runners from another's on the same organization
+   * or Modal environment: `DEPLOYMENT_ID`, else `app-<APP_ID>.<MODAL_APP_NAME>`.
+   */
+  readonly deployment: { readonly id: string };
   readonly modal: {
     readonly appName: string;
     readonly environment: string | undefined;
@@ -241,6 +252,7 @@ export function loadConfig(
       webhookPath: e.WEBHOOK_PATH,
       baseUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : undefined,
     },
+    deployment: { id: e.DEPLOYMENT_ID ?? `app-${e.APP_ID}.${e.MODAL_APP_NAME}` },
     server: {
       host: e.HOST,
       port: e.PORT,

@@ -40,8 +40,9 @@ export interface ControllerDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly settings: ControllerSettings;
+  /** A fresh runner name for the class, carrying this deployment's tag. */
+  readonly newRunnerName: (runnerClass: string) => string;
   readonly random?: () => number;
-  readonly newRunnerName?: (runnerClass: string) => string;
 }
 
 /**
@@ -50,7 +51,6 @@ export interface ControllerDeps {
  */
 export interface ControllerContext extends ControllerDeps {
   readonly random: () => number;
-  readonly newRunnerName: (runnerClass: string) => string;
   readonly caps: PlanCaps;
   readonly executor: Executor;
   /** Asks for a plan soon. */

@@ -1,11 +1,11 @@
 import type { RunnerLocks } from '../ports/runner-locks.js';
-import { newRunnerName } from '../domain/runner-name.js';
 import { carryOutPlan } from './carry-out-plan.js';
 import { createControlLoop } from './control-loop.js';
 import type { ControllerContext, ControllerDeps } from './controller-context.js';
 import { watchExit } from './exit-watch.js';
 import { createExecutor } from './executor.js';
 import { planCapsFor } from './plan-caps.js';
+import { recoverInterruptedLaunches } from './recover-launches.js';
 import type { WaitReason } from './plan.js';
 
 export interface Controller {
@@ -17,6 +17,8 @@ export interface Controller {
   waitReasons(): ReadonlyMap<number, WaitReason>;
   /** The runner locks the controller takes; the reconciler takes them too. */
   readonly locks: RunnerLocks;
+  /** After a restart, before the first plan: undoes the launches the last process left. */
+  recover(): Promise<void>;
   /** Follows a sandbox adopted by reconciliation, as if this process had launched it. */
   watch(runnerName: string, sandboxId: string): void;
   stop(): Promise<void>;
@@ -41,7 +43,6 @@ export function createController(deps: ControllerDeps): Controller {
   const ctx: ControllerContext = {
     ...deps,
     random: deps.random ?? Math.random,
-    newRunnerName: deps.newRunnerName ?? newRunnerName,
     caps: planCapsFor(deps.classes, deps.settings),
     executor,
     wake,
@@ -67,6 +68,9 @@ export function createController(deps: ControllerDeps): Controller {
     },
     waitReasons: () => waiting,
     locks: deps.locks,
+    async recover() {
+      await recoverInterruptedLaunches(ctx);
+    },
     watch: (runnerName, sandboxId) =>
       watchExit(ctx, runnerName, sandboxId, deps.log.child({ runnerName, sandboxId })),
     async stop() {

@@ -14,7 +14,7 @@ interface Made {
   sandboxId: string | null;
 }
 
-type UndoOutcome = 'undone' | 'runner-took-a-job';
+export type UndoOutcome = 'undone' | 'runner-took-a-job';
 
 /**
  * How a failed launch is undone, in order. The registration goes first: once it is deleted no
@@ -113,6 +113,23 @@ export async function launchRunner(
   log.info({ sandboxId, runnerId: jit.runnerId, warm }, 'runner launched');
   // A warm sandbox has been watched since it booted.
   if (!warm) watchExit(ctx, runner.name, sandboxId, log.child({ sandboxId }));
+}
+
+/**
+ * Undoes what a launch made, as the ledger recorded it: for a launch cut off by a crash, whose
+ * registration and sandbox ids are all that is known of it.
+ */
+export function undoRecordedLaunch(
+  ctx: ControllerContext,
+  runner: RunnerRecord,
+  log: Logger,
+): Promise<UndoOutcome> {
+  return undo(
+    ctx,
+    runner,
+    { runnerId: runner.runnerId ?? undefined, sandboxId: runner.sandboxId },
+    log,
+  );
 }
 
 async function undo(

@@ -86,6 +86,3 @@ function positiveInt(value: string | undefined): number | undefined {
   const n = Number(value);
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
-
-/** The `managed-by` value of this app's sandboxes. */
-export const DEFAULT_MANAGED_BY = 'modal-github-runner';

@@ -137,8 +137,18 @@ export interface GitHubObserver {
     readonly since: number;
     readonly maxPages?: number;
   }): Promise<Delivery[]>;
+  /**
+   * One page (100) of the App's webhook deliveries, newest first: the first page without a
+   * cursor, the next with the `nextCursor` of the one before (undefined on the last page).
+   */
+  listDeliveryPage(input: { readonly cursor?: string }): Promise<DeliveryPage>;
   /** Asks GitHub to deliver this delivery's event again (it answers 202 and delivers later). */
   redeliver(deliveryId: number): Promise<void>;
+}
+
+export interface DeliveryPage {
+  readonly deliveries: readonly Delivery[];
+  readonly nextCursor: string | undefined;
 }
 
 export interface GitHubObserverOptions {
@@ -305,6 +315,22 @@ export function createGitHubObserver(options: GitHubObserverOptions): GitHubObse
         'more webhook deliveries since the last check than pages read; older failures are not seen',
       );
       return result;
+    },
+
+    async listDeliveryPage({ cursor }) {
+      const octokit = await appOctokit('list-deliveries');
+      const params: DeliveryParams =
+        cursor === undefined ? { per_page: PER_PAGE } : { per_page: PER_PAGE, cursor };
+      const response = await paced('list-deliveries', {}, () =>
+        octokit.request('GET /app/hook/deliveries', params),
+      );
+      const deliveries: Delivery[] = [];
+      for (const delivery of arrayOf(response, 'list-deliveries')) {
+        const deliveredAt = Date.parse(delivery.delivered_at);
+        if (!Number.isNaN(deliveredAt)) deliveries.push(toDelivery(delivery, deliveredAt));
+      }
+      const next = nextPage(response.headers.link)?.get('cursor') ?? undefined;
+      return { deliveries, nextCursor: deliveries.length === 0 ? undefined : next };
     },
 
     async redeliver(deliveryId) {

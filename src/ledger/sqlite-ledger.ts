@@ -1,10 +1,23 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RunnerScope } from '../domain/runner-scope.js';
 import type { JobStatus } from '../domain/job-status.js';
 import { LIVE_RUNNER_STATES, type RunnerState } from '../domain/runner-state.js';
-import { mergeJobObservation, type JobRecord, type Ledger, type RunnerRecord } from './ledger.js';
+import {
+  mergeJobObservation,
+  type JobObservation,
+  type JobRecord,
+  type Ledger,
+  type ObserveResult,
+  type RunnerRecord,
+} from './ledger.js';
+
+interface PendingObservation {
+  readonly observation: JobObservation;
+  resolve(result: ObserveResult): void;
+  reject(error: unknown): void;
+}
+import { createPrivate, lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { MIGRATIONS } from './sqlite-migrations.js';
 
 interface JobRow {
@@ -135,6 +148,12 @@ const LIVE: ReadonlySet<RunnerState> = new Set(LIVE_RUNNER_STATES);
  * kept in memory, written through on every change, so the hot reads cost no query and no row
  * decoding however large the queue. This is sound because one process owns a `DATA_DIR`.
  * Finished jobs and runners are read from SQLite.
+ *
+ * The owner holds an exclusive lock on the directory (a second server there fails at once) and
+ * keeps its files private (0700, 0600). A recorded job survives power loss: job observations are
+ * committed with `synchronous = FULL`, in one transaction per event-loop turn (group commit), so
+ * a burst of webhooks shares one fsync; runner writes use NORMAL, since reconciliation rebuilds a
+ * lost runner write from what Modal and GitHub show.
  */
 export function openSqliteLedger(
   dataDir: string,
@@ -148,12 +167,21 @@ export function openSqliteLedger(
 ): Ledger {
   const mirror = options.mirror ?? true;
   let db: Database.Database;
+  let lock: DataDirLock | undefined;
   if (dataDir === ':memory:') {
     db = new Database(':memory:');
   } else {
-    mkdirSync(dataDir, { recursive: true });
-    db = new Database(join(dataDir, 'ledger.sqlite'));
-    db.pragma('journal_mode = WAL');
+    if (mirror) lock = lockDataDir(dataDir);
+    const file = join(dataDir, 'ledger.sqlite');
+    try {
+      // SQLite gives its WAL and shared-memory files the database file's permissions.
+      if (mirror) createPrivate(file);
+      db = new Database(file);
+      db.pragma('journal_mode = WAL');
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
   }
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
@@ -223,11 +251,43 @@ export function openSqliteLedger(
     return row ? toRunner(row) : undefined;
   };
 
-  const observe = db.transaction((observation: Parameters<Ledger['observeJob']>[0]) => {
-    const result = mergeJobObservation(readJob(observation.id), observation);
-    if (result.changed) upsertJob.run(fromJob(result.job));
-    return result;
+  /** Observations waiting for the next group commit, with their callers. */
+  let batch: PendingObservation[] = [];
+  const observeAll = db.transaction((items: readonly PendingObservation[]) => {
+    // Two observations of one job in a batch: the second merges onto the first.
+    const staged = new Map<number, JobRecord>();
+    const results = items.map(({ observation }) => {
+      const result = mergeJobObservation(
+        staged.get(observation.id) ?? readJob(observation.id),
+        observation,
+      );
+      if (result.changed) {
+        upsertJob.run(fromJob(result.job));
+        staged.set(result.job.id, result.job);
+      }
+      return result;
+    });
+    return { results, staged };
   });
+  const commitBatch = () => {
+    const items = batch;
+    batch = [];
+    let outcome: ReturnType<typeof observeAll>;
+    try {
+      db.pragma('synchronous = FULL');
+      try {
+        outcome = observeAll(items);
+      } finally {
+        db.pragma('synchronous = NORMAL');
+      }
+    } catch (error) {
+      for (const item of items) item.reject(error);
+      return;
+    }
+    // The mirror changes only after the transaction committed.
+    for (const job of outcome.staged.values()) mirrorJob(job);
+    items.forEach((item, i) => item.resolve(outcome.results[i] as ObserveResult));
+  };
   const patchJob = db.transaction((id: number, patch: Parameters<Ledger['updateJob']>[1]) => {
     const job = readJob(id);
     if (!job) return undefined;
@@ -246,11 +306,15 @@ export function openSqliteLedger(
   );
 
   return {
-    async observeJob(observation) {
-      // The mirror changes only after the transaction committed.
-      const result = observe(observation);
-      if (result.changed) mirrorJob(result.job);
-      return result;
+    observeJob(observation) {
+      return new Promise<ObserveResult>((resolve, reject) => {
+        if (!db.open) {
+          reject(new Error('the ledger is closed'));
+          return;
+        }
+        if (batch.length === 0) setImmediate(commitBatch);
+        batch.push({ observation, resolve, reject });
+      });
     },
     async getJob(id) {
       return readJob(id);
@@ -306,7 +370,9 @@ export function openSqliteLedger(
       };
     },
     async close() {
+      if (batch.length > 0) commitBatch();
       if (db.open) db.close();
+      lock?.release();
     },
   };
 }

@@ -38,6 +38,10 @@ export interface ReconcileGitHub {
     repo: string;
     jobId: number;
   }): Promise<{ status: string; conclusion: string | null; runnerName: string | null } | undefined>;
-  listDeliveries(input: { since: number }): Promise<readonly DeliveryInfo[]>;
+  /** One page of webhook deliveries, newest first; `nextCursor` reads the next (older) one. */
+  listDeliveryPage(input: { cursor?: string }): Promise<{
+    readonly deliveries: readonly DeliveryInfo[];
+    readonly nextCursor: string | undefined;
+  }>;
   redeliver(deliveryId: number): Promise<void>;
 }

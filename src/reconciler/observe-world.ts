@@ -1,5 +1,4 @@
 import { errorFields } from '../domain/error-fields.js';
-import { RUNNER_NAME_PREFIX } from '../domain/runner-name.js';
 import { ALL_RUNNER_STATES, isLive } from '../domain/runner-state.js';
 import { parseScopeKey, scopeKey } from '../domain/runner-scope.js';
 import type { RunnerRecord } from '../ledger/ledger.js';
@@ -16,7 +15,7 @@ export interface World {
   readonly runners: ReadonlyMap<string, RunnerRecord>;
   /** The scopes looked at, with the installation that can act in each. */
   readonly installationByScope: ReadonlyMap<string, number>;
-  /** Our registrations per scope listed (scopes that could not be listed are absent). */
+  /** This deployment's registrations per scope listed (scopes not listed are absent). */
   readonly registrations: ReadonlyMap<string, readonly Registration[]>;
 }
 
@@ -64,7 +63,9 @@ export async function observeWorld(ctx: ReconcilerContext, budget: ApiBudget): P
     try {
       registrations.set(
         key,
-        await github.listRunners({ installationId, scope, namePrefix: RUNNER_NAME_PREFIX }),
+        (await github.listRunners({ installationId, scope })).filter((r) =>
+          ctx.settings.isOurRunnerName(r.name),
+        ),
       );
     } catch (error) {
       log.warn({ err: errorFields(error), scope: key }, 'could not list runners');

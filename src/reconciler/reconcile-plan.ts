@@ -1,6 +1,5 @@
 import type { SandboxInfo } from '../ports/sandbox-platform.js';
 import { scopeKey } from '../domain/runner-scope.js';
-import { RUNNER_NAME_PREFIX } from '../domain/runner-name.js';
 import { isLive } from '../domain/runner-state.js';
 import type { RunnerRecord } from '../ledger/ledger.js';
 import type { Registration } from '../ports/reconcile-github.js';
@@ -14,7 +13,7 @@ export interface ReconcileInput {
   readonly inFlight: ReadonlySet<string>;
   /** Running sandboxes of this app; undefined when Modal could not be listed this time. */
   readonly sandboxes: readonly SandboxInfo[] | undefined;
-  /** Registrations named with our prefix, per listed scope key; scopes not listed are absent. */
+  /** This deployment's registrations, per listed scope key; scopes not listed are absent. */
   readonly registrations: ReadonlyMap<string, readonly Registration[]>;
   /** When each orphaned registration was first seen (the reconciler's memory). */
   readonly orphanSince: ReadonlyMap<string, number>;
@@ -136,7 +135,7 @@ export function reconcilePlan(input: ReconcileInput): ReconcilePlan {
   // Registrations with no runner of ours behind them.
   const orphanSince = new Map<string, number>();
   for (const [name, { scopeKey: key, registration }] of registrationByName) {
-    if (!name.startsWith(RUNNER_NAME_PREFIX) || inFlight.has(name)) continue;
+    if (inFlight.has(name)) continue;
     const known = runners.get(name);
     if (known && isLive(known.state)) continue;
     // Without Modal's listing we cannot tell an unknown registration's sandbox is gone.

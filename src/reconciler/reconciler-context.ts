@@ -7,8 +7,10 @@ import type { RunnerLocks } from '../ports/runner-locks.js';
 import type { SandboxPlatform } from '../ports/sandbox-platform.js';
 
 export interface ReconcilerSettings {
-  /** App name on our sandboxes (`managed-by` tag): only those are ours to repair. */
+  /** This deployment's identity on our sandboxes (`managed-by` tag): only those are ours. */
   readonly managedBy: string;
+  /** Whether a runner registration's name is one this deployment made. */
+  readonly isOurRunnerName: (name: string) => boolean;
   /** How far back the first delivery check after a start looks. */
   readonly redeliveryLookbackMs: number;
   /** GitHub calls one tick may make at most. */
@@ -47,6 +49,8 @@ export interface ReconcilerMemory {
   orphanSince: ReadonlyMap<string, number>;
   /** GUIDs of deliveries already redelivered. */
   readonly redelivered: Set<string>;
+  /** GUIDs delivered successfully, seen so far by the delivery sweep in progress. */
+  readonly sweepSucceeded: Set<string>;
   /** When each stale job was last checked against GitHub. */
   readonly lastJobCheck: Map<number, number>;
 }

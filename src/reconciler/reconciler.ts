@@ -28,7 +28,12 @@ export interface Reconciler {
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const ctx: ReconcilerContext = {
     ...deps,
-    memory: { orphanSince: new Map(), redelivered: new Set(), lastJobCheck: new Map() },
+    memory: {
+      orphanSince: new Map(),
+      redelivered: new Set(),
+      sweepSucceeded: new Set(),
+      lastJobCheck: new Map(),
+    },
   };
   let running: Promise<TickReport> | undefined;
   return {

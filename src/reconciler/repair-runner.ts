@@ -26,35 +26,44 @@ export async function closeSandboxGone(
   );
 }
 
-/** A launch a crash interrupted: adopt its sandbox if there is one, else undo it. */
+/**
+ * A launch nobody is carrying out (the process that started it is gone): undone like a failed
+ * launch, registration first. Its sandbox, if it has one, waits for a config nobody stored, so it
+ * is terminated, unless GitHub says its runner is busy: then the config did arrive, and the
+ * runner is kept and followed.
+ */
 export async function closeInterruptedLaunch(
   ctx: ReconcilerContext,
   runner: RunnerRecord,
   sandbox: SandboxInfo | undefined,
   budget: ApiBudget,
 ): Promise<void> {
-  if (sandbox) {
+  const sandboxId = sandbox?.sandboxId ?? runner.sandboxId;
+  const deregistered = await deleteRegistration(ctx, runner, budget);
+  // Out of budget: the registration may still be live; nothing is touched before it goes.
+  if (deregistered === 'skipped') return;
+  if (deregistered === 'busy') {
     await ctx.ledger.updateRunner(runner.name, {
-      state: 'booting',
-      sandboxId: sandbox.sandboxId,
+      state: 'busy',
+      ...(sandboxId !== null ? { sandboxId } : {}),
       at: ctx.clock.now(),
     });
-    ctx.controller.watch(runner.name, sandbox.sandboxId);
+    if (sandboxId !== null) ctx.controller.watch(runner.name, sandboxId);
     ctx.log.info(
-      { runnerName: runner.name, sandboxId: sandbox.sandboxId },
-      'interrupted launch had its sandbox; adopted',
+      { runnerName: runner.name, sandboxId },
+      'interrupted launch: its runner is busy; kept',
     );
     return;
   }
-  await deleteRegistration(ctx, runner, budget);
+  if (sandbox) await ctx.platform.terminate(sandbox.sandboxId);
   await ctx.ledger.updateRunner(runner.name, {
     state: 'failed',
-    lastError: 'launch interrupted (restart); redone',
+    lastError: 'launch interrupted by a restart; launched again',
     at: ctx.clock.now(),
   });
   ctx.log.info(
-    { runnerName: runner.name },
-    'interrupted launch cleaned up; its job will get a new runner',
+    { runnerName: runner.name, sandboxId },
+    'interrupted launch undone; its job gets a new runner now',
   );
 }
 
@@ -101,10 +110,10 @@ async function deleteRegistration(
   ctx: ReconcilerContext,
   runner: RunnerRecord,
   budget: ApiBudget,
-): Promise<void> {
+): Promise<'deleted' | 'busy' | 'skipped'> {
   let runnerId = runner.runnerId;
   if (runnerId === null) {
-    if (!budget.spend(`find runner ${runner.name}`)) return;
+    if (!budget.spend(`find runner ${runner.name}`)) return 'skipped';
     const found = await ctx.github.findRunnerByName({
       installationId: runner.installationId,
       scope: runner.scope,
@@ -112,15 +121,18 @@ async function deleteRegistration(
     });
     runnerId = found?.id ?? null;
   }
-  if (runnerId === null || !budget.spend(`delete runner ${runner.name}`)) return;
+  if (runnerId === null) return 'deleted';
+  if (!budget.spend(`delete runner ${runner.name}`)) return 'skipped';
   try {
     await ctx.github.deleteRunner({
       installationId: runner.installationId,
       scope: runner.scope,
       runnerId,
     });
+    return 'deleted';
   } catch (error) {
     if (!isRunnerBusy(error)) throw error;
+    return 'busy';
   }
 }
 

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import { createController, type Controller } from '../controller/controller.js';
 import { createRunnerLocks } from '../controller/runner-locks.js';
 import type { Clock } from '../domain/clock.js';
-import { DEFAULT_MANAGED_BY } from '../domain/sandbox-tags.js';
+import { deploymentTag, isRunnerNameOf, newRunnerName } from '../domain/runner-name.js';
 import { AppOctokit } from '../github/app-octokit.js';
 import { createGitHubObserver } from '../github/github-observer.js';
 import { createGitHubRunnerRegistry } from '../github/github-runner-registry.js';
@@ -114,6 +114,8 @@ export function buildServices(inputs: ServiceInputs): Services {
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
   });
   const locks = createRunnerLocks();
+  const deployment = config.deployment.id;
+  const tag = deploymentTag(deployment);
   const controller = createController({
     ledger,
     registry,
@@ -123,11 +125,12 @@ export function buildServices(inputs: ServiceInputs): Services {
     clock,
     log: log.child({ name: 'controller' }),
     metrics,
+    newRunnerName: (runnerClass) => newRunnerName(runnerClass, tag),
     settings: {
       maxRunners: config.limits.maxRunners,
       maxConcurrentLaunches: config.limits.maxConcurrentLaunches,
       runnerGroupId: config.runners.groupId,
-      managedBy: DEFAULT_MANAGED_BY,
+      managedBy: deployment,
       retryPolicy: timings.retryPolicy,
       launchBackoff: timings.launchBackoff,
       idleGraceMs: timings.idleGraceMs,
@@ -145,7 +148,8 @@ export function buildServices(inputs: ServiceInputs): Services {
     log: log.child({ name: 'reconciler' }),
     metrics,
     settings: {
-      managedBy: DEFAULT_MANAGED_BY,
+      managedBy: deployment,
+      isOurRunnerName: (name) => isRunnerNameOf(name, tag),
       redeliveryLookbackMs: config.state.redeliveryLookbackMs,
       apiBudget: timings.reconcileApiBudget,
       staleJobMs: timings.staleJobMs,

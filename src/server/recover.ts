@@ -2,8 +2,8 @@ import type { Services } from './build-services.js';
 
 /**
  * After a restart, before any loop runs: follow every sandbox the ledger knows of, so that
- * their exits are seen. Interrupted launches and everything else that drifted are left to the
- * reconciler's first tick, which runs at once.
+ * their exits are seen, and undo the launches the last process cut off. Everything else that
+ * drifted is left to the reconciler's first tick, which runs at once.
  */
 export async function recover(services: Services): Promise<void> {
   for (const runner of await services.ledger.listRunners([
@@ -15,4 +15,5 @@ export async function recover(services: Services): Promise<void> {
   ])) {
     if (runner.sandboxId !== null) services.controller.watch(runner.name, runner.sandboxId);
   }
+  await services.controller.recover();
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { deploymentTag } from '../../src/domain/runner-name.js';
 import {
   eventually,
   startHarness,
@@ -38,7 +39,9 @@ describe('a queued job gets one runner in one sandbox', () => {
     const body = mints[0]?.body as { name: string; runner_group_id: number; labels: string[] };
     expect(body.runner_group_id).toBe(3);
     expect(body.labels).toEqual(['self-hosted', 'Linux', 'X64', 'modal-big']);
-    expect(body.name).toMatch(/^modal-modal-big-[0-9a-f]{12}$/);
+    // `<class>-<deployment tag>-<random>`; the harness's App 12345 and Modal App github-runners.
+    expect(body.name).toMatch(/^modal-big-[0-9a-f]{6}-[0-9a-f]{10}$/);
+    expect(body.name.split('-')[2]).toBe(deploymentTag('app-12345.github-runners'));
     expect(body.name.length).toBeLessThan(64);
     expect(mints[0]?.authorization).toMatch(/^token ghs_/);
 
@@ -55,7 +58,7 @@ describe('a queued job gets one runner in one sandbox', () => {
     expect(sandbox.env).toEqual({});
     expect(sandbox.command.join(' ')).not.toContain(runner.encodedJitConfig);
     expect(sandbox.tags).toMatchObject({
-      'managed-by': 'modal-github-runner',
+      'managed-by': 'app-12345.github-runners',
       'runner-class': 'modal-big',
       org: 'acme',
       repo: 'acme/api',
@@ -137,7 +140,7 @@ describe('a queued job gets one runner in one sandbox', () => {
     await eventually(() => h.logs.text.includes('runner launched'), 'launch logged');
     const launched = h.logs.parsed().find((l) => l.msg === 'runner launched')!;
     expect(launched).toMatchObject({ jobId: 4242, runId: 99, repo: 'acme/api', class: 'modal' });
-    expect(launched.runnerName).toMatch(/^modal-modal-/);
+    expect(launched.runnerName).toMatch(/^modal-[0-9a-f]{6}-[0-9a-f]{10}$/);
     expect(launched.sandboxId).toBe(h.modal.created[0]?.sandboxId);
     const recorded = h.logs.parsed().find((l) => l.msg === 'job recorded')!;
     expect(recorded).toMatchObject({ jobId: 4242, runId: 99, repo: 'acme/api', class: 'modal' });

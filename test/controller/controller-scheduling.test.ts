@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import type { RunnerClass } from '../../src/config/runner-class.js';
 import { createController } from '../../src/controller/controller.js';
 import { createRunnerLocks } from '../../src/controller/runner-locks.js';
+import { newRunnerName } from '../../src/domain/runner-name.js';
 import { noMetrics } from '../../src/ports/metrics.js';
 import { controllerSettings } from './controller-fixtures.js';
 import type { JitConfig, RunnerRegistry } from '../../src/ports/runner-registry.js';
@@ -64,6 +65,7 @@ function setup(maxConcurrentLaunches: number) {
     platform,
     classes: new Map([['modal', modal]]),
     locks: createRunnerLocks(),
+    newRunnerName: (runnerClass) => newRunnerName(runnerClass, 'abc123'),
     settings: controllerSettings({ maxConcurrentLaunches }),
     metrics: noMetrics,
     clock: { now: () => 10_000, sleep: async () => {} },

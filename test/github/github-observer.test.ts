@@ -589,3 +589,36 @@ describe('listDeliveries with deliveriesToRedeliver', () => {
     expect(picked.map((p) => [p.id, p.guid])).toEqual([[3, 'g2']]);
   });
 });
+
+describe('listDeliveryPage', () => {
+  it('reads one page, paced, and hands back the cursor of the next', async () => {
+    const { observer, acquires } = setup();
+    nock(API)
+      .get('/app/hook/deliveries')
+      .matchHeader('authorization', `bearer ${JWT}`)
+      .query({ per_page: '100' })
+      .reply(200, [deliveryBody(6, 1), deliveryBody(5, 2)], nextLink('per_page=100&cursor=v1_5'))
+      .get('/app/hook/deliveries')
+      .query({ per_page: '100', cursor: 'v1_5' })
+      .reply(200, [deliveryBody(4, 3, { status_code: 502 })]);
+
+    const first = await observer.listDeliveryPage({});
+    expect(first.deliveries.map((d) => d.id)).toEqual([6, 5]);
+    expect(first.nextCursor).toBe('v1_5');
+    const second = await observer.listDeliveryPage({ cursor: 'v1_5' });
+    expect(second.deliveries).toEqual([
+      expect.objectContaining({ id: 4, statusCode: 502, deliveredAt: T0 - 3 * 60_000 }),
+    ]);
+    expect(second.nextCursor).toBeUndefined();
+    expect(acquires()).toBe(2);
+  });
+
+  it('an empty page ends the listing even if GitHub sends a next link', async () => {
+    const { observer } = setup();
+    nock(API)
+      .get('/app/hook/deliveries')
+      .query({ per_page: '100' })
+      .reply(200, [], nextLink('per_page=100&cursor=v1_0'));
+    expect(await observer.listDeliveryPage({})).toEqual({ deliveries: [], nextCursor: undefined });
+  });
+});

@@ -134,9 +134,81 @@ describe('crash and restart', () => {
     await ledger.close();
     const text = outputs.flat().join('');
     // The kill landed with launches in flight; the restarted server finished or undid them.
-    expect(text).toMatch(/interrupted launch (had its sandbox; adopted|cleaned up)/);
+    expect(text).toMatch(/interrupted launch (undone|: its runner had taken a job)/);
     for (const secret of [...github.mintedJitConfigs, ...github.issuedTokens, WEBHOOK_SECRET]) {
       expect(text).not.toContain(secret);
     }
   }, 120_000);
+
+  it('SIGKILL between the sandbox create and the config delivery: the job starts within seconds of the restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mgr-midlaunch-'));
+    const github = await new FakeGitHub().start();
+    const modal = new FakeModal();
+    const bridge = await serveFakeModal(modal);
+    const port = await freePort();
+    const env = {
+      APP_ID: '12345',
+      PRIVATE_KEY: testPrivateKey(),
+      WEBHOOK_SECRET,
+      GHE_HOST: new URL(github.baseUrl).host,
+      GHE_PROTOCOL: 'http',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dir,
+      REDELIVERY_LOOKBACK_HOURS: '0',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      FAKE_MODAL_BRIDGE_URL: bridge.url,
+      SIM_TIMINGS: JSON.stringify(FAST),
+    };
+    github.webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+    github.webhookSecret = WEBHOOK_SECRET;
+    // The sandbox waits for its config as long as the real entrypoint does: a sandbox adopted
+    // without one would hold the job for two minutes.
+    const runners = attachFakeRunners(github, modal, {
+      bootMs: 20,
+      jobMs: 100,
+      configWaitMs: 120_000,
+    });
+    // GitHub slow enough that the sandbox exists (and is recorded) long before the JIT config.
+    github.latencyMs = 3_000;
+    let child = await startServerProcess(env);
+    try {
+      await queueBurst({ github }, { jobs: 1, random: seeded(3) });
+      await eventually(() => modal.created.length === 1, 'sandbox created', 15_000);
+      const first = modal.created[0]!;
+      // Recorded in the ledger before the kill (the create's answer is written at once).
+      await new Promise((r) => setTimeout(r, 300));
+      expect(first.stdin.text).toBe('');
+      child.process.kill('SIGKILL');
+      await new Promise((r) => child.process.once('exit', r));
+      github.latencyMs = 0;
+
+      child = await startServerProcess(env);
+      const restartedAt = Date.now();
+      await eventually(
+        () => github.jobs.get(1)?.status !== 'queued',
+        'the job taken by a runner',
+        10_000,
+      );
+      expect(Date.now() - restartedAt).toBeLessThan(5_000);
+      // The half-launched sandbox was terminated, not left waiting for a config.
+      await eventually(
+        () => modal.sandbox(first.sandboxId)?.result !== undefined,
+        'first sandbox ended',
+      );
+      expect(first.stdin.text).toBe('');
+      await expectConverged({ github, modal }, { maxRunners: 50, timeoutMs: 20_000 });
+      expect(runners.stats.jobsRun).toBe(1);
+      expect(child.output.join('')).toContain('interrupted launch undone');
+    } finally {
+      child.process.kill('SIGTERM');
+      await new Promise((r) => child.process.once('exit', r));
+      runners.detach();
+      await bridge.close();
+      modal.close();
+      await github.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

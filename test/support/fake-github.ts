@@ -133,6 +133,8 @@ export class FakeGitHub {
   /** Where `deliver()` posts webhooks, signed with `webhookSecret`. */
   webhookUrl: string | undefined;
   webhookSecret = 'development';
+  /** Other Apps installed on the same organization: every delivery goes to them too. */
+  otherApps: { readonly webhookUrl: string; readonly webhookSecret: string }[] = [];
   private nextDeliveryId = 1;
   private readonly faults: Fault[] = [];
   private nextRunnerId = 1000;
@@ -318,6 +320,24 @@ export class FakeGitHub {
       return delivery;
     }
     const body = JSON.stringify(payload);
+    await Promise.all(
+      this.otherApps.map((app) =>
+        fetch(app.webhookUrl, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': event,
+            'x-github-delivery': randomUUID(),
+            'x-hub-signature-256': `sha256=${createHmac('sha256', app.webhookSecret).update(body).digest('hex')}`,
+          },
+          body,
+          signal: AbortSignal.timeout(10_000),
+        }).then(
+          (r) => r.arrayBuffer(),
+          () => undefined,
+        ),
+      ),
+    );
     try {
       const response = await fetch(this.webhookUrl, {
         method: 'POST',

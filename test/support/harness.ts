@@ -66,13 +66,15 @@ export async function startHarness(
   options: {
     env?: Record<string, string>;
     modal?: FakeModalOptions;
+    /** A fake Modal shared with another server (left running at stop). */
+    sharedModal?: FakeModal;
     ledger?: Ledger;
     github?: FakeGitHub;
     timings?: Partial<Timings>;
   } = {},
 ): Promise<Harness> {
   const github = options.github ?? (await new FakeGitHub().start());
-  const modal = new FakeModal(options.modal);
+  const modal = options.sharedModal ?? new FakeModal(options.modal);
   const port = await freePort();
   const ghHost = new URL(github.baseUrl).host;
   const loaded = loadConfig({
@@ -111,7 +113,7 @@ export async function startHarness(
     webhookUrl,
     async stop() {
       await server.stop();
-      modal.close();
+      if (!options.sharedModal) modal.close();
       if (!options.github) await github.stop();
     },
   };
