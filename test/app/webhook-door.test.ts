@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { once } from 'node:events';
 import { request } from 'node:http';
 import { MAX_WEBHOOK_BODY_BYTES } from '../../src/http/webhook-door.js';
 import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
@@ -8,48 +9,60 @@ const MB = 1024 * 1024;
 
 /**
  * POSTs `totalBytes` of body in 64 KiB chunks (one buffer, written again and again, so the
- * sender holds no more than that), with a declared length or chunked. Stops sending as soon as
- * the server answers; resolves with the status.
+ * sender holds no more than that), with a declared length or chunked. Writes one chunk at a
+ * time and yields between chunks, so that it sees the answer as soon as it comes; stops when
+ * the server answers or closes the connection. Resolves with the status and the bytes written.
  */
-function streamBody(
+async function streamBody(
   url: string,
   totalBytes: number,
   mode: 'declared-length' | 'chunked',
 ): Promise<{ status: number; sentBytes: number }> {
   const chunk = Buffer.alloc(64 * 1024, 'x');
-  return new Promise((resolve, reject) => {
-    let sentBytes = 0;
-    let answered = false;
-    const req = request(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'workflow_job',
-        'x-github-delivery': 'oversized-1',
-        'x-hub-signature-256': sign(WEBHOOK_SECRET, 'not the body'),
-        ...(mode === 'declared-length' ? { 'content-length': String(totalBytes) } : {}),
-      },
-    });
-    req.on('response', (res) => {
-      answered = true;
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, sentBytes });
-      req.destroy();
-    });
-    // Once the server has answered and closed, further writes fail; that is the point.
-    req.on('error', (error) => (answered ? undefined : reject(error)));
-    const pump = () => {
-      while (!answered && sentBytes < totalBytes) {
-        sentBytes += chunk.length;
-        if (!req.write(chunk)) {
-          req.once('drain', pump);
-          return;
-        }
-      }
-      if (!answered) req.end();
-    };
-    pump();
+  let status: number | undefined;
+  let closed = false;
+  let failure: Error | undefined;
+  const req = request(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'workflow_job',
+      'x-github-delivery': 'oversized-1',
+      'x-hub-signature-256': sign(WEBHOOK_SECRET, 'not the body'),
+      ...(mode === 'declared-length' ? { 'content-length': String(totalBytes) } : {}),
+    },
   });
+  const answered = new Promise<void>((resolve) => {
+    req.on('response', (res) => {
+      status = res.statusCode;
+      res.resume();
+      resolve();
+    });
+    req.on('close', () => {
+      closed = true;
+      resolve();
+    });
+  });
+  // The server closes the connection after its 413: writes still in flight then fail
+  // (EPIPE, ECONNRESET, ECANCELED). That is expected once it has answered, not before.
+  req.on('error', (error) => {
+    if (status === undefined) failure = error;
+  });
+  req.on('socket', (socket) => socket.on('error', () => {}));
+  let sentBytes = 0;
+  while (sentBytes < totalBytes && status === undefined && !closed) {
+    sentBytes += chunk.length;
+    if (!req.write(chunk)) {
+      await Promise.race([once(req, 'drain'), answered]);
+    } else {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  if (status === undefined && !closed) req.end();
+  await answered;
+  req.destroy();
+  if (status === undefined) throw failure ?? new Error('the server closed without an answer');
+  return { status, sentBytes };
 }
 
 /** The peak growth of this process's Buffer memory (where request bodies land) while `run` runs. */
