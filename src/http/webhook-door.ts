@@ -42,14 +42,19 @@ export function createWebhookDoor(options: WebhookDoorOptions) {
       };
       const refuseTooLarge = () => {
         log.warn({ ...delivery, limitBytes: maxBytes }, 'webhook body over the limit refused');
-        refuse(res, 413, `Payload too large: webhook bodies are at most ${maxBytes} bytes`);
+        refuseUnread(
+          req,
+          res,
+          413,
+          `Payload too large: webhook bodies are at most ${maxBytes} bytes`,
+        );
         return true;
       };
       if (Number(req.headers['content-length'] ?? 0) > maxBytes) return refuseTooLarge();
       const signature = req.headers['x-hub-signature-256'];
       if (typeof signature !== 'string' || !signature.startsWith('sha256=')) {
         log.warn(delivery, 'webhook without an X-Hub-Signature-256 signature refused');
-        refuse(res, 400, 'Missing X-Hub-Signature-256: deliveries must be signed');
+        refuseUnread(req, res, 400, 'Missing X-Hub-Signature-256: deliveries must be signed');
         return true;
       }
       const read = await readLimitedBody(req, maxBytes);
@@ -66,7 +71,14 @@ export function createWebhookDoor(options: WebhookDoorOptions) {
           delivery,
           "webhook signature does not match: refused (WEBHOOK_SECRET must equal the App's webhook secret)",
         );
-        refuse(res, 400, 'Signature does not match the body and the webhook secret', false);
+        const error = JSON.stringify({
+          error: 'Signature does not match the body and the webhook secret',
+        });
+        res.writeHead(400, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(error),
+        });
+        res.end(error);
         return true;
       }
       (req as IncomingMessage & { body?: string }).body = text;
@@ -82,15 +94,40 @@ function signatureMatches(secret: string, body: string, signature: string): bool
   return presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
-/** Answers with a JSON error; closes the connection when the body was left unread. */
-function refuse(res: ServerResponse, status: number, error: string, close = true): void {
+/** After a refusal, how much more of the body is read and dropped, and for how long at most. */
+const DISCARD_BYTES = 1024 * 1024;
+const REFUSAL_GRACE_MS = 3_000;
+
+/**
+ * Answers a request whose body is left unread (all of it, or what came past the limit), then
+ * closes its connection. Closing at once would reset a connection the client is still sending
+ * on, and the reset can destroy the answer before the client reads it (RFC 9112, section 9.6).
+ * So the answer is written whole, up to `DISCARD_BYTES` more of the body are read and dropped
+ * (a small body ends there, and the connection closes cleanly), then reading stops (the
+ * sender stalls, memory holds nothing more) until the grace period ends.
+ */
+function refuseUnread(req: IncomingMessage, res: ServerResponse, status: number, error: string) {
   const body = JSON.stringify({ error });
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
-    ...(close ? { connection: 'close' } : {}),
+    connection: 'close',
   });
-  res.end(body);
+  res.write(body);
+  let discarded = 0;
+  const close = () => {
+    clearTimeout(timer);
+    res.end();
+  };
+  const timer = setTimeout(close, REFUSAL_GRACE_MS);
+  timer.unref();
+  res.once('close', () => clearTimeout(timer));
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_BYTES) req.pause();
+  });
+  req.once('end', close);
+  req.resume();
 }
 
 /** A header's value as a short single string: these are the sender's words, not ours. */

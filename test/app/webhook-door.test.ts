@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { once } from 'node:events';
 import { request } from 'node:http';
 import { MAX_WEBHOOK_BODY_BYTES } from '../../src/http/webhook-door.js';
 import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
@@ -43,8 +42,8 @@ async function streamBody(
       resolve();
     });
   });
-  // The server closes the connection after its 413: writes still in flight then fail
-  // (EPIPE, ECONNRESET, ECANCELED). That is expected once it has answered, not before.
+  // The server closes the connection some time after its 413: writes still in flight then
+  // fail (EPIPE, ECONNRESET, ECANCELED). That is expected once it has answered, not before.
   req.on('error', (error) => {
     if (status === undefined) failure = error;
   });
@@ -53,7 +52,7 @@ async function streamBody(
   while (sentBytes < totalBytes && status === undefined && !closed) {
     sentBytes += chunk.length;
     if (!req.write(chunk)) {
-      await Promise.race([once(req, 'drain'), answered]);
+      await Promise.race([new Promise((resolve) => req.once('drain', resolve)), answered]);
     } else {
       await new Promise((resolve) => setImmediate(resolve));
     }
