@@ -1,5 +1,6 @@
 import { getTransformStream } from '@probot/pino';
 import pino, { type Logger } from 'pino';
+import { errorLogFields } from './domain/error-fields.js';
 
 /** Object paths that may hold a secret; pino prints them as [Redacted], as a second line of defence. */
 export const REDACTED_PATHS = [
@@ -22,30 +23,20 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * @octokit/webhooks attaches the delivery (`event`, with its whole `payload`) to the errors it
- * raises, and Probot logs them: a refused or failing delivery would write its body to the log,
- * however large and whoever sent it. These serializers keep the rest and replace every payload.
+ * Probot logs a received event (`log.debug({ event })`) with its whole payload; keep its id and
+ * name only, so no delivery body reaches the log (bodies can be large, and anyone can send one).
  */
-function withoutPayloads(value: unknown, depth = 0): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (depth > 5) return '[nested too deep to log]';
-  if (Array.isArray(value)) return value.map((v) => withoutPayloads(v, depth + 1));
-  const copy: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    if (key === 'payload') copy.payload = '[not logged]';
-    else if (key === 'event' || key === 'aggregateErrors' || key === 'cause' || key === 'errors')
-      copy[key] = withoutPayloads(field, depth + 1);
-    else copy[key] = field;
-  }
-  return copy;
+function eventLogFields(event: unknown): unknown {
+  if (typeof event !== 'object' || event === null) return event;
+  const { id, name } = event as Record<string, unknown>;
+  return { id, name };
 }
 
-export const LOG_SERIALIZERS = {
-  err: (error: unknown) => withoutPayloads(pino.stdSerializers.err(error as Error)),
-  event: (event: unknown) => withoutPayloads(event),
-};
-
-/** Probot's logger (pretty in a terminal unless LOG_FORMAT=json), with secrets redacted. */
+/**
+ * Probot's logger (pretty in a terminal unless LOG_FORMAT=json), with secrets redacted and every
+ * `err` field (ours, or a raw error logged by Probot or Octokit) reduced to `errorLogFields`,
+ * which also leaves out the delivery that @octokit/webhooks attaches to its errors.
+ */
 export async function createLogger(options: {
   level: string;
   logFormat?: 'json' | 'pretty' | undefined;
@@ -56,7 +47,7 @@ export async function createLogger(options: {
     level: options.level,
     name: 'modal-github-runner',
     redact: REDACTED_PATHS,
-    serializers: LOG_SERIALIZERS,
+    serializers: { err: errorLogFields, event: eventLogFields },
   };
   if (options.destination) return pino(pinoOptions, options.destination);
   const transform = await getTransformStream({ logFormat: options.logFormat });

@@ -11,6 +11,15 @@ export interface Timings {
     readonly baseDelayMs: number;
     readonly maxDelayMs: number;
   };
+  /**
+   * Per upstream (GitHub, Modal): consecutive failures that stop launches, and how long they
+   * stop before one launch probes again (doubling up to the maximum).
+   */
+  readonly circuitBreaker: {
+    readonly threshold: number;
+    readonly baseOpenMs: number;
+    readonly maxOpenMs: number;
+  };
   /** Backoff between failed launches for one job. */
   readonly launchBackoff: { readonly baseDelayMs: number; readonly maxDelayMs: number };
   /** A runner no queued job needs is retired once it has been unneeded this long. */
@@ -34,6 +43,7 @@ export interface Timings {
 /** Every timing but those set by environment variables. */
 export const DEFAULT_TIMINGS: Omit<Timings, 'reconcileIntervalMs'> = {
   retryPolicy: { attempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 },
+  circuitBreaker: { threshold: 3, baseOpenMs: 5_000, maxOpenMs: 300_000 },
   launchBackoff: { baseDelayMs: 5_000, maxDelayMs: 300_000 },
   idleGraceMs: 60_000,
   staleJobMs: 120_000,

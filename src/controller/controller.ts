@@ -1,5 +1,6 @@
 import type { RunnerLocks } from '../ports/runner-locks.js';
 import { carryOutPlan } from './carry-out-plan.js';
+import { createCircuitBreaker } from './circuit-breaker.js';
 import { createControlLoop } from './control-loop.js';
 import type { ControllerContext, ControllerDeps } from './controller-context.js';
 import { watchExit } from './exit-watch.js';
@@ -32,6 +33,34 @@ export interface Controller {
 export function createController(deps: ControllerDeps): Controller {
   let waiting: ReadonlyMap<number, WaitReason> = new Map();
   let stopped = false;
+  let wakeTimer: { at: number; timer: NodeJS.Timeout } | undefined;
+  const wakeAt = (at: number) => {
+    if (stopped || (wakeTimer !== undefined && wakeTimer.at <= at)) return;
+    if (wakeTimer !== undefined) clearTimeout(wakeTimer.timer);
+    const timer = setTimeout(
+      () => {
+        wakeTimer = undefined;
+        wake();
+      },
+      Math.max(0, at - deps.clock.now()),
+    );
+    timer.unref();
+    wakeTimer = { at, timer };
+  };
+  const breaker = (upstream: 'github' | 'modal') =>
+    createCircuitBreaker(upstream, deps.settings.circuitBreaker, (state, detail) => {
+      deps.metrics.circuitBreaker(upstream, state);
+      if (state === 'open') {
+        deps.log.warn(
+          { upstream, ...detail },
+          `${upstream} keeps failing: launches stop until a probe succeeds`,
+        );
+      } else if (state === 'closed') {
+        deps.log.info({ upstream }, `${upstream} answers again: launches resume`);
+      } else {
+        deps.log.info({ upstream }, `probing ${upstream} with one launch`);
+      }
+    });
   // The loop and the context refer to each other: the context's `wake` is the loop's.
   const wake = () => loop.wake();
   const executor = createExecutor({
@@ -44,8 +73,10 @@ export function createController(deps: ControllerDeps): Controller {
     ...deps,
     random: deps.random ?? Math.random,
     caps: planCapsFor(deps.classes, deps.settings),
+    breakers: { github: breaker('github'), modal: breaker('modal') },
     executor,
     wake,
+    wakeAt,
     stopped: () => stopped,
   };
   const loop = createControlLoop({
@@ -75,6 +106,7 @@ export function createController(deps: ControllerDeps): Controller {
       watchExit(ctx, runnerName, sandboxId, deps.log.child({ runnerName, sandboxId })),
     async stop() {
       stopped = true;
+      if (wakeTimer !== undefined) clearTimeout(wakeTimer.timer);
       await loop.stop();
       await executor.settled();
     },

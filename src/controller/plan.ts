@@ -43,7 +43,11 @@ export type Action =
   /** Delete the registration of a runner nobody needs, then its sandbox. */
   | { readonly kind: 'retire'; readonly runner: RunnerRecord; readonly reason: string };
 
-export type WaitReason = 'cap' | 'class-cap' | 'backoff';
+/**
+ * Why an uncovered job gets no launch: the caps or its backoff (decided by the plan), or an
+ * upstream whose circuit breaker is open (decided when the launch would be dispatched).
+ */
+export type WaitReason = 'cap' | 'class-cap' | 'backoff' | 'github-down' | 'modal-down';
 
 export interface Plan {
   readonly actions: readonly Action[];
@@ -165,7 +169,13 @@ function retirements(snapshot: PlanSnapshot, caps: PlanCaps, now: number): Actio
     (r) => supply.has(r.state) && r.state !== 'launching' && !snapshot.inFlight.has(r.name),
   );
   for (const runner of candidates) {
-    if (runner.state === 'booting' && now - runner.createdAt >= caps.bootTimeoutMs) {
+    // A retirement that failed touched the runner (updatedAt): it waits the grace again rather
+    // than being retried in a loop.
+    if (
+      runner.state === 'booting' &&
+      now - runner.createdAt >= caps.bootTimeoutMs &&
+      now - runner.updatedAt >= caps.idleGraceMs
+    ) {
       actions.push({
         kind: 'retire',
         runner,

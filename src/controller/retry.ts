@@ -8,11 +8,11 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  attempts: 5,
-  baseDelayMs: 500,
-  maxDelayMs: 15_000,
-};
+/**
+ * The longest `retry-after` waited out inside a call (and so inside a launch slot). A longer one
+ * fails the call at once; the caller backs off for that long instead, holding nothing.
+ */
+export const MAX_RETRY_AFTER_IN_CALL_MS = 60_000;
 
 /** Exponential backoff with full jitter, never shorter than what the remote side asked for. */
 export function backoffDelay(
@@ -44,7 +44,8 @@ export async function withRetry<T>(
       return await fn();
     } catch (error) {
       const hint = retryHintOf(error);
-      if (!hint.retryable || attempt >= options.policy.attempts) throw error;
+      if (!hint.retryable || hint.retriedBelow || attempt >= options.policy.attempts) throw error;
+      if ((hint.retryAfterMs ?? 0) > MAX_RETRY_AFTER_IN_CALL_MS) throw error;
       const delay = backoffDelay(options.policy, attempt, options.random, hint.retryAfterMs);
       options.onRetry?.(error, attempt, delay);
       await options.clock.sleep(delay);

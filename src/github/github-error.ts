@@ -142,7 +142,7 @@ export function translateGitHubError(
     const isTimeout = name === 'AbortError' || name === 'TimeoutError';
     if (code !== undefined || isTimeout) {
       return new GitHubError(
-        `${prefix}: could not reach GitHub (${code ?? 'timeout'}); will retry. ` +
+        `${prefix}: could not reach GitHub (${code ?? 'timeout'}), usually a passing fault. ` +
           'If this persists, check the network path to GitHub (GHE_HOST, proxies).',
         { operation, code: 'network', retryable: true, cause: error },
       );
@@ -176,8 +176,8 @@ export function translateGitHubError(
     }
     if (secondary || status === 429 || retryAfterMs !== undefined) {
       return new GitHubError(
-        `${prefix}: GitHub's secondary rate limit (${status}); slowing down and retrying` +
-          `${retryAfterMs === undefined ? '' : ` after ${Math.ceil(retryAfterMs / 1000)} s`}. ` +
+        `${prefix}: GitHub's secondary rate limit (${status}); calls must slow down` +
+          `${retryAfterMs === undefined ? '' : ` and wait ${Math.ceil(retryAfterMs / 1000)} s`}. ` +
           'If this happens often, lower JIT_RATE_PER_SECOND.' +
           says,
         {
@@ -201,11 +201,14 @@ export function translateGitHubError(
   }
 
   if (status >= 500) {
-    return new GitHubError(`${prefix}: GitHub answered ${status}; will retry.${says}`, {
-      ...base,
-      code: 'server-error',
-      retryable: true,
-    });
+    return new GitHubError(
+      `${prefix}: GitHub answered ${status}, usually a passing fault.${says}`,
+      {
+        ...base,
+        code: 'server-error',
+        retryable: true,
+      },
+    );
   }
 
   if (status === 401) {

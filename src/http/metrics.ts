@@ -12,12 +12,9 @@ export interface PrometheusMetrics {
 /**
  * Prometheus metrics (prom-client) of one server. Counters and histograms are fed by the app,
  * controller and reconciler through the `Metrics` port; job and runner gauges are read from the
- * ledger when scraped, and upstream health from its cached probes.
+ * ledger when scraped.
  */
-export function createPrometheusMetrics(options: {
-  readonly ledger: Ledger;
-  readonly upstreams?: () => Promise<readonly UpstreamStatus[]>;
-}): PrometheusMetrics {
+export function createPrometheusMetrics(options: { readonly ledger: Ledger }): PrometheusMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'modal_runner_' });
   const p = 'modal_runner_';
@@ -75,6 +72,19 @@ export function createPrometheusMetrics(options: {
     help: 'x-ratelimit-remaining of the last GitHub response.',
     registers: [registry],
   });
+  const foreignJobs = new Counter({
+    name: `${p}foreign_jobs_total`,
+    help: 'Jobs we did not launch for (another class, runs-on: self-hosted, a refused repository) that took one of our runners, by runner class.',
+    labelNames: ['class'],
+    registers: [registry],
+  });
+  const circuitOpen = new Gauge({
+    name: `${p}circuit_open`,
+    help: '1 while launches are stopped because the upstream keeps failing (probing included).',
+    labelNames: ['upstream'],
+    registers: [registry],
+  });
+  for (const upstream of ['github', 'modal']) circuitOpen.set({ upstream }, 0);
   new Gauge({
     name: `${p}jobs`,
     help: 'Open jobs of ours in the ledger, by state.',
@@ -107,18 +117,6 @@ export function createPrometheusMetrics(options: {
     },
   });
 
-  new Gauge({
-    name: `${p}upstream_up`,
-    help: 'Whether an upstream (github, modal) answered its last probe: 1 yes, 0 no (cached 30 s).',
-    labelNames: ['upstream'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const u of (await options.upstreams?.()) ?? [])
-        this.set({ upstream: u.name }, u.status === 'ok' ? 1 : 0);
-    },
-  });
-
   const metrics: Metrics = {
     webhook: (event, action, outcome) => webhooks.inc({ event, action, outcome }),
     launch: (runnerClass, result, durationMs) => {
@@ -134,7 +132,30 @@ export function createPrometheusMetrics(options: {
     redelivered: (count) => redeliveries.inc(count),
     error: (cause) => errors.inc({ cause }),
     githubRateLimitRemaining: (remaining) => rateLimit.set(remaining),
+    foreignJob: (runnerClass) => foreignJobs.inc({ class: runnerClass }),
+    circuitBreaker: (upstream, state) => circuitOpen.set({ upstream }, state === 'closed' ? 0 : 1),
   };
 
   return { metrics, registry };
+}
+
+/**
+ * `modal_runner_upstream_up{upstream}`: 1 when GitHub (or Modal) answered its last probe, else
+ * 0, read from the cached probes when scraped. Registered once the probes exist (they need the
+ * GitHub clients, which report to the metrics above).
+ */
+export function registerUpstreamGauge(
+  registry: Registry,
+  upstreams: () => Promise<readonly UpstreamStatus[]>,
+): void {
+  new Gauge({
+    name: 'modal_runner_upstream_up',
+    help: 'Whether an upstream (github, modal) answered its last probe: 1 yes, 0 no (cached 30 s).',
+    labelNames: ['upstream'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const u of await upstreams()) this.set({ upstream: u.name }, u.status === 'ok' ? 1 : 0);
+    },
+  });
 }

@@ -76,7 +76,18 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * CPU classes get V2 sandboxes and GPU classes V1 sandboxes (the SDK decides); `list` uses the
  * listing that sees both kinds.
  */
-export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions): SandboxPlatform {
+export interface ModalSandboxPlatform extends SandboxPlatform {
+  /**
+   * Resolves when the work left running in the background has ended (the ends of stdin that
+   * follow config deliveries). The server waits for it at stop, before the Modal client goes,
+   * so that no SDK retry outlives the server.
+   */
+  drain(): Promise<void>;
+}
+
+export function createModalSandboxPlatform(
+  options: ModalSandboxPlatformOptions,
+): ModalSandboxPlatform {
   const { client, appName, runnerVersion, defaultTimeoutMinutes, environment } = options;
   const sleep = options.sleep ?? defaultSleep;
   const waitRetries = options.waitRetries ?? 5;
@@ -91,6 +102,8 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
    * `create` already knows how to reach a V2 sandbox's command router (one round trip less).
    */
   const created = new Map<string, Sandbox>();
+  /** Stdin ends still under way (see deliverConfig). */
+  const closing = new Set<Promise<void>>();
 
   /** Looked up (and created if missing) once; a failed lookup is tried again next time. */
   function getApp(): Promise<App> {
@@ -179,10 +192,18 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
       // drops the handle's connection to the task's command router now rather than after the
       // SDK's 30 s idle timeout: a burst would otherwise hold one per new sandbox.
       const handle = sb;
-      void handle.stdin
+      const ending = handle.stdin
         .close()
         .catch(() => undefined)
-        .finally(() => handle.detach());
+        .finally(() => {
+          handle.detach();
+          closing.delete(ending);
+        });
+      closing.add(ending);
+    },
+
+    async drain() {
+      while (closing.size > 0) await Promise.all([...closing]);
     },
 
     async terminate(sandboxId) {

@@ -5,7 +5,8 @@ import type { BackgroundLoop } from './lifecycle.js';
 /**
  * The server's background loops, in start order (stopped in reverse): the controller plans on
  * demand (webhooks, exits and finished actions wake it); the reconciler compares GitHub and
- * Modal with the ledger every interval; the status history samples the chart.
+ * Modal with the ledger every interval; the runner group guard holds the group to the repository
+ * policy (and keeps it in step with RUNNER_GROUP_SYNC); the status history samples the chart.
  */
 export function backgroundLoops(services: Services, config: Config): BackgroundLoop[] {
   return [
@@ -18,6 +19,11 @@ export function backgroundLoops(services: Services, config: Config): BackgroundL
       name: 'reconciler',
       intervalMs: config.timings.reconcileIntervalMs,
       tick: () => services.reconciler.tick(),
+    },
+    {
+      name: 'runner-group',
+      intervalMs: config.timings.reconcileIntervalMs,
+      tick: () => services.runnerGroupGuard.check(),
     },
     {
       name: 'status-history',

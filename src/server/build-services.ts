@@ -1,26 +1,31 @@
 import type { Logger } from 'pino';
-import { Probot } from 'probot';
+import type { Probot } from 'probot';
 import type { ModalClient } from 'modal';
 import type { Config } from '../config/config.js';
 import { createController, type Controller } from '../controller/controller.js';
+import type { ControllerSettings } from '../controller/controller-context.js';
 import { createRunnerLocks } from '../controller/runner-locks.js';
 import type { Clock } from '../domain/clock.js';
 import { deploymentTag, isRunnerNameOf, newRunnerName } from '../domain/runner-name.js';
 import { AppOctokit } from '../github/app-octokit.js';
-import { createGitHubObserver } from '../github/github-observer.js';
-import { createGitHubRunnerRegistry } from '../github/github-runner-registry.js';
-import { createJitRateLimiter } from '../github/jit-rate-limiter.js';
-import { createOctokitCache } from '../github/octokit-cache.js';
-import { createPrometheusMetrics, type PrometheusMetrics } from '../http/metrics.js';
+import type { AppOctokitInstance } from '../github/app-octokits.js';
+import {
+  createPrometheusMetrics,
+  registerUpstreamGauge,
+  type PrometheusMetrics,
+} from '../http/metrics.js';
 import { createUpstreamHealth } from '../http/upstream-health.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createMemoryLedger } from '../ledger/memory-ledger.js';
 import { openSqliteLedger } from '../ledger/sqlite-ledger.js';
 import { createModalSandboxPlatform } from '../modal/modal-sandbox-platform.js';
+import type { ReconcilerSettings } from '../reconciler/reconciler-context.js';
 import { createReconciler, type Reconciler } from '../reconciler/reconciler.js';
+import { createRunnerGroupGuard, type RunnerGroupGuard } from '../reconciler/runner-group-guard.js';
 import { createRecentRefusals, type RecentRefusals } from '../status/recent-refusals.js';
 import { createStatusHistory } from '../status/status-history.js';
 import { createStatusSource, type StatusSource } from '../status/status-source.js';
+import { buildGitHub } from './build-github.js';
 import { upstreamProbes } from './upstream-probes.js';
 
 /** Every long-lived part of the server, built once from the configuration. */
@@ -30,11 +35,15 @@ export interface Services {
   readonly prometheus: PrometheusMetrics;
   readonly controller: Controller;
   readonly reconciler: Reconciler;
+  /** Holds the runner group to the repository policy (start and every interval). */
+  readonly runnerGroupGuard: RunnerGroupGuard;
   readonly status: StatusSource;
   readonly refusals: RecentRefusals;
   /** The App's JWT-authenticated Octokit (one, kept). */
-  readonly appOctokit: () => Promise<InstanceType<typeof AppOctokit>>;
+  readonly appOctokit: () => Promise<AppOctokitInstance>;
   readonly modalClient: ModalClient;
+  /** Resolves once the Modal calls left running in the background have ended. */
+  readonly drainModal: () => Promise<void>;
 }
 
 export interface ServiceInputs {
@@ -49,63 +58,19 @@ export interface ServiceInputs {
 /** Wiring from `Config` to services: each part gets what it needs, nothing reaches for more. */
 export function buildServices(inputs: ServiceInputs): Services {
   const { config, log, clock, modalClient } = inputs;
-  const { timings } = config;
-  const probotOptions = {
-    appId: config.github.appId,
-    privateKey: config.github.privateKey,
-    secret: config.github.webhookSecret,
-    log,
-    Octokit: AppOctokit,
-    ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
-  };
-  const probot = new Probot(probotOptions);
   const ledger =
     inputs.ledger ??
     (config.state.dataDir === ':memory:'
       ? createMemoryLedger()
       : openSqliteLedger(config.state.dataDir));
-  const upstreams = createUpstreamHealth({
-    probes: upstreamProbes({
-      appOctokit: () => probot.auth(),
-      modalClient,
-      modal: config.modal,
-    }),
-    clock,
-  });
-  const prometheus = createPrometheusMetrics({ ledger, upstreams: () => upstreams.check() });
+  const prometheus = createPrometheusMetrics({ ledger });
   const { metrics } = prometheus;
-
-  /** Every Octokit this app makes reports GitHub's remaining rate limit. */
-  const observed = async (made: Promise<InstanceType<typeof AppOctokit>>) => {
-    const octokit = await made;
-    octokit.hook.after('request', (response) => {
-      const remaining = Number(response.headers['x-ratelimit-remaining']);
-      if (Number.isFinite(remaining)) metrics.githubRateLimitRemaining(remaining);
-    });
-    return octokit;
-  };
-  const installationOctokit = createOctokitCache((installationId: number) =>
-    observed(probot.auth(installationId) as Promise<InstanceType<typeof AppOctokit>>),
-  );
-  const appOctokitCache = createOctokitCache(() =>
-    observed(probot.auth() as Promise<InstanceType<typeof AppOctokit>>),
-  );
-  const appOctokit = () => appOctokitCache(undefined);
-  const limiter = createJitRateLimiter({ ratePerSecond: config.limits.jitRatePerSecond, clock });
-  const githubLog = log.child({ name: 'github' });
-  const registry = createGitHubRunnerRegistry({
-    getOctokit: installationOctokit,
-    limiter,
+  const github = buildGitHub(config, { clock, log, metrics });
+  const upstreams = createUpstreamHealth({
+    probes: upstreamProbes({ appOctokit: github.appOctokit, modalClient, modal: config.modal }),
     clock,
-    log: githubLog,
   });
-  const observer = createGitHubObserver({
-    getAppOctokit: appOctokit,
-    getInstallationOctokit: installationOctokit,
-    limiter,
-    clock,
-    log: githubLog,
-  });
+  registerUpstreamGauge(prometheus.registry, () => upstreams.check());
   const platform = createModalSandboxPlatform({
     client: modalClient,
     appName: config.modal.appName,
@@ -113,50 +78,41 @@ export function buildServices(inputs: ServiceInputs): Services {
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
   });
-  const locks = createRunnerLocks();
-  const deployment = config.deployment.id;
-  const tag = deploymentTag(deployment);
+  const tag = deploymentTag(config.deployment.id);
   const controller = createController({
     ledger,
-    registry,
+    registry: github.registry,
     platform,
     classes: config.runners.classes,
-    locks,
+    locks: createRunnerLocks(),
     clock,
     log: log.child({ name: 'controller' }),
     metrics,
     newRunnerName: (runnerClass) => newRunnerName(runnerClass, tag),
-    settings: {
-      maxRunners: config.limits.maxRunners,
-      maxConcurrentLaunches: config.limits.maxConcurrentLaunches,
-      runnerGroupId: config.runners.groupId,
-      managedBy: deployment,
-      retryPolicy: timings.retryPolicy,
-      launchBackoff: timings.launchBackoff,
-      idleGraceMs: timings.idleGraceMs,
-      bootTimeoutMs: config.state.runnerBootTimeoutMs,
-      sandboxTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
-      warmMaxAgeMs: timings.warmMaxAgeMs,
-    },
+    settings: controllerSettings(config),
   });
   const reconciler = createReconciler({
     ledger,
-    github: { ...registry, ...observer },
+    github: { ...github.registry, ...github.observer },
     platform,
     controller,
     clock,
     log: log.child({ name: 'reconciler' }),
     metrics,
     settings: {
-      managedBy: deployment,
+      ...reconcilerSettings(config),
       isOurRunnerName: (name) => isRunnerNameOf(name, tag),
-      redeliveryLookbackMs: config.state.redeliveryLookbackMs,
-      apiBudget: timings.reconcileApiBudget,
-      staleJobMs: timings.staleJobMs,
-      sandboxListLagMs: timings.sandboxListLagMs,
-      orphanRegistrationMs: timings.orphanRegistrationMs,
-      retentionMs: timings.retentionMs,
     },
+  });
+  const runnerGroupGuard = createRunnerGroupGuard({
+    listInstallations: () => github.observer.listInstallations(),
+    installationClient: github.installationOctokit,
+    groupId: config.runners.groupId,
+    policy: config.policy,
+    sync: config.runners.groupSync,
+    now: () => clock.now(),
+    log: log.child({ name: 'runner-group' }),
+    ...(config.github.baseUrl ? { webOrigin: new URL(config.github.baseUrl).origin } : {}),
   });
   const refusals = createRecentRefusals();
   const status = createStatusSource({
@@ -166,17 +122,62 @@ export function buildServices(inputs: ServiceInputs): Services {
     refusals,
     clock,
     maxRunners: config.limits.maxRunners,
+    warnings: () => runnerGroupGuard.warnings(),
     upstreams: () => upstreams.check(),
   });
   return {
-    probotOptions,
+    probotOptions: probotOptionsFor(config, log),
     ledger,
     prometheus,
     controller,
     reconciler,
+    runnerGroupGuard,
     status,
     refusals,
-    appOctokit,
+    appOctokit: github.appOctokit,
     modalClient,
+    drainModal: () => platform.drain(),
+  };
+}
+
+/** Probot's own options: the webhook path verifies signatures with the App's secret. */
+function probotOptionsFor(config: Config, log: Logger) {
+  return {
+    appId: config.github.appId,
+    privateKey: config.github.privateKey,
+    secret: config.github.webhookSecret,
+    log,
+    Octokit: AppOctokit,
+    ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
+  };
+}
+
+function controllerSettings(config: Config): ControllerSettings {
+  const { timings } = config;
+  return {
+    maxRunners: config.limits.maxRunners,
+    maxConcurrentLaunches: config.limits.maxConcurrentLaunches,
+    runnerGroupId: config.runners.groupId,
+    managedBy: config.deployment.id,
+    retryPolicy: timings.retryPolicy,
+    launchBackoff: timings.launchBackoff,
+    circuitBreaker: timings.circuitBreaker,
+    idleGraceMs: timings.idleGraceMs,
+    bootTimeoutMs: config.state.runnerBootTimeoutMs,
+    sandboxTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
+    warmMaxAgeMs: timings.warmMaxAgeMs,
+  };
+}
+
+function reconcilerSettings(config: Config): Omit<ReconcilerSettings, 'isOurRunnerName'> {
+  const { timings } = config;
+  return {
+    managedBy: config.deployment.id,
+    redeliveryLookbackMs: config.state.redeliveryLookbackMs,
+    apiBudget: timings.reconcileApiBudget,
+    staleJobMs: timings.staleJobMs,
+    sandboxListLagMs: timings.sandboxListLagMs,
+    orphanRegistrationMs: timings.orphanRegistrationMs,
+    retentionMs: timings.retentionMs,
   };
 }

@@ -14,6 +14,8 @@ import { probotWithDoor } from './probot-with-door.js';
 import { httpRoutes } from './http-routes.js';
 import { startLoops, type RunningLoops } from './lifecycle.js';
 import { recover } from './recover.js';
+import { fatalAtStart, RunnerGroupPolicyError } from '../reconciler/runner-group-guard.js';
+import { startWebhookProxy, type SmeeClientConstructor } from './webhook-proxy.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -30,7 +32,8 @@ export interface StartOptions {
   readonly modalClient: ModalClient;
   readonly clock?: Clock;
   readonly ledger?: Ledger;
-  readonly webhookProxyUrl?: string | undefined;
+  /** Loads smee-client for WEBHOOK_PROXY_URL (tests replace it). */
+  readonly loadSmeeClient?: () => Promise<SmeeClientConstructor>;
 }
 
 /**
@@ -50,6 +53,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     modalClient: options.modalClient,
     ...(options.ledger ? { ledger: options.ledger } : {}),
   });
+  // Before the first webhook: a runner group that lets public repositories reach the runners
+  // against ALLOW_PUBLIC_REPOS stops the start (a group GitHub cannot show now is re-checked).
+  const fatal = fatalAtStart(await services.runnerGroupGuard.check());
+  if (fatal.length > 0) {
+    await services.ledger.close();
+    throw new RunnerGroupPolicyError(fatal);
+  }
   const server = new Server({
     Probot: probotWithDoor(
       Probot.defaults(services.probotOptions),
@@ -62,7 +72,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     host: config.server.host,
     port: config.server.port,
     webhookPath: config.github.webhookPath,
-    webhookProxy: options.webhookProxyUrl,
     log,
   });
   // /readyz reads the loops' liveness; until they run (after recovery) it answers not ready.
@@ -83,20 +92,38 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }),
   );
   await server.start();
+  const url = `http://${server.host}:${server.port}`;
+  const proxy = config.server.webhookProxyUrl
+    ? await startWebhookProxy({
+        source: config.server.webhookProxyUrl,
+        target: `${loopbackUrl(server.host, server.port)}${config.github.webhookPath}`,
+        log: log.child({ name: 'webhook-proxy' }),
+        ...(options.loadSmeeClient ? { loadClient: options.loadSmeeClient } : {}),
+      })
+    : undefined;
   await recover(services);
   const running = startLoops(backgroundLoops(services, config), log, clock);
   loops = running;
   return {
     server,
-    url: `http://${server.host}:${server.port}`,
+    url,
     controller: services.controller,
     reconciler: services.reconciler,
     ledger: services.ledger,
     async stop() {
+      await proxy?.close();
       await server.stop();
       await running.stop();
+      await services.drainModal();
       await services.ledger.close();
       options.modalClient.close();
     },
   };
+}
+
+/** The server's URL on this machine: a wildcard bind is reached through loopback. */
+function loopbackUrl(host: string, port: number): string {
+  if (host === '0.0.0.0') return `http://127.0.0.1:${port}`;
+  if (host === '[::]') return `http://[::1]:${port}`;
+  return `http://${host}:${port}`;
 }

@@ -50,6 +50,10 @@ export function formatStatusText(
   const peakQueue = snapshot.history.reduce((m, h) => Math.max(m, h.queuedJobs), 0);
   const lines = [
     `modal-github-runner status as of ${new Date(snapshot.generatedAt).toISOString()}`,
+    ...snapshot.warnings.map((w) => `  WARNING: ${w}`),
+    ...(s.foreignJobs > 0
+      ? [`  ${s.foreignJobs} runner(s) taken by a job we did not launch for`]
+      : []),
     `  live runners ${s.liveRunners}/${s.maxRunners}${byClass ? ` (${byClass})` : ''}, queued jobs ${s.queuedJobs}, jobs running ${s.inProgressJobs}`,
     last
       ? `  last hour: peak ${peak} live runners, peak ${peakQueue} queued (${snapshot.history.length} samples)`
@@ -66,7 +70,7 @@ export function formatStatusText(
           r.runnerClass,
           r.state,
           text(r.repo),
-          text(r.jobId),
+          r.foreign ? `${text(r.jobId)} (not ours)` : text(r.jobId),
           formatAge(r.ageSeconds),
           text(r.sandboxId),
         ]),

@@ -27,6 +27,8 @@ export function createStatusSource(deps: {
   readonly maxRunners: number;
   /** GitHub's and Modal's health (cached probes). */
   readonly upstreams?: () => Promise<readonly UpstreamStatus[]>;
+  /** Lasting problems to show (the runner group guard's). */
+  readonly warnings?: () => readonly string[];
 }): StatusSource {
   const { ledger, clock } = deps;
   return {
@@ -46,6 +48,7 @@ export function createStatusSource(deps: {
         refusals: deps.refusals.list(),
         history: deps.history.samples(now),
         ...(upstreams ? { upstreams } : {}),
+        warnings: deps.warnings?.() ?? [],
       });
     },
     async sample() {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Status } from 'nice-grpc-common';
-import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
-import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../../sim/harness.js';
+import { sendWebhook, workflowJobPayload } from '../../sim/webhooks.js';
 
 const JIT = /\/actions\/runners\/generate-jitconfig$/;
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
-import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../../sim/harness.js';
+import { sendWebhook, workflowJobPayload } from '../../sim/webhooks.js';
 
 describe('health and metrics', () => {
   let h: Harness;

@@ -6,7 +6,7 @@ import { Status } from 'nice-grpc-common';
 import { statusCommand } from '../../src/cli/status-command.js';
 import { openSqliteLedger } from '../../src/ledger/sqlite-ledger.js';
 import type { StatusSnapshot } from '../../src/status/status-snapshot.js';
-import { startHarness, testPrivateKey, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
+import { startHarness, testPrivateKey, WEBHOOK_SECRET, type Harness } from '../../sim/harness.js';
 
 const STATUS_TOKEN = 'status-token-for-readiness-0123';
 
@@ -47,6 +47,7 @@ describe('/readyz answers from our own state', () => {
         loops: {
           controller: { status: 'ok' },
           reconciler: { status: 'ok' },
+          'runner-group': { status: 'ok' },
           'status-history': { status: 'ok' },
         },
       },

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startHarness, type Harness } from '../../sim/harness.js';
 
 describe('configuration warnings at start', () => {
   let h: Harness | undefined;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { MAX_WEBHOOK_BODY_BYTES } from '../../src/http/webhook-door.js';
-import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
-import { sendWebhook, sign, workflowJobPayload } from '../support/webhooks.js';
+import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../../sim/harness.js';
+import { sendWebhook, sign, workflowJobPayload } from '../../sim/webhooks.js';
 
 const MB = 1024 * 1024;
 

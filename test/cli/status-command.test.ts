@@ -6,8 +6,8 @@ import {
   startHarness,
   WEBHOOK_SECRET,
   type Harness,
-} from '../support/harness.js';
-import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+} from '../../sim/harness.js';
+import { sendWebhook, workflowJobPayload } from '../../sim/webhooks.js';
 
 const TOKEN = 'cli-status-token-0123456789abcdef';
 
@@ -100,6 +100,19 @@ describe('modal-github-runner status', () => {
     const { code, err } = await run(['--url', h.server.url], {});
     expect(code).toBe(2);
     expect(err).toContain('STATUS_TOKEN is not set');
+  });
+
+  it('a --url without a scheme: exit 2 and says the scheme is missing', async () => {
+    const port = new URL(h.server.url).port;
+    const { code, err, out } = await run(['--url', `localhost:${port}`], { STATUS_TOKEN: TOKEN });
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(
+      `--url localhost:${port} has no scheme: give the server's address with its scheme, e.g. --url http://localhost:${port}\n`,
+    );
+    const ftp = await run(['--url', 'ftp://example.com'], { STATUS_TOKEN: TOKEN });
+    expect(ftp.code).toBe(2);
+    expect(ftp.err).toContain('has the scheme ftp, not http or https');
   });
 
   it('no server: exit 1 and says to check the address', async () => {

@@ -6,7 +6,7 @@ import {
   type ReconcileInput,
   type Registration,
 } from '../../src/reconciler/reconcile-plan.js';
-import { runner } from '../support/records.js';
+import { runner } from '../../sim/records.js';
 
 const NOW = 1_000_000;
 const sandbox = (name: string, id = `sb-${name}`): SandboxInfo => ({

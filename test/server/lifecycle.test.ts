@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import { startLoops, type RunningLoops } from '../../src/server/lifecycle.js';
-import { FakeClock, flush } from '../github/fake-clock.js';
+import { FakeClock, flush } from '../../sim/fake-clock.js';
 
 const log = pino({ level: 'silent' });
 /** Long enough that the real timer never fires during a test: only the first tick runs. */

@@ -3,7 +3,7 @@ import type { WaitReason } from '../../src/controller/plan.js';
 import { createRecentRefusals } from '../../src/status/recent-refusals.js';
 import { createStatusHistory } from '../../src/status/status-history.js';
 import { buildStatusSnapshot, type StatusInput } from '../../src/status/status-snapshot.js';
-import { job, runner } from '../support/records.js';
+import { job, runner } from '../../sim/records.js';
 
 const NOW = 10_000_000;
 
@@ -65,6 +65,21 @@ describe('buildStatusSnapshot', () => {
       maxRunners: 10,
       runnersByClass: { modal: 1, 'modal-gpu': 1 },
     });
+  });
+
+  it('counts runners by class in the order of the class names, whatever order they started in', () => {
+    const classes = ['modal-gpu', 'modal', 'big', 'modal', 'modal-gpu'];
+    const runners = classes.map((runnerClass, i) =>
+      runner(`r${i}`, { state: 'idle', runnerClass, createdAt: NOW - (10 - i) * 1000 }),
+    );
+    for (const order of [runners, [...runners].reverse()]) {
+      const { runnersByClass } = buildStatusSnapshot(input({ runners: order })).summary;
+      expect(Object.entries(runnersByClass)).toEqual([
+        ['big', 1],
+        ['modal', 2],
+        ['modal-gpu', 2],
+      ]);
+    }
   });
 
   it('orders the queue as the controller launches it and says why each job waits', () => {
