@@ -120,6 +120,11 @@ export class FakeControlPlane {
     this.#faults.set(method, faults);
   }
 
+  /** Ends every injected fault (an outage is over). */
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
   hasApp(appId: string): boolean {
     return [...this.#apps.values()].some((a) => a.appId === appId);
   }

@@ -145,6 +145,11 @@ export class FakeModal {
   // ---- control ------------------------------------------------------------------------------
 
   /** The next `count` calls of `method` fail with `code`. `afterEffect`: the call takes effect first (a lost response). */
+  /** Ends every injected fault (an outage is over). */
+  clearFaults(): void {
+    this.#controlPlane.clearFaults();
+  }
+
   failNext(
     method: string,
     code: Status,

@@ -20,6 +20,10 @@ export interface Timings {
     readonly baseOpenMs: number;
     readonly maxOpenMs: number;
   };
+  /** Deadline of one GitHub call; past it the call fails as a retryable network error. */
+  readonly githubCallTimeoutMs: number;
+  /** Deadline of one Modal call (create, stdin write, terminate, list; not the exit wait). */
+  readonly modalCallTimeoutMs: number;
   /** Backoff between failed launches for one job. */
   readonly launchBackoff: { readonly baseDelayMs: number; readonly maxDelayMs: number };
   /** A runner no queued job needs is retired once it has been unneeded this long. */
@@ -44,6 +48,8 @@ export interface Timings {
 export const DEFAULT_TIMINGS: Omit<Timings, 'reconcileIntervalMs'> = {
   retryPolicy: { attempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 },
   circuitBreaker: { threshold: 3, baseOpenMs: 5_000, maxOpenMs: 300_000 },
+  githubCallTimeoutMs: 30_000,
+  modalCallTimeoutMs: 60_000,
   launchBackoff: { baseDelayMs: 5_000, maxDelayMs: 300_000 },
   idleGraceMs: 60_000,
   staleJobMs: 120_000,

@@ -66,19 +66,33 @@ export interface ControllerContext extends ControllerDeps {
   readonly stopped: () => boolean;
 }
 
+/** The upstream each retried call goes to (its breaker decides how hard to try). */
+const UPSTREAM = {
+  'generate-jitconfig': 'github',
+  'delete-runner': 'github',
+  'create-sandbox': 'modal',
+  'deliver-config': 'modal',
+  'terminate-sandbox': 'modal',
+} as const;
+
+export type RetriedOperation = keyof typeof UPSTREAM;
+
 /**
  * A GitHub or Modal call, retried with backoff while its error says it may succeed later and no
  * layer below retried it already (the Modal SDK retries transient gRPC statuses itself):
- * retries are counted once.
+ * retries are counted once. While the upstream's breaker has seen failures, the call is tried
+ * once: retrying into an outage only multiplies the calls.
  */
 export function callWithRetry<T>(
-  ctx: Pick<ControllerContext, 'settings' | 'clock' | 'random'>,
+  ctx: Pick<ControllerContext, 'settings' | 'clock' | 'random' | 'breakers'>,
   log: Logger,
-  operation: string,
+  operation: RetriedOperation,
   fn: () => Promise<T>,
 ): Promise<T> {
+  const failing = ctx.breakers[UPSTREAM[operation]].failing();
+  const policy = failing ? { ...ctx.settings.retryPolicy, attempts: 1 } : ctx.settings.retryPolicy;
   return withRetry(fn, {
-    policy: ctx.settings.retryPolicy,
+    policy,
     clock: ctx.clock,
     random: ctx.random,
     onRetry: (error, attempt, delayMs) =>

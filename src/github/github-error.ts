@@ -308,6 +308,16 @@ function httpDetails(
   return { status, headers, ...(githubMessage === undefined ? {} : { githubMessage }) };
 }
 
+/** Our own deadline (AbortSignal.timeout) aborted the fetch: a TimeoutError somewhere below. */
+function timedOut(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    if ((current as { name?: unknown }).name === 'TimeoutError') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return /aborted due to timeout/i.test(String((error as { message?: unknown }).message));
+}
+
 function networkCode(error: unknown): string | undefined {
   // Octokit wraps fetch's TypeError, which wraps the socket error: look a few levels down.
   let current: unknown = error;
@@ -324,7 +334,7 @@ function networkCode(error: unknown): string | undefined {
     (error as { status?: unknown }).status === 500 &&
     (error as { response?: unknown }).response === undefined
   ) {
-    return 'no response';
+    return timedOut(error) ? 'timeout' : 'no response';
   }
   return undefined;
 }

@@ -24,7 +24,7 @@ export interface GitHubServices {
 /**
  * The App authenticates through @octokit/auth-app with its own JWT signer and installation-token
  * cache (src/github/app-octokits.ts); every call is paced by one limiter (GitHub's secondary
- * limits count all of an App's calls) and reports the remaining rate limit to the metrics.
+ * limits count all of an App's calls), has a deadline, and reports the remaining rate limit.
  */
 export function buildGitHub(
   config: Config,
@@ -33,6 +33,15 @@ export function buildGitHub(
   const { clock, log, metrics } = deps;
   const observed = async (make: () => AppOctokitInstance) => {
     const octokit = make();
+    // Every call has a deadline: a GitHub that stops answering frees the launch slot. (A
+    // `before` hook that sets the option: Probot's Octokit plugins drop options changed by an
+    // outer `wrap`.)
+    octokit.hook.before('request', (options) => {
+      options.request = {
+        ...options.request,
+        signal: options.request?.signal ?? AbortSignal.timeout(config.timings.githubCallTimeoutMs),
+      };
+    });
     octokit.hook.after('request', (response) => {
       const remaining = Number(response.headers['x-ratelimit-remaining']);
       if (Number.isFinite(remaining)) metrics.githubRateLimitRemaining(remaining);

@@ -76,6 +76,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     appName: config.modal.appName,
     runnerVersion: config.runners.version,
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
+    callTimeoutMs: config.timings.modalCallTimeoutMs,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
   });
   const tag = deploymentTag(config.deployment.id);

@@ -108,4 +108,26 @@ describe('launch failures', () => {
     const res = await fetch(`${h.server.url}/healthz`);
     expect(res.status).toBe(200);
   });
+
+  it('a GitHub that stops answering: the call is abandoned at its deadline and the job backs off', async () => {
+    h = await startHarness({
+      timings: {
+        githubCallTimeoutMs: 300,
+        retryPolicy: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+      },
+    });
+    h.github.latencyMs = 5_000;
+    const sent = Date.now();
+    await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id: 38 }));
+    await eventually(
+      async () => ((await h.server.ledger.getJob(38))?.launchAttempts ?? 0) > 0,
+      'launch failed at the deadline',
+      4_000,
+    );
+    expect(Date.now() - sent).toBeLessThan(4_000);
+    expect((await h.server.ledger.getJob(38))?.lastError).toMatch(
+      /could not reach GitHub \(timeout\)/,
+    );
+    h.github.latencyMs = 0;
+  });
 });

@@ -601,3 +601,24 @@ describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
     expect(error.message).not.toContain(jit);
   });
 });
+
+describe('deadlines', () => {
+  it('a create Modal does not answer in time fails, retryable, when its deadline passes', async () => {
+    const platform = setup({ latencyMs: { SandboxCreateV2: 5_000 } }, { callTimeoutMs: 150 });
+    const started = Date.now();
+    const error = await rejection(platform.createSandbox(spec(cpuClass)));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(error).toMatchObject({
+      code: 'DEADLINE_EXCEEDED',
+      retryable: true,
+      retriedBelow: false,
+    });
+    expect(error.message).toContain('no answer within');
+    expect(retryHintOf(error)).toEqual({ retryable: true });
+  });
+
+  it('an answer within the deadline is unaffected', async () => {
+    const platform = setup({ latencyMs: { SandboxCreateV2: 20 } }, { callTimeoutMs: 2_000 });
+    await expect(platform.createSandbox(spec(cpuClass))).resolves.toHaveProperty('sandboxId');
+  });
+});
