@@ -23,8 +23,19 @@ export const REDACTED_PATHS = [
 ];
 
 /**
+ * Probot logs a received event (`log.debug({ event })`) with its whole payload; keep its id and
+ * name only, so no delivery body reaches the log (bodies can be large, and anyone can send one).
+ */
+function eventLogFields(event: unknown): unknown {
+  if (typeof event !== 'object' || event === null) return event;
+  const { id, name } = event as Record<string, unknown>;
+  return { id, name };
+}
+
+/**
  * Probot's logger (pretty in a terminal unless LOG_FORMAT=json), with secrets redacted and every
- * `err` field (ours, or a raw error logged by Probot or Octokit) reduced to `errorLogFields`.
+ * `err` field (ours, or a raw error logged by Probot or Octokit) reduced to `errorLogFields`,
+ * which also leaves out the delivery that @octokit/webhooks attaches to its errors.
  */
 export async function createLogger(options: {
   level: string;
@@ -36,7 +47,7 @@ export async function createLogger(options: {
     level: options.level,
     name: 'modal-github-runner',
     redact: REDACTED_PATHS,
-    serializers: { err: errorLogFields },
+    serializers: { err: errorLogFields, event: eventLogFields },
   };
   if (options.destination) return pino(pinoOptions, options.destination);
   const transform = await getTransformStream({ logFormat: options.logFormat });

@@ -2,8 +2,9 @@ import { compareVersions } from './compare-versions.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { configWarnings, type ConfigWarning } from './config-warnings.js';
 import { DEFAULT_DATA_DIR } from './data-dir.js';
-import { booleanString, int, positiveNumber } from './env-values.js';
+import { accessToken, booleanString, int, positiveNumber } from './env-values.js';
 import { parseRepoAllowlist, type RepoPolicy } from './repo-allowlist.js';
 import { ghOrgSchema, webhookUrlSchema } from './setup-variables.js';
 import type { RunnerClass } from './runner-class.js';
@@ -13,6 +14,9 @@ import { DEFAULT_RUNNER_CLASSES, parseRunnerClasses } from './runner-classes.js'
 /** Oldest runner GitHub still lets register, and the version we pin by default. */
 export const MIN_RUNNER_VERSION = '2.329.0';
 export const DEFAULT_RUNNER_VERSION = '2.334.0';
+
+/** A shorter webhook secret can be guessed offline from one signed delivery. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 20;
 
 const versionAtLeast = (min: string) => (v: string) => compareVersions(v, min) >= 0;
 
@@ -26,7 +30,9 @@ export const envSchema = z.object({
   PRIVATE_KEY_PATH: z.string().optional(),
   WEBHOOK_SECRET: z
     .string({ message: "set it to the App's webhook secret" })
-    .min(1, { message: 'must not be empty' }),
+    .min(MIN_WEBHOOK_SECRET_LENGTH, {
+      message: `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters: generate one with \`openssl rand -hex 32\` and set it both here and as the App's webhook secret`,
+    }),
   WEBHOOK_PATH: z.string().startsWith('/').default('/api/github/webhooks'),
   GHE_HOST: z
     .string()
@@ -80,12 +86,8 @@ export const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: int(5, 3600).default(60),
   RUNNER_BOOT_TIMEOUT_SECONDS: int(30, 86400).default(300),
   REDELIVERY_LOOKBACK_HOURS: int(0, 72).default(6),
-  STATUS_TOKEN: z
-    .string()
-    .min(16, {
-      message: 'must be at least 16 characters; generate one with `openssl rand -hex 32`',
-    })
-    .optional(),
+  STATUS_TOKEN: accessToken,
+  METRICS_TOKEN: accessToken,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -108,6 +110,8 @@ export interface Config {
     readonly logLevel: string;
     /** Token for /status and /status.json; the page is off without it. */
     readonly statusToken: string | undefined;
+    /** Token for /metrics; open without it. */
+    readonly metricsToken: string | undefined;
     /** A webhook proxy channel (smee.io) whose deliveries the server forwards to itself. */
     readonly webhookProxyUrl: string | undefined;
   };
@@ -144,6 +148,8 @@ export interface Config {
     readonly redeliveryLookbackMs: number;
   };
   readonly timings: Timings;
+  /** Settings that work but deserve a look; the server logs them at start, `doctor` shows them. */
+  readonly warnings: readonly ConfigWarning[];
 }
 
 type Problem = { variable: string; message: string };
@@ -213,6 +219,7 @@ export function loadConfig(
       port: e.PORT,
       logLevel: e.LOG_LEVEL,
       statusToken: e.STATUS_TOKEN,
+      metricsToken: e.METRICS_TOKEN,
       webhookProxyUrl: e.WEBHOOK_PROXY_URL,
     },
     modal: {
@@ -244,6 +251,7 @@ export function loadConfig(
       ...DEFAULT_TIMINGS,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
     },
+    warnings: configWarnings(e.GHE_HOST, e.GHE_PROTOCOL),
   };
 }
 
@@ -303,7 +311,11 @@ export function maskConfig(config: Config): unknown {
       privateKey: mask(config.github.privateKey),
       webhookSecret: mask(config.github.webhookSecret),
     },
-    server: { ...config.server, statusToken: mask(config.server.statusToken) },
+    server: {
+      ...config.server,
+      statusToken: mask(config.server.statusToken),
+      metricsToken: mask(config.server.metricsToken),
+    },
     modal: { ...config.modal, tokenSecret: mask(config.modal.tokenSecret) },
     runners: { ...config.runners, classes: Object.fromEntries(config.runners.classes) },
   };

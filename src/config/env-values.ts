@@ -41,3 +41,11 @@ export const positiveNumber = (max: number) =>
         .positive({ message: 'must be greater than 0' })
         .max(max, { message: `must be at most ${max}` }),
     );
+
+/** A token that guards an HTTP endpoint (Bearer, or the Basic auth password); unset is allowed. */
+export const accessToken = z
+  .string()
+  .min(16, {
+    message: 'must be at least 16 characters; generate one with `openssl rand -hex 32`',
+  })
+  .optional();

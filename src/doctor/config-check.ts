@@ -99,6 +99,9 @@ function describeConfig(config: Config): CheckResult[] {
       },
     ),
   ];
+  for (const warning of config.warnings) {
+    out.push(result.warn('Configuration', warning.variable, warning.message, { fix: warning.fix }));
+  }
   if (config.state.dataDir === ':memory:') {
     out.push(
       result.warn(

@@ -3,7 +3,13 @@ import type { CheckResult } from './check-result.js';
 /** Values from the environment that must never be printed. */
 export function secretsOf(env: Readonly<Record<string, string | undefined>>): Set<string> {
   const secrets = new Set<string>();
-  for (const name of ['PRIVATE_KEY', 'WEBHOOK_SECRET', 'MODAL_TOKEN_SECRET', 'STATUS_TOKEN']) {
+  for (const name of [
+    'PRIVATE_KEY',
+    'WEBHOOK_SECRET',
+    'MODAL_TOKEN_SECRET',
+    'STATUS_TOKEN',
+    'METRICS_TOKEN',
+  ]) {
     const value = env[name];
     if (value) secrets.add(value);
   }

@@ -1,14 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metrics } from '../ports/metrics.js';
 import { LIVE_RUNNER_STATES } from '../domain/runner-state.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { UpstreamStatus } from '../status/status-snapshot.js';
 
 export interface PrometheusMetrics {
   readonly metrics: Metrics;
   readonly registry: Registry;
-  /** `GET /metrics` in Prometheus' text format. */
-  readonly handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 /**
@@ -138,21 +136,26 @@ export function createPrometheusMetrics(options: { readonly ledger: Ledger }): P
     circuitBreaker: (upstream, state) => circuitOpen.set({ upstream }, state === 'closed' ? 0 : 1),
   };
 
-  return {
-    metrics,
-    registry,
-    async handler(req, res) {
-      const path = (req.url ?? '').split('?')[0];
-      if (path !== '/metrics' || req.method !== 'GET') return false;
-      try {
-        const body = await registry.metrics();
-        res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
-        res.end(body);
-      } catch {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('metrics collection failed\n');
-      }
-      return true;
+  return { metrics, registry };
+}
+
+/**
+ * `modal_runner_upstream_up{upstream}`: 1 when GitHub (or Modal) answered its last probe, else
+ * 0, read from the cached probes when scraped. Registered once the probes exist (they need the
+ * GitHub clients, which report to the metrics above).
+ */
+export function registerUpstreamGauge(
+  registry: Registry,
+  upstreams: () => Promise<readonly UpstreamStatus[]>,
+): void {
+  new Gauge({
+    name: 'modal_runner_upstream_up',
+    help: 'Whether an upstream (github, modal) answered its last probe: 1 yes, 0 no (cached 30 s).',
+    labelNames: ['upstream'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const u of await upstreams()) this.set({ upstream: u.name }, u.status === 'ok' ? 1 : 0);
     },
-  };
+  });
 }

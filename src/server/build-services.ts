@@ -9,7 +9,12 @@ import type { Clock } from '../domain/clock.js';
 import { deploymentTag, isRunnerNameOf, newRunnerName } from '../domain/runner-name.js';
 import { AppOctokit } from '../github/app-octokit.js';
 import type { AppOctokitInstance } from '../github/app-octokits.js';
-import { createPrometheusMetrics, type PrometheusMetrics } from '../http/metrics.js';
+import {
+  createPrometheusMetrics,
+  registerUpstreamGauge,
+  type PrometheusMetrics,
+} from '../http/metrics.js';
+import { createUpstreamHealth } from '../http/upstream-health.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createMemoryLedger } from '../ledger/memory-ledger.js';
 import { openSqliteLedger } from '../ledger/sqlite-ledger.js';
@@ -21,6 +26,7 @@ import { createRecentRefusals, type RecentRefusals } from '../status/recent-refu
 import { createStatusHistory } from '../status/status-history.js';
 import { createStatusSource, type StatusSource } from '../status/status-source.js';
 import { buildGitHub } from './build-github.js';
+import { upstreamProbes } from './upstream-probes.js';
 
 /** Every long-lived part of the server, built once from the configuration. */
 export interface Services {
@@ -60,6 +66,11 @@ export function buildServices(inputs: ServiceInputs): Services {
   const prometheus = createPrometheusMetrics({ ledger });
   const { metrics } = prometheus;
   const github = buildGitHub(config, { clock, log, metrics });
+  const upstreams = createUpstreamHealth({
+    probes: upstreamProbes({ appOctokit: github.appOctokit, modalClient, modal: config.modal }),
+    clock,
+  });
+  registerUpstreamGauge(prometheus.registry, () => upstreams.check());
   const platform = createModalSandboxPlatform({
     client: modalClient,
     appName: config.modal.appName,
@@ -114,6 +125,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     clock,
     maxRunners: config.limits.maxRunners,
     warnings: () => runnerGroupGuard.warnings(),
+    upstreams: () => upstreams.check(),
   });
   return {
     probotOptions: probotOptionsFor(config, log),

@@ -9,8 +9,10 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import { backgroundLoops } from './background-loops.js';
 import { buildServices } from './build-services.js';
+import { createWebhookDoor } from '../http/webhook-door.js';
+import { probotWithDoor } from './probot-with-door.js';
 import { httpRoutes } from './http-routes.js';
-import { startLoops } from './lifecycle.js';
+import { startLoops, type RunningLoops } from './lifecycle.js';
 import { recover } from './recover.js';
 import { fatalAtStart, RunnerGroupPolicyError } from '../reconciler/runner-group-guard.js';
 import { startWebhookProxy, type SmeeClientConstructor } from './webhook-proxy.js';
@@ -41,6 +43,9 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
+  for (const warning of config.warnings) {
+    log.warn({ variable: warning.variable, fix: warning.fix }, warning.message);
+  }
   const services = buildServices({
     config,
     log,
@@ -56,12 +61,21 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw new RunnerGroupPolicyError(fatal);
   }
   const server = new Server({
-    Probot: Probot.defaults(services.probotOptions),
+    Probot: probotWithDoor(
+      Probot.defaults(services.probotOptions),
+      createWebhookDoor({
+        path: config.github.webhookPath,
+        secret: config.github.webhookSecret,
+        log,
+      }),
+    ),
     host: config.server.host,
     port: config.server.port,
     webhookPath: config.github.webhookPath,
     log,
   });
+  // /readyz reads the loops' liveness; until they run (after recovery) it answers not ready.
+  let loops: RunningLoops | undefined = undefined;
   await server.load(
     createApp({
       ledger: services.ledger,
@@ -74,7 +88,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       },
       metrics: services.prometheus.metrics,
       onRefused: (refusal) => services.refusals.add(refusal),
-      httpHandlers: httpRoutes(services, config, clock, log),
+      httpHandlers: httpRoutes(services, config, log, () => loops?.health()),
     }),
   );
   await server.start();
@@ -88,7 +102,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       })
     : undefined;
   await recover(services);
-  const loops = startLoops(backgroundLoops(services, config), log);
+  const running = startLoops(backgroundLoops(services, config), log, clock);
+  loops = running;
   return {
     server,
     url,
@@ -98,7 +113,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     async stop() {
       await proxy?.close();
       await server.stop();
-      await loops.stop();
+      await running.stop();
       await services.drainModal();
       await services.ledger.close();
       options.modalClient.close();

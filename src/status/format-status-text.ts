@@ -1,5 +1,6 @@
-import { formatAge, queueReasonText } from './render-status-html.js';
+import { formatAge, queueReasonText, upstreamText } from './render-status-html.js';
 import type { StatusSnapshot } from './status-snapshot.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /** Pads cells into aligned columns. */
 function columns(rows: readonly (readonly string[])[]): string[] {
@@ -28,11 +29,17 @@ function section(
 
 const text = (value: unknown) => (value === null || value === undefined ? '-' : String(value));
 
-/** The status page's summary for a terminal (`modal-github-runner status`). Pure. */
+/**
+ * The status page's summary for a terminal (`modal-github-runner status`), with every value
+ * from the snapshot stripped of control characters and escape sequences. Pure.
+ */
 export function formatStatusText(
-  snapshot: StatusSnapshot,
+  untrusted: StatusSnapshot,
   options: { readonly maxRows?: number } = {},
 ): string {
+  // Labels, repository names, reasons and errors come from workflow files, GitHub and Modal,
+  // and the snapshot from a server over the network: none may drive the terminal.
+  const snapshot = terminalSafe(untrusted);
   const maxRows = options.maxRows ?? 20;
   const s = snapshot.summary;
   const byClass = Object.entries(s.runnersByClass)
@@ -51,6 +58,7 @@ export function formatStatusText(
     last
       ? `  last hour: peak ${peak} live runners, peak ${peakQueue} queued (${snapshot.history.length} samples)`
       : '  last hour: no samples yet',
+    ...(snapshot.upstreams ?? []).map((u) => `  ${upstreamText(u, snapshot.generatedAt)}`),
     '',
     ...section(
       'Live runners',

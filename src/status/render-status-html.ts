@@ -1,5 +1,5 @@
 import type { HistorySample } from './status-history.js';
-import type { QueueReason, StatusSnapshot } from './status-snapshot.js';
+import type { QueueReason, StatusSnapshot, UpstreamStatus } from './status-snapshot.js';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(value: unknown): string {
@@ -23,6 +23,12 @@ const REASON_TEXT: Readonly<Record<QueueReason, string>> = {
 
 export function queueReasonText(reason: QueueReason): string {
   return REASON_TEXT[reason];
+}
+
+/** `github: ok (checked 5s ago)` or `modal: failing, <error> (checked 5s ago)`. */
+export function upstreamText(upstream: UpstreamStatus, now: number): string {
+  const state = upstream.status === 'ok' ? 'ok' : `failing, ${upstream.error ?? 'no answer'}`;
+  return `${upstream.name}: ${state} (checked ${formatAge((now - upstream.checkedAt) / 1000)} ago)`;
 }
 
 /** `42s`, `3m 5s`, `2h 1m`. */
@@ -126,6 +132,18 @@ function table(headers: readonly string[], rows: readonly (readonly unknown[])[]
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
+function renderUpstreams(snapshot: StatusSnapshot): string {
+  const upstreams = snapshot.upstreams ?? [];
+  if (upstreams.length === 0) return '';
+  const items = upstreams
+    .map(
+      (u) =>
+        `<li class="${u.status === 'ok' ? 'ok' : 'failing'}">${escapeHtml(upstreamText(u, snapshot.generatedAt))}</li>`,
+    )
+    .join('');
+  return `<ul class="upstreams" id="upstreams" aria-label="Upstreams">${items}</ul>`;
+}
+
 const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1f2328;background:#fff}
 h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
@@ -139,6 +157,7 @@ th,td{border-bottom:1px solid #d1d9e0;padding:.3rem .5rem;text-align:left;vertic
 td{font-variant-numeric:tabular-nums;overflow-wrap:anywhere}td:nth-child(-n+2){white-space:nowrap}
 time[title]{text-decoration:underline dotted #8c959f;cursor:help}
 .empty{color:#59636e}
+.upstreams{list-style:none;padding:0;margin:.75rem 0}.upstreams .failing{color:#cf222e;font-weight:600}
 svg text{font-size:11px;fill:#59636e}
 svg .grid{stroke:#eef1f4}svg .cap{stroke:#cf222e;stroke-dasharray:4 3}
 svg polyline{fill:none;stroke-width:2}svg .live{stroke:#0969da}svg .queued{stroke:#bc4c00}
@@ -175,6 +194,7 @@ ${snapshot.warnings.map((w) => `<p class="warning" role="alert">⚠ ${escapeHtml
 ${s.foreignJobs > 0 ? `<div class="tile" id="foreign-jobs"><b>${escapeHtml(s.foreignJobs)}</b>taken by a job we did not launch for</div>` : ''}
 </div>
 ${byClass ? `<p class="meta">Runners by class: ${escapeHtml(byClass)}</p>` : ''}
+${renderUpstreams(snapshot)}
 <h2>Runners and queue</h2>
 <p class="legend"><span class="l">━ live runners</span><span class="q">━ queued jobs</span><span class="c">┅ MAX_RUNNERS</span></p>
 ${renderHistoryChart(snapshot.history, snapshot.generatedAt, s.maxRunners)}

@@ -64,6 +64,15 @@ export interface Refusal {
   readonly reason: string;
 }
 
+/** Whether a service the app depends on answered its last probe (cached for 30 s). */
+export interface UpstreamStatus {
+  /** `github` or `modal`. */
+  readonly name: string;
+  readonly status: 'ok' | 'failing';
+  readonly error?: string;
+  readonly checkedAt: number;
+}
+
 export interface StatusSnapshot {
   readonly generatedAt: number;
   readonly summary: {
@@ -81,6 +90,8 @@ export interface StatusSnapshot {
   readonly queue: readonly StatusQueuedJob[];
   readonly failures: readonly StatusFailure[];
   readonly history: readonly HistorySample[];
+  /** GitHub's and Modal's health; absent from servers older than this field. */
+  readonly upstreams?: readonly UpstreamStatus[];
 }
 
 export interface StatusInput {
@@ -93,6 +104,7 @@ export interface StatusInput {
   readonly waitReasons: ReadonlyMap<number, WaitReason>;
   readonly refusals: readonly Refusal[];
   readonly history: readonly HistorySample[];
+  readonly upstreams?: readonly UpstreamStatus[];
   readonly warnings?: readonly string[];
   /** How far back failures are shown. */
   readonly failureWindowMs?: number;
@@ -186,6 +198,7 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
     queue: queue.slice(0, maxRows),
     failures: failures.slice(0, maxRows),
     history: input.history,
+    ...(input.upstreams ? { upstreams: input.upstreams } : {}),
   };
 }
 

@@ -4,7 +4,11 @@ import { LIVE_RUNNER_STATES } from '../domain/runner-state.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { RecentRefusals } from './recent-refusals.js';
 import type { StatusHistory } from './status-history.js';
-import { buildStatusSnapshot, type StatusSnapshot } from './status-snapshot.js';
+import {
+  buildStatusSnapshot,
+  type StatusSnapshot,
+  type UpstreamStatus,
+} from './status-snapshot.js';
 
 export interface StatusSource {
   /** Reads the ledger and the controller and builds what the status page shows. */
@@ -21,15 +25,18 @@ export function createStatusSource(deps: {
   readonly refusals: RecentRefusals;
   readonly clock: Clock;
   readonly maxRunners: number;
+  /** GitHub's and Modal's health (cached probes). */
+  readonly upstreams?: () => Promise<readonly UpstreamStatus[]>;
   /** Lasting problems to show (the runner group guard's). */
   readonly warnings?: () => readonly string[];
 }): StatusSource {
   const { ledger, clock } = deps;
   return {
     async snapshot() {
-      const [jobs, runners] = await Promise.all([
+      const [jobs, runners, upstreams] = await Promise.all([
         ledger.listJobs(['queued', 'in_progress']),
         ledger.listRunners([...LIVE_RUNNER_STATES, 'failed']),
+        deps.upstreams?.(),
       ]);
       const now = clock.now();
       return buildStatusSnapshot({
@@ -40,6 +47,7 @@ export function createStatusSource(deps: {
         waitReasons: deps.controller.waitReasons(),
         refusals: deps.refusals.list(),
         history: deps.history.samples(now),
+        ...(upstreams ? { upstreams } : {}),
         warnings: deps.warnings?.() ?? [],
       });
     },

@@ -24,7 +24,7 @@ const PEM_BODY_LINE = PEM.split('\n')[5] as string;
 
 type Env = Record<string, string | undefined>;
 
-const BASE: Env = { APP_ID: '12345', PRIVATE_KEY: PEM, WEBHOOK_SECRET: 'whsec-base' };
+const BASE: Env = { APP_ID: '12345', PRIVATE_KEY: PEM, WEBHOOK_SECRET: 'whsec-base-0123456789' };
 
 const noReadFile = (path: string): string => {
   throw new Error(`readFile must not be called (asked for ${path})`);
@@ -53,7 +53,7 @@ describe('loadConfig: defaults', () => {
   it.each<[string, (c: Config) => unknown, unknown]>([
     ['APP_ID is a number', (c) => c.github.appId, 12345],
     ['PRIVATE_KEY kept as given', (c) => c.github.privateKey, PEM],
-    ['WEBHOOK_SECRET kept as given', (c) => c.github.webhookSecret, 'whsec-base'],
+    ['WEBHOOK_SECRET kept as given', (c) => c.github.webhookSecret, 'whsec-base-0123456789'],
     ['WEBHOOK_PATH', (c) => c.github.webhookPath, '/api/github/webhooks'],
     ['no GHE_HOST means github.com', (c) => c.github.baseUrl, undefined],
     ['HOST', (c) => c.server.host, 'localhost'],
@@ -134,7 +134,12 @@ describe('loadConfig: valid forms', () => {
       (c) => c.github.privateKey,
       PEM,
     ],
-    ['WEBHOOK_SECRET', { WEBHOOK_SECRET: 's3cr3t' }, (c) => c.github.webhookSecret, 's3cr3t'],
+    [
+      'WEBHOOK_SECRET of 20 characters',
+      { WEBHOOK_SECRET: 's3cr3t-s3cr3t-s3cr3t' },
+      (c) => c.github.webhookSecret,
+      's3cr3t-s3cr3t-s3cr3t',
+    ],
     [
       'WEBHOOK_PATH',
       { WEBHOOK_PATH: '/hooks/github' },
@@ -315,6 +320,12 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
     ],
     ['WEBHOOK_PATH without leading slash', { WEBHOOK_PATH: 'hooks' }, 'WEBHOOK_PATH', '"/"'],
     ['STATUS_TOKEN too short', { STATUS_TOKEN: 'short' }, 'STATUS_TOKEN', 'openssl rand -hex 32'],
+    [
+      'WEBHOOK_SECRET shorter than 20 characters',
+      { WEBHOOK_SECRET: 'a'.repeat(19) },
+      'WEBHOOK_SECRET',
+      /at least 20 characters.*`openssl rand -hex 32`/,
+    ],
     [
       'GHE_HOST given as a URL',
       { GHE_HOST: 'https://github.example.com' },
@@ -566,6 +577,38 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
   });
 });
 
+describe('loadConfig: warnings', () => {
+  it('has none by default', () => {
+    expect(load().warnings).toStrictEqual([]);
+  });
+
+  it('GHE_PROTOCOL=http to a host elsewhere: a warning that names the host and the fix', () => {
+    const { warnings } = load({ GHE_HOST: 'ghe.example.com:8080', GHE_PROTOCOL: 'http' });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.variable).toBe('GHE_PROTOCOL');
+    expect(warnings[0]?.message).toContain('ghe.example.com:8080');
+    expect(warnings[0]?.message).toContain('unencrypted');
+    expect(warnings[0]?.fix).toContain('GHE_PROTOCOL=https');
+  });
+
+  it.each<[string, Env]>([
+    ['localhost', { GHE_HOST: 'localhost:8080', GHE_PROTOCOL: 'http' }],
+    ['a name under localhost', { GHE_HOST: 'ghe.localhost', GHE_PROTOCOL: 'http' }],
+    ['127.0.0.1', { GHE_HOST: '127.0.0.1:3000', GHE_PROTOCOL: 'http' }],
+    ['another loopback address', { GHE_HOST: '127.1.2.3', GHE_PROTOCOL: 'http' }],
+    ['https elsewhere', { GHE_HOST: 'ghe.example.com', GHE_PROTOCOL: 'https' }],
+    ['http without GHE_HOST (github.com is always https)', { GHE_PROTOCOL: 'http' }],
+  ])('none for %s', (_name, env) => {
+    expect(load(env).warnings).toStrictEqual([]);
+  });
+
+  it('a loopback look-alike is not loopback', () => {
+    expect(load({ GHE_HOST: '127.0.0.1.example.com', GHE_PROTOCOL: 'http' }).warnings).toHaveLength(
+      1,
+    );
+  });
+});
+
 describe('loadConfig: several problems at once', () => {
   it('reports every bad schema variable in one error', () => {
     const error = configErrorOf({
@@ -587,7 +630,7 @@ describe('loadConfig: several problems at once', () => {
   it('reports the private key, runner classes, allowlist and Modal token problems together', () => {
     const error = configErrorOf({
       APP_ID: '1',
-      WEBHOOK_SECRET: 'x',
+      WEBHOOK_SECRET: 'whsec-long-enough-0123',
       PRIVATE_KEY: 'garbage',
       RUNNER_CLASSES: '{"modal":{"gpu":"H900"}}',
       ALLOWED_REPOS: 'acme',
@@ -760,9 +803,10 @@ describe('secrets stay out of configuration errors', () => {
     ],
     [
       'WEBHOOK_SECRET next to a bad APP_ID',
-      { APP_ID: 'x', WEBHOOK_SECRET: 'whsec-leaky' },
-      'whsec-leaky',
+      { APP_ID: 'x', WEBHOOK_SECRET: 'whsec-leaky-0123456789' },
+      'whsec-leaky-0123456789',
     ],
+    ['a WEBHOOK_SECRET too short', { WEBHOOK_SECRET: 'whsec-leak9' }, 'whsec-leak9'],
     ['a STATUS_TOKEN too short', { STATUS_TOKEN: 'tok-leak9' }, 'tok-leak9'],
   ])('%s', (_name, overrides, secret) => {
     const error = configErrorOf({ ...BASE, ...overrides });

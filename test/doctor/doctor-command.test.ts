@@ -139,6 +139,13 @@ describe('modal-github-runner doctor', () => {
     expect(modal.requests('ImageGetOrCreate')).toHaveLength(1);
   });
 
+  it('GHE_PROTOCOL=http to a host that is not this machine: WARN with the fix', async () => {
+    const { out } = await doctor({ GHE_HOST: 'ghe.invalid' }, ['--skip-images']);
+    const warning = entry(out, 'WARN', 'GHE_PROTOCOL');
+    expect(warning).toContain('to ghe.invalid unencrypted');
+    expect(warning).toContain('fix: set GHE_PROTOCOL=https');
+  });
+
   it('a bad configuration fails naming the variable, and skips the rest', async () => {
     const { code, out } = await doctor({ APP_ID: 'my-app', WEBHOOK_SECRET: '' });
     expect(code).toBe(1);
