@@ -2,6 +2,7 @@ import { LIVE_RUNNER_STATES } from '../domain/runner-state.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ControllerContext } from './controller-context.js';
 import { launchRunner } from './launch-runner.js';
+import { nextDecisionAt } from './next-decision.js';
 import { plan, type Action, type WaitReason } from './plan.js';
 import { recordRunner } from './record-runner.js';
 import { retireRunner, terminateRunner } from './retire-runner.js';
@@ -20,11 +21,12 @@ export async function carryOutPlan(ctx: ControllerContext): Promise<PlanOutcome>
     ctx.ledger.listJobs(['queued']),
     ctx.ledger.listRunners(LIVE_RUNNER_STATES),
   ]);
-  const result = plan(
-    { queuedJobs, runners, inFlight: ctx.locks.held() },
-    ctx.caps,
-    ctx.clock.now(),
-  );
+  const snapshot = { queuedJobs, runners, inFlight: ctx.locks.held() };
+  const now = ctx.clock.now();
+  const result = plan(snapshot, ctx.caps, now);
+  // Time-based decisions (a backoff ending, a grace passing) need a plan then, webhook or not.
+  const wakeAt = nextDecisionAt(snapshot, ctx.caps, now, result.waiting);
+  if (wakeAt !== undefined) ctx.wakeAt(wakeAt);
   const waiting = new Map(result.waiting);
   for (const action of result.actions) {
     const held = await dispatch(ctx, action);
