@@ -107,6 +107,15 @@ export function reconcilePlan(input: ReconcileInput): ReconcilePlan {
       const state = registration.busy ? 'busy' : 'idle';
       if ((runner.state === 'booting' || runner.state === 'idle') && runner.state !== state) {
         repairs.push({ kind: 'runner-status', runner, state });
+      } else if (
+        // Marked busy only because GitHub refused to delete it (no job event named it), and
+        // GitHub shows it idle again: it is supply once more, and may be retired.
+        runner.state === 'busy' &&
+        runner.tookJobId === null &&
+        state === 'idle' &&
+        now - runner.updatedAt >= input.graces.sandboxListLagMs
+      ) {
+        repairs.push({ kind: 'runner-status', runner, state });
       }
     }
   }
