@@ -47,6 +47,7 @@ describe('buildStatusSnapshot', () => {
         jobId: 1,
         sandboxId: 'sb-r-old',
         ageSeconds: 125,
+        foreign: false,
       },
       {
         name: 'r-new',
@@ -56,6 +57,7 @@ describe('buildStatusSnapshot', () => {
         jobId: 2,
         sandboxId: 'sb-r-new',
         ageSeconds: 5,
+        foreign: false,
       },
     ]);
     expect(snapshot.summary).toEqual({
