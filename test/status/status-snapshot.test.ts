@@ -66,6 +66,7 @@ describe('buildStatusSnapshot', () => {
       inProgressJobs: 1,
       maxRunners: 10,
       runnersByClass: { modal: 1, 'modal-gpu': 1 },
+      foreignJobs: 0,
     });
   });
 
