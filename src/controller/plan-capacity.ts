@@ -1,6 +1,6 @@
 import { isLive } from '../domain/runner-state.js';
 import type { RunnerRecord } from '../ledger/ledger.js';
-import type { PlanCaps } from './plan.js';
+import type { PlanCaps } from './plan-types.js';
 
 /** Slots left under MAX_RUNNERS and the class caps, as the plan hands them out. */
 export interface Capacity {

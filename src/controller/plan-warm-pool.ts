@@ -1,5 +1,5 @@
 import type { RunnerRecord } from '../ledger/ledger.js';
-import type { Action, PlanCaps, PlanSnapshot } from './plan.js';
+import type { Action, PlanCaps, PlanSnapshot } from './plan-types.js';
 
 /** The warm sandboxes a plan can hand to jobs, and what it does about the others. */
 export interface WarmPools {
