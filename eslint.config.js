@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'bench/**', 'scripts/**'],
+    files: ['test/**', 'sim/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   prettier,

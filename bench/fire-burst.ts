@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { sign } from '../test/support/webhooks.js';
+import { sign } from '../sim/webhooks.js';
 import type { JobBody } from './job-bodies.js';
 import { nowMs } from './now-ms.js';
 

@@ -1,4 +1,4 @@
-import { workflowJobPayload } from '../test/support/webhooks.js';
+import { workflowJobPayload } from '../sim/webhooks.js';
 
 export interface JobBody {
   readonly id: number;

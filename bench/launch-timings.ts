@@ -1,4 +1,4 @@
-import type { FakeModal, FakeSandbox } from '../test/support/fake-modal.js';
+import type { FakeModal, FakeSandbox } from '../sim/modal/fake-modal.js';
 
 /** One job's launch, as the fakes in the bench process saw it (bench clock, ms). */
 export interface LaunchTiming {

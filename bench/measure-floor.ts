@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort } from '../test/support/harness.js';
+import { freePort } from '../sim/harness.js';
 import {
   DISPATCH_EVERY,
   dispatchesFor,

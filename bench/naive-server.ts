@@ -4,7 +4,7 @@
  * at GitHub, creates the Modal sandbox and hands it the config on stdin BEFORE it returns, so
  * every webhook answer waits for all of them. No ledger, no limits, no retries: only the answer path matters here.
  *
- * Run as its own process (like test/support/sim-server-main.ts): configuration from the
+ * Run as its own process (like sim/sim-server-main.ts): configuration from the
  * environment, Modal through the fake-Modal bridge (FAKE_MODAL_BRIDGE_URL).
  */
 import { Probot, Server } from 'probot';
@@ -14,8 +14,8 @@ import { newRunnerName } from '../src/domain/runner-name.js';
 import { AppOctokit } from '../src/github/app-octokit.js';
 import { sandboxCreateParams } from '../src/modal/modal-sandbox-platform.js';
 import { configLine, runnerImageTag } from '../src/modal/runner-image.js';
-import { bridgeTransport } from '../test/support/fake-modal-bridge.js';
-import { createModalClientOver } from '../test/support/fake-modal.js';
+import { bridgeTransport } from '../sim/modal/bridge.js';
+import { createModalClientOver } from '../sim/modal/modal-client.js';
 
 const bridgeUrl = process.env.FAKE_MODAL_BRIDGE_URL;
 if (!bridgeUrl) throw new Error('FAKE_MODAL_BRIDGE_URL is required');

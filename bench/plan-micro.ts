@@ -5,7 +5,7 @@ import { plan, type PlanCaps, type PlanSnapshot } from '../src/controller/plan.j
 import { LIVE_RUNNER_STATES, type RunnerState } from '../src/domain/runner-state.js';
 import type { JobRecord, RunnerRecord } from '../src/ledger/ledger.js';
 import { openSqliteLedger } from '../src/ledger/sqlite-ledger.js';
-import { job, runner } from '../test/support/records.js';
+import { job, runner } from '../sim/records.js';
 import { summarize, type Summary } from './summarize.js';
 
 export interface PlanMicroResult {

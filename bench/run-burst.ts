@@ -4,16 +4,11 @@ import { join } from 'node:path';
 import type { Ledger } from '../src/ledger/ledger.js';
 import { openPostgresLedger } from '../src/ledger/postgres-ledger.js';
 import { openSqliteLedger } from '../src/ledger/sqlite-ledger.js';
-import { serveFakeModal } from '../test/support/fake-modal-bridge.js';
-import { FakeModal } from '../test/support/fake-modal.js';
-import { FakeGitHub } from '../test/support/fake-github.js';
-import { freePort } from '../test/support/harness.js';
-import {
-  createSchema,
-  dropSchemas,
-  uniqueSchema,
-  urlForSchema,
-} from '../test/support/test-database.js';
+import { serveFakeModal } from '../sim/modal/bridge.js';
+import { FakeModal } from '../sim/modal/fake-modal.js';
+import { FakeGitHub } from '../sim/fake-github.js';
+import { freePort } from '../sim/harness.js';
+import { createSchema, dropSchemas, uniqueSchema, urlForSchema } from '../sim/test-database.js';
 import { analyzeLaunches, type LaunchAnalysis } from './analyze-launches.js';
 import { fireBurst, type Answer } from './fire-burst.js';
 import { jobBodies } from './job-bodies.js';
@@ -25,7 +20,7 @@ import { summarize, type Summary } from './summarize.js';
 
 export interface BurstRunOptions {
   readonly label: string;
-  /** `real`: test/support/sim-server-main.ts; `naive`: bench/naive-server.ts. */
+  /** `real`: sim/sim-server-main.ts; `naive`: bench/naive-server.ts. */
   readonly server: 'real' | 'naive';
   readonly jobs: number;
   readonly githubLatencyMs: number;
@@ -157,8 +152,7 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
   if (options.jitRatePerSecond !== undefined) {
     env.JIT_RATE_PER_SECOND = String(options.jitRatePerSecond);
   }
-  const source =
-    options.server === 'real' ? 'test/support/sim-server-main.ts' : 'bench/naive-server.ts';
+  const source = options.server === 'real' ? 'sim/sim-server-main.ts' : 'bench/naive-server.ts';
   const script = options.buildDir ? join(options.buildDir, source.replace(/\.ts$/, '.js')) : source;
   const server = await startServerProcess(script, env, options.nodeFlags);
   const url = `http://127.0.0.1:${port}/api/github/webhooks`;

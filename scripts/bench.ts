@@ -21,8 +21,8 @@ import { renderMarkdown, renderText, type BenchReport } from '../bench/render-re
 import { measureFloor } from '../bench/measure-floor.js';
 import { runBurst, type BurstRunOptions, type BurstRunResult } from '../bench/run-burst.js';
 import { SERVER_NODE_FLAGS } from '../bench/server-process.js';
-import { testPrivateKey } from '../test/support/harness.js';
-import { TEST_DATABASE_URL } from '../test/support/test-database.js';
+import { testPrivateKey } from '../sim/harness.js';
+import { TEST_DATABASE_URL } from '../sim/test-database.js';
 
 const { values } = parseArgs({
   options: {

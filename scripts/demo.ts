@@ -2,15 +2,25 @@
  * `npm run demo`: the whole loop on localhost without a GitHub or Modal account. A simulated
  * GitHub (loopback HTTP), a fake Modal control plane behind the real `modal` SDK, and fake
  * runners that take jobs and finish them; the real server in between, with its status page
- * and metrics.
+ * and metrics. It serves until Ctrl-C, after the jobs are done too, so the page can be read.
  *
- *   npm run demo                     # 60 jobs over a minute, then it stops
+ *   npm run demo                     # 60 jobs sent over 60 seconds
  *   npm run demo -- --jobs 200 --max-runners 20 --seconds 120
  */
 import { parseArgs } from 'node:util';
-import { attachFakeRunners } from '../test/support/fake-runners.js';
-import { startHarness } from '../test/support/harness.js';
-import { workflowJobPayload } from '../test/support/webhooks.js';
+import { attachFakeRunners } from '../sim/fake-runners.js';
+import { startHarness } from '../sim/harness.js';
+import { workflowJobPayload } from '../sim/webhooks.js';
+
+const HELP = `Usage: npm run demo -- [--jobs N] [--seconds S] [--max-runners N] [--port P]
+
+  --jobs N         jobs to queue (default 60)
+  --seconds S      send them spread over S seconds (default 60)
+  --max-runners N  MAX_RUNNERS of the server (default 8)
+  --port P         port of the server and its status page (default 3000)
+
+The server keeps serving after the jobs are done, until Ctrl-C.
+`;
 
 const { values } = parseArgs({
   options: {
@@ -18,17 +28,32 @@ const { values } = parseArgs({
     'max-runners': { type: 'string', default: '8' },
     seconds: { type: 'string', default: '60' },
     port: { type: 'string', default: '3000' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
-const jobs = Number(values.jobs);
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const wholeNumber = (name: string, value: string | undefined, min: number): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    process.stderr.write(`--${name} must be a whole number of at least ${min}\n\n${HELP}`);
+    process.exit(2);
+  }
+  return n;
+};
+const jobs = wholeNumber('jobs', values.jobs, 1);
+const seconds = wholeNumber('seconds', values.seconds, 0);
+const maxRunners = wholeNumber('max-runners', values['max-runners'], 1);
+const port = wholeNumber('port', values.port, 1);
 /** A throwaway token for the demo's status page; a real deployment uses its own secret. */
 const DEMO_STATUS_TOKEN = 'demo-status-token-not-a-secret';
-const seconds = Number(values.seconds);
 
 const h = await startHarness({
   env: {
-    PORT: values.port ?? '3000',
-    MAX_RUNNERS: values['max-runners'] ?? '8',
+    PORT: String(port),
+    MAX_RUNNERS: String(maxRunners),
     MAX_CONCURRENT_LAUNCHES: '4',
     LOG_LEVEL: 'info',
     STATUS_TOKEN: DEMO_STATUS_TOKEN,
@@ -48,7 +73,7 @@ const runners = attachFakeRunners(h.github, h.modal, {
   configWaitMs: 30 * 60_000,
 });
 
-console.log(`\nmodal-github-runner demo: ${jobs} jobs over ~${Math.round(seconds / 2)} s`);
+console.log(`\nmodal-github-runner demo: ${jobs} jobs sent over ${seconds} s`);
 console.log(
   `  status page:  ${h.server.url}/status  (user: anything, password: ${DEMO_STATUS_TOKEN})`,
 );
@@ -58,25 +83,41 @@ console.log(
 console.log(`  metrics:      ${h.server.url}/metrics`);
 console.log('  Ctrl-C to stop.\n');
 
-const repos = ['acme/api', 'acme/web', 'acme/infra', 'acme/ml'];
-const spread = (seconds * 1000) / 2 / Math.max(1, jobs);
-for (let i = 1; i <= jobs; i++) {
-  const repo = repos[i % repos.length] as string;
-  const labels = repo === 'acme/ml' ? ['self-hosted', 'modal-gpu'] : ['self-hosted', 'modal'];
-  h.github.addJob({ id: i, runId: i * 10, repo, labels });
-  void h.github.deliver('workflow_job', workflowJobPayload({ id: i, runId: i * 10, repo, labels }));
-  await new Promise((r) => setTimeout(r, spread));
-}
+let stopping = false;
+process.once('SIGINT', () => {
+  stopping = true;
+  console.log('\n  stopping…');
+  runners.detach();
+  h.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+});
 
 const done = () => [...h.github.jobs.values()].filter((j) => j.status === 'completed').length;
-const deadline = Date.now() + (seconds * 1000) / 2 + 30_000;
-while (done() < jobs && Date.now() < deadline) {
+const progress = setInterval(() => {
   console.log(
     `  completed ${done()}/${jobs}, live sandboxes ${h.modal.liveCount()} (peak ${h.modal.maxLiveCount})`,
   );
-  await new Promise((r) => setTimeout(r, 5_000));
+  if (done() >= jobs) {
+    clearInterval(progress);
+    console.log(
+      `\n  all ${jobs} jobs completed on fresh runners (${runners.stats.jobsRun} runs); the server keeps serving ${h.server.url}/status until Ctrl-C.`,
+    );
+  }
+}, 5_000);
+
+// Job i is sent at i/jobs of the way through --seconds: the last one at the end of it.
+const repos = ['acme/api', 'acme/web', 'acme/infra', 'acme/ml'];
+const started = Date.now();
+for (let i = 1; i <= jobs && !stopping; i++) {
+  const repo = repos[i % repos.length] as string;
+  const labels = repo === 'acme/ml' ? ['self-hosted', 'modal-gpu'] : ['self-hosted', 'modal'];
+  const dueAt = started + (seconds * 1000 * (i - 1)) / Math.max(1, jobs - 1);
+  await new Promise((r) => setTimeout(r, Math.max(0, dueAt - Date.now())));
+  h.github.addJob({ id: i, runId: i * 10, repo, labels });
+  void h.github.deliver('workflow_job', workflowJobPayload({ id: i, runId: i * 10, repo, labels }));
 }
-console.log(`\n  completed ${done()}/${jobs}; ${runners.stats.jobsRun} jobs ran on fresh runners.`);
-runners.detach();
-await h.stop();
-process.exit(0);

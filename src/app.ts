@@ -1,12 +1,10 @@
 import type { ApplicationFunction } from 'probot';
 import { noMetrics, type Metrics, type WebhookOutcome } from './ports/metrics.js';
 import type { Clock } from './domain/clock.js';
-import { errorFields } from './domain/error-fields.js';
-import { recordJobEvent } from './ledger/record-job-event.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { Refusal } from './status/status-snapshot.js';
 import { classifyJob, type ClassifyPolicy } from './webhook/classify-job.js';
-import { jobStatusOf, toObservation } from './webhook/to-observation.js';
+import { foreignTarget, recordWorkflowJob, type JobTarget } from './webhook/record-workflow-job.js';
 import { parseWorkflowJobEvent } from './webhook/workflow-job-event.js';
 
 type Handler = Parameters<Parameters<ApplicationFunction>[1]['addHandler']>[0];
@@ -29,6 +27,7 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps): ApplicationFunction {
   const metrics = deps.metrics ?? noMetrics;
+  const recordDeps = { ledger: deps.ledger, clock: deps.clock, metrics };
   return (app, { addHandler }) => {
     for (const handler of deps.httpHandlers ?? []) addHandler(handler);
 
@@ -56,13 +55,13 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       };
       const log = context.log;
       const classified = classifyJob(event, deps.policy);
-      if (classified.kind === 'ignored') {
-        log.debug({ ...job, reason: classified.reason }, 'job is not for us');
-        count('ignored');
-        return;
-      }
-      if (classified.kind === 'refused') {
-        if (event.action === 'queued') {
+      let target: JobTarget | undefined;
+      if (classified.kind === 'ours') {
+        target = classified;
+      } else {
+        if (classified.kind === 'ignored') {
+          log.debug({ ...job, reason: classified.reason }, 'job is not for us');
+        } else if (event.action === 'queued') {
           log.warn({ ...job, reason: classified.reason }, 'job refused');
           deps.onRefused?.({
             at: deps.clock.now(),
@@ -71,50 +70,22 @@ export function createApp(deps: AppDeps): ApplicationFunction {
             reason: classified.reason,
           });
         }
-        count('refused');
-        return;
-      }
-      const status = jobStatusOf(event);
-      if (status === undefined) {
-        log.warn(
-          { ...job, status: event.workflow_job.status },
-          'unknown workflow_job status; ignored',
-        );
-        count('malformed');
-        return;
-      }
-      try {
-        const result = await recordJobEvent(
-          deps.ledger,
-          toObservation(event, status, classified, deps.clock.now()),
-        );
-        const recorded = result.job;
-        if (
-          result.changed &&
-          recorded.status === 'in_progress' &&
-          recorded.queuedAt !== null &&
-          recorded.startedAt !== null
-        ) {
-          metrics.jobStarted(recorded.runnerClass, recorded.startedAt - recorded.queuedAt);
+        // Not ours, unless it took one of our runners: then the runner is busy with it.
+        target = await foreignTarget(deps.ledger, event);
+        if (target === undefined) {
+          count(classified.kind);
+          return;
         }
-        count('recorded');
-        log.info(
-          {
-            ...job,
-            class: classified.runnerClass.name,
-            status: recorded.status,
-            runnerName: recorded.runnerName,
-            changed: result.changed,
-          },
-          'job recorded',
-        );
+      }
+      let outcome;
+      try {
+        outcome = await recordWorkflowJob(recordDeps, event, target, log, job);
       } catch (error) {
         // Answer 500 so that the delivery shows as failed and can be redelivered.
-        log.error({ ...job, err: errorFields(error) }, 'could not record the job');
         count('failed');
-        metrics.error('ledger');
         throw error;
       }
+      count(outcome === 'malformed' ? 'malformed' : 'recorded');
       deps.controller.wake();
     });
   };

@@ -24,12 +24,14 @@ export interface DoctorCommandDeps {
 const HELP = `Usage: modal-github-runner doctor [--skip-images]
 
 Checks, with the same environment (and .env) as the server:
-  - the configuration parses;
-  - the GitHub App: its JWT (APP_ID, PRIVATE_KEY), the workflow_job event, its permissions and
-    its webhook (URL, secret, content type);
-  - each installation (organization, permissions) and the runner group RUNNER_GROUP_ID;
+  - the configuration parses (without App credentials: how to register the App);
+  - the GitHub App: its JWT (APP_ID, PRIVATE_KEY), the workflow_job event and its permissions;
+  - its webhook: URL, path (WEBHOOK_PATH), secret and content type;
+  - each installation (organization, permissions);
+  - the runner group RUNNER_GROUP_ID: it exists, and admits no repository the App refuses
+    (public ones while ALLOW_PUBLIC_REPOS=false, others outside ALLOWED_REPOS);
   - RUNNER_VERSION and the classes' images against the newest runner release;
-  - Modal: the credentials reach MODAL_APP_NAME, the GPU types, and every runner image builds.
+  - Modal: the credentials reach MODAL_APP_NAME, every runner image builds, the GPU types;
   - with DATABASE_URL: PostgreSQL answers, its schema is current, and which replica leads.
 
 Prints PASS, WARN, FAIL, SKIP or INFO per check and, for every WARN and FAIL, the fix.

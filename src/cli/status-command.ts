@@ -53,6 +53,11 @@ export async function statusCommand(
     return 2;
   }
   const base = (values.url ?? `http://localhost:${deps.env.PORT || '3000'}`).replace(/\/+$/, '');
+  const problem = urlProblem(base);
+  if (problem) {
+    deps.err(`--url ${base} ${problem}\n`);
+    return 2;
+  }
   let response: Response;
   try {
     response = await deps.fetch(`${base}/status.json`, {
@@ -88,4 +93,20 @@ export async function statusCommand(
   const snapshot = (await response.json()) as StatusSnapshot;
   deps.out(values.json ? `${JSON.stringify(snapshot, null, 2)}\n` : formatStatusText(snapshot));
   return 0;
+}
+
+/** What is wrong with a `--url`, or undefined: it needs an http(s) scheme and a host. */
+function urlProblem(url: string): string | undefined {
+  const fix = `: give the server's address with its scheme, e.g. --url http://${url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '') || 'localhost:3000'}`;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return `has no scheme${fix}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `is not a URL${fix}`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return `has the scheme ${parsed.protocol.slice(0, -1)}, not http or https${fix}`;
+  }
+  return undefined;
 }

@@ -2,7 +2,11 @@ import { compareVersions } from './compare-versions.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
-import { parseRepoAllowlist, type RepoPattern } from './repo-allowlist.js';
+import { configWarnings, type ConfigWarning } from './config-warnings.js';
+import { DEFAULT_DATA_DIR } from './data-dir.js';
+import { accessToken, booleanString, int, positiveNumber } from './env-values.js';
+import { parseRepoAllowlist, type RepoPolicy } from './repo-allowlist.js';
+import { ghOrgSchema, webhookUrlSchema } from './setup-variables.js';
 import type { RunnerClass } from './runner-class.js';
 import { DEFAULT_TIMINGS, type Timings } from './timings.js';
 import { DEFAULT_RUNNER_CLASSES, parseRunnerClasses } from './runner-classes.js';
@@ -11,40 +15,13 @@ import { DEFAULT_RUNNER_CLASSES, parseRunnerClasses } from './runner-classes.js'
 export const MIN_RUNNER_VERSION = '2.329.0';
 export const DEFAULT_RUNNER_VERSION = '2.334.0';
 
-const booleanString = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
-    message: 'must be "true" or "false"',
-  })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, { message: 'must be a whole number' })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, { message: `must be at least ${min}` })
-        .max(max, { message: `must be at most ${max}` }),
-    );
-
-const positiveNumber = (max: number) =>
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, { message: 'must be a number' })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .positive({ message: 'must be greater than 0' })
-        .max(max, { message: `must be at most ${max}` }),
-    );
+/** A shorter webhook secret can be guessed offline from one signed delivery. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 20;
 
 const versionAtLeast = (min: string) => (v: string) => compareVersions(v, min) >= 0;
 
 /** Every variable the app reads, keyed by its name so that errors name it. */
-const envSchema = z.object({
+export const envSchema = z.object({
   // Probot's own variables
   APP_ID: z
     .string({ message: 'set it to the numeric App ID from the App settings page' })
@@ -53,7 +30,9 @@ const envSchema = z.object({
   PRIVATE_KEY_PATH: z.string().optional(),
   WEBHOOK_SECRET: z
     .string({ message: "set it to the App's webhook secret" })
-    .min(1, { message: 'must not be empty' }),
+    .min(MIN_WEBHOOK_SECRET_LENGTH, {
+      message: `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters: generate one with \`openssl rand -hex 32\` and set it both here and as the App's webhook secret`,
+    }),
   WEBHOOK_PATH: z.string().startsWith('/').default('/api/github/webhooks'),
   GHE_HOST: z
     .string()
@@ -68,6 +47,9 @@ const envSchema = z.object({
   NO_COLOR: z.string().optional(),
   REDIS_URL: z.string().optional(),
   WEBHOOK_PROXY_URL: z.url({ message: 'must be a URL such as https://smee.io/abc' }).optional(),
+  // The setup page's (src/setup/): GH_ORG is the App's account, WEBHOOK_URL its webhook.
+  GH_ORG: ghOrgSchema.optional(),
+  WEBHOOK_URL: webhookUrlSchema.optional(),
   // Modal SDK's own variables
   MODAL_TOKEN_ID: z.string().optional(),
   MODAL_TOKEN_SECRET: z.string().optional(),
@@ -77,6 +59,7 @@ const envSchema = z.object({
   RUNNER_CLASSES: z.string().default(DEFAULT_RUNNER_CLASSES),
   ALLOWED_REPOS: z.string().optional(),
   ALLOW_PUBLIC_REPOS: booleanString.default(false),
+  RUNNER_GROUP_SYNC: booleanString.default(false),
   RUNNER_GROUP_ID: int(1, Number.MAX_SAFE_INTEGER).default(1),
   RUNNER_VERSION: z
     .string()
@@ -99,7 +82,7 @@ const envSchema = z.object({
   MAX_CONCURRENT_LAUNCHES: int(1, 1000).default(10),
   MAX_RUNNERS: int(1, 100000).default(50),
   JIT_RATE_PER_SECOND: positiveNumber(100).default(10),
-  DATA_DIR: z.string().min(1).default('./data'),
+  DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, {
@@ -115,12 +98,8 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: int(5, 3600).default(60),
   RUNNER_BOOT_TIMEOUT_SECONDS: int(30, 86400).default(300),
   REDELIVERY_LOOKBACK_HOURS: int(0, 72).default(6),
-  STATUS_TOKEN: z
-    .string()
-    .min(16, {
-      message: 'must be at least 16 characters; generate one with `openssl rand -hex 32`',
-    })
-    .optional(),
+  STATUS_TOKEN: accessToken,
+  METRICS_TOKEN: accessToken,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -143,6 +122,10 @@ export interface Config {
     readonly logLevel: string;
     /** Token for /status and /status.json; the page is off without it. */
     readonly statusToken: string | undefined;
+    /** Token for /metrics; open without it. */
+    readonly metricsToken: string | undefined;
+    /** A webhook proxy channel (smee.io) whose deliveries the server forwards to itself. */
+    readonly webhookProxyUrl: string | undefined;
   };
   /**
    * What tells this deployment's sandboxes and runners from another's on the same organization
@@ -160,12 +143,11 @@ export interface Config {
     readonly classes: ReadonlyMap<string, RunnerClass>;
     readonly version: string;
     readonly groupId: number;
+    /** Keep the runner group's repository access in step with the policy (RUNNER_GROUP_SYNC). */
+    readonly groupSync: boolean;
     readonly sandboxTimeoutMinutes: number;
   };
-  readonly policy: {
-    readonly allowedRepos: readonly RepoPattern[] | null;
-    readonly allowPublicRepos: boolean;
-  };
+  readonly policy: RepoPolicy;
   readonly limits: {
     readonly maxConcurrentLaunches: number;
     readonly maxRunners: number;
@@ -182,6 +164,8 @@ export interface Config {
     readonly redeliveryLookbackMs: number;
   };
   readonly timings: Timings;
+  /** Settings that work but deserve a look; the server logs them at start, `doctor` shows them. */
+  readonly warnings: readonly ConfigWarning[];
 }
 
 type Problem = { variable: string; message: string };
@@ -220,9 +204,7 @@ export function loadConfig(
     }
   };
 
-  const privateKey = attempt(raw.PRIVATE_KEY ? 'PRIVATE_KEY' : 'PRIVATE_KEY_PATH', () =>
-    resolvePrivateKey(raw, readFile),
-  );
+  const privateKey = attempt(keyVariable(raw), () => resolvePrivateKey(raw, readFile));
   const classes = attempt('RUNNER_CLASSES', () =>
     parseRunnerClasses(raw.RUNNER_CLASSES ?? DEFAULT_RUNNER_CLASSES),
   );
@@ -248,7 +230,14 @@ export function loadConfig(
       baseUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : undefined,
     },
     deployment: { id: e.DEPLOYMENT_ID ?? `app-${e.APP_ID}.${e.MODAL_APP_NAME}` },
-    server: { host: e.HOST, port: e.PORT, logLevel: e.LOG_LEVEL, statusToken: e.STATUS_TOKEN },
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      logLevel: e.LOG_LEVEL,
+      statusToken: e.STATUS_TOKEN,
+      metricsToken: e.METRICS_TOKEN,
+      webhookProxyUrl: e.WEBHOOK_PROXY_URL,
+    },
     modal: {
       appName: e.MODAL_APP_NAME,
       environment: e.MODAL_ENVIRONMENT,
@@ -260,6 +249,7 @@ export function loadConfig(
       classes,
       version: e.RUNNER_VERSION,
       groupId: e.RUNNER_GROUP_ID,
+      groupSync: e.RUNNER_GROUP_SYNC,
       sandboxTimeoutMinutes: e.SANDBOX_TIMEOUT_MINUTES,
     },
     policy: { allowedRepos: allowedRepos ?? null, allowPublicRepos: e.ALLOW_PUBLIC_REPOS },
@@ -279,7 +269,14 @@ export function loadConfig(
       ...DEFAULT_TIMINGS,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
     },
+    warnings: configWarnings(e.GHE_HOST, e.GHE_PROTOCOL),
   };
+}
+
+/** The variable a private-key problem is about: the one set, or both when neither is. */
+function keyVariable(e: { readonly PRIVATE_KEY?: string; readonly PRIVATE_KEY_PATH?: string }) {
+  if (e.PRIVATE_KEY) return 'PRIVATE_KEY';
+  return e.PRIVATE_KEY_PATH ? 'PRIVATE_KEY_PATH' : 'PRIVATE_KEY or PRIVATE_KEY_PATH';
 }
 
 function resolvePrivateKey(
@@ -300,7 +297,8 @@ function resolvePrivateKey(
     }
   } else {
     throw new Error(
-      'is required: set PRIVATE_KEY to the App private key (PEM) or PRIVATE_KEY_PATH to its .pem file',
+      'is required: set PRIVATE_KEY to the App private key (PEM) or PRIVATE_KEY_PATH to its .pem file ' +
+        '(App settings → "Generate a private key")',
     );
   }
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
@@ -331,7 +329,11 @@ export function maskConfig(config: Config): unknown {
       privateKey: mask(config.github.privateKey),
       webhookSecret: mask(config.github.webhookSecret),
     },
-    server: { ...config.server, statusToken: mask(config.server.statusToken) },
+    server: {
+      ...config.server,
+      statusToken: mask(config.server.statusToken),
+      metricsToken: mask(config.server.metricsToken),
+    },
     state: { ...config.state, databaseUrl: maskDatabaseUrl(config.state.databaseUrl) },
     modal: { ...config.modal, tokenSecret: mask(config.modal.tokenSecret) },
     runners: { ...config.runners, classes: Object.fromEntries(config.runners.classes) },

@@ -35,3 +35,9 @@ export function isRepoAllowed(allowlist: readonly RepoPattern[] | null, fullName
   const [owner = '', repo = ''] = fullName.toLowerCase().split('/');
   return allowlist.some((p) => p.owner === owner && (p.repo === '*' || p.repo === repo));
 }
+
+/** Which repositories the App serves: ALLOWED_REPOS (null: every one) and ALLOW_PUBLIC_REPOS. */
+export interface RepoPolicy {
+  readonly allowedRepos: readonly RepoPattern[] | null;
+  readonly allowPublicRepos: boolean;
+}

@@ -11,12 +11,27 @@ export interface Timings {
     readonly baseDelayMs: number;
     readonly maxDelayMs: number;
   };
+  /**
+   * Per upstream (GitHub, Modal): consecutive failures that stop launches, and how long they
+   * stop before one launch probes again (doubling up to the maximum).
+   */
+  readonly circuitBreaker: {
+    readonly threshold: number;
+    readonly baseOpenMs: number;
+    readonly maxOpenMs: number;
+  };
+  /** Deadline of one GitHub call; past it the call fails as a retryable network error. */
+  readonly githubCallTimeoutMs: number;
+  /** Deadline of one Modal call (create, stdin write, terminate, list; not the exit wait). */
+  readonly modalCallTimeoutMs: number;
   /** Backoff between failed launches for one job. */
   readonly launchBackoff: { readonly baseDelayMs: number; readonly maxDelayMs: number };
   /** A runner no queued job needs is retired once it has been unneeded this long. */
   readonly idleGraceMs: number;
   /** Queued jobs older than this are checked against GitHub by the reconciler. */
   readonly staleJobMs: number;
+  /** A job checked once is checked again after this long, doubling each time up to an hour. */
+  readonly staleJobRecheckMs: number;
   /** A sandbox missing from Modal's listing this soon after its runner changed is not yet gone. */
   readonly sandboxListLagMs: number;
   /** A registration with no runner of ours behind it is deleted after this long. */
@@ -43,9 +58,13 @@ export interface Timings {
 /** Every timing but those set by environment variables. */
 export const DEFAULT_TIMINGS: Omit<Timings, 'reconcileIntervalMs'> = {
   retryPolicy: { attempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 },
+  circuitBreaker: { threshold: 3, baseOpenMs: 5_000, maxOpenMs: 300_000 },
+  githubCallTimeoutMs: 30_000,
+  modalCallTimeoutMs: 60_000,
   launchBackoff: { baseDelayMs: 5_000, maxDelayMs: 300_000 },
   idleGraceMs: 60_000,
   staleJobMs: 120_000,
+  staleJobRecheckMs: 300_000,
   sandboxListLagMs: 30_000,
   orphanRegistrationMs: 120_000,
   reconcileApiBudget: 100,

@@ -7,6 +7,7 @@ import type { Metrics } from '../ports/metrics.js';
 import type { RunnerLocks } from '../ports/runner-locks.js';
 import type { RunnerRegistry } from '../ports/runner-registry.js';
 import type { SandboxPlatform } from '../ports/sandbox-platform.js';
+import type { BreakerSettings, CircuitBreaker } from './circuit-breaker.js';
 import type { Executor } from './executor.js';
 import type { PlanCaps } from './plan.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -19,6 +20,8 @@ export interface ControllerSettings {
   /** App name stamped on sandboxes (`managed-by` tag). */
   readonly managedBy: string;
   readonly retryPolicy: RetryPolicy;
+  /** When GitHub or Modal keeps failing, launches stop and probe (see circuit-breaker.ts). */
+  readonly circuitBreaker: BreakerSettings;
   /** Backoff between failed launches for one job. */
   readonly launchBackoff: { readonly baseDelayMs: number; readonly maxDelayMs: number };
   readonly idleGraceMs: number;
@@ -52,6 +55,10 @@ export interface ControllerDeps {
 export interface ControllerContext extends ControllerDeps {
   readonly random: () => number;
   readonly caps: PlanCaps;
+  /** One per upstream: launches stop while one is open. */
+  readonly breakers: { readonly github: CircuitBreaker; readonly modal: CircuitBreaker };
+  /** Asks for a plan at `at` (clock ms), for example when an open breaker may be probed. */
+  readonly wakeAt: (at: number) => void;
   readonly executor: Executor;
   /** Asks for a plan soon. */
   readonly wake: () => void;
@@ -59,15 +66,33 @@ export interface ControllerContext extends ControllerDeps {
   readonly stopped: () => boolean;
 }
 
-/** A GitHub or Modal call, retried with backoff while its error says it may succeed later. */
+/** The upstream each retried call goes to (its breaker decides how hard to try). */
+const UPSTREAM = {
+  'generate-jitconfig': 'github',
+  'delete-runner': 'github',
+  'create-sandbox': 'modal',
+  'deliver-config': 'modal',
+  'terminate-sandbox': 'modal',
+} as const;
+
+export type RetriedOperation = keyof typeof UPSTREAM;
+
+/**
+ * A GitHub or Modal call, retried with backoff while its error says it may succeed later and no
+ * layer below retried it already (the Modal SDK retries transient gRPC statuses itself):
+ * retries are counted once. While the upstream's breaker has seen failures, the call is tried
+ * once: retrying into an outage only multiplies the calls.
+ */
 export function callWithRetry<T>(
-  ctx: Pick<ControllerContext, 'settings' | 'clock' | 'random'>,
+  ctx: Pick<ControllerContext, 'settings' | 'clock' | 'random' | 'breakers'>,
   log: Logger,
-  operation: string,
+  operation: RetriedOperation,
   fn: () => Promise<T>,
 ): Promise<T> {
+  const failing = ctx.breakers[UPSTREAM[operation]].failing();
+  const policy = failing ? { ...ctx.settings.retryPolicy, attempts: 1 } : ctx.settings.retryPolicy;
   return withRetry(fn, {
-    policy: ctx.settings.retryPolicy,
+    policy,
     clock: ctx.clock,
     random: ctx.random,
     onRetry: (error, attempt, delayMs) =>

@@ -44,6 +44,10 @@ export async function onSandboxExit(
   if (ctx.stopped()) return;
   const runner = await ctx.ledger.getRunner(runnerName);
   if (runner === undefined || runner.state === 'done' || runner.state === 'failed') return;
+  // A launch in flight (a warm sandbox taken by a job) owns its runner: it finds a dead sandbox
+  // itself (the delivery fails), undoes and backs the job off. Closing the runner here would
+  // let a plan relaunch the job before that backoff is recorded.
+  if (runner.state === 'launching') return;
   const at = ctx.clock.now();
   if (runner.state === 'warm') {
     await ctx.ledger.updateRunner(runnerName, { state: 'done', at });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RunnerClass } from '../config/runner-class.js';
-import { errorCause, errorFields } from '../domain/error-fields.js';
+import { errorCause, errorFields, retryHintOf } from '../domain/error-fields.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import type { JobRecord, RunnerRecord } from '../ledger/ledger.js';
 import type { JitConfig } from '../ports/runner-registry.js';
 import { callWithRetry, type ControllerContext } from './controller-context.js';
@@ -55,12 +56,25 @@ const UNDO_STEPS: readonly {
  * Launches a runner for a job: mints its JIT config while its sandbox is created (a warm
  * sandbox exists already), then delivers the config on the sandbox's stdin. A failure anywhere
  * undoes what was made and backs the job off; the plan launches again when the backoff ends.
+ *
+ * While an upstream has been failing, the halves run one after the other instead, the failing
+ * one first: a GitHub outage then costs no sandbox, a Modal outage no registration. `probes` are
+ * the circuit-breaker probes this launch holds (see carry-out-plan.ts).
  */
 export async function launchRunner(
   ctx: ControllerContext,
   runner: RunnerRecord,
   job: JobRecord,
+  probes: readonly CircuitBreaker[] = [],
 ): Promise<void> {
+  try {
+    await launch(ctx, runner, job);
+  } finally {
+    for (const breaker of probes) breaker.release();
+  }
+}
+
+async function launch(ctx: ControllerContext, runner: RunnerRecord, job: JobRecord): Promise<void> {
   const log = ctx.log.child({
     jobId: job.id,
     runId: job.runId,
@@ -76,23 +90,44 @@ export async function launchRunner(
     if (runnerClass === undefined) {
       throw new Error(`runner class ${runner.runnerClass} is no longer configured`);
     }
-    const mint = mintConfig(ctx, runner, log).then((minted) => {
-      made.runnerId = minted.runnerId;
-      return minted;
-    });
-    const create = warm
-      ? Promise.resolve(runner.sandboxId as string)
-      : createRunnerSandbox(ctx, runner, job, runnerClass, log).then((id) => {
-          made.sandboxId = id;
-          return id;
-        });
-    // Both halves run to the end even when one fails, so that undo knows all that was made.
-    const [minted, created] = await Promise.allSettled([mint, create]);
-    if (minted.status === 'rejected') throw minted.reason;
-    if (created.status === 'rejected') throw created.reason;
-    jit = minted.value;
-    await callWithRetry(ctx, log, 'deliver-config', () =>
-      ctx.platform.deliverConfig(created.value, jit.encodedJitConfig),
+    const mint = () =>
+      observed(ctx.breakers.github, ctx, mintConfig(ctx, runner, log)).then((minted) => {
+        made.runnerId = minted.runnerId;
+        return minted;
+      });
+    const create = () =>
+      warm
+        ? Promise.resolve(runner.sandboxId as string)
+        : observed(
+            ctx.breakers.modal,
+            ctx,
+            createRunnerSandbox(ctx, runner, job, runnerClass, log),
+          ).then((id) => {
+            made.sandboxId = id;
+            return id;
+          });
+    let sandboxId: string;
+    if (ctx.breakers.github.failing()) {
+      jit = await mint();
+      sandboxId = await create();
+    } else if (ctx.breakers.modal.failing()) {
+      sandboxId = await create();
+      jit = await mint();
+    } else {
+      // Both halves run to the end even when one fails, so that undo knows all that was made.
+      const [minted, created] = await Promise.allSettled([mint(), create()]);
+      if (minted.status === 'rejected') throw minted.reason;
+      if (created.status === 'rejected') throw created.reason;
+      jit = minted.value;
+      sandboxId = created.value;
+    }
+    const config = jit.encodedJitConfig;
+    await observed(
+      ctx.breakers.modal,
+      ctx,
+      callWithRetry(ctx, log, 'deliver-config', () =>
+        ctx.platform.deliverConfig(sandboxId, config),
+      ),
     );
   } catch (error) {
     if ((await undo(ctx, runner, made, log)) === 'runner-took-a-job') {
@@ -211,11 +246,36 @@ async function failLaunch(
   await ctx.ledger.updateRunner(runner.name, { state: 'failed', lastError: message, at: now });
   const latest = (await ctx.ledger.getJob(job.id)) ?? job;
   const attempts = latest.launchAttempts + 1;
-  const delay = backoffDelay(ctx.settings.launchBackoff, attempts, ctx.random);
+  // Never sooner than the upstream asked (a long `retry-after` fails the call at once).
+  const delay = Math.max(
+    backoffDelay(ctx.settings.launchBackoff, attempts, ctx.random),
+    retryHintOf(error).retryAfterMs ?? 0,
+  );
   await ctx.ledger.updateJob(job.id, {
     launchAttempts: attempts,
     nextAttemptAt: now + delay,
     lastError: message,
   });
   log.error({ err: errorFields(error), attempts, nextAttemptInMs: delay }, 'launch failed');
+}
+
+/**
+ * Tells the upstream's breaker how a call went. An error the upstream may recover from (5xx,
+ * throttling, timeouts, network) is a failure; any answer, an error such as 403 or 422 included,
+ * shows the upstream up.
+ */
+export async function observed<T>(
+  breaker: CircuitBreaker,
+  ctx: Pick<ControllerContext, 'clock'>,
+  call: Promise<T>,
+): Promise<T> {
+  try {
+    const value = await call;
+    breaker.success();
+    return value;
+  } catch (error) {
+    if (retryHintOf(error).retryable) breaker.failure(ctx.clock.now());
+    else breaker.success();
+    throw error;
+  }
 }

@@ -79,7 +79,14 @@ export async function retireRunner(
     }
     return;
   }
-  if (outcome === 'failed') return;
+  if (outcome === 'failed') {
+    // Touched, so that the plan waits the idle grace before it tries again.
+    await ctx.ledger.updateRunner(runner.name, {
+      lastError: 'could not delete its registration; retiring again later',
+      at: ctx.clock.now(),
+    });
+    return;
+  }
   const current = await ctx.ledger.getRunner(runner.name);
   if (current !== undefined && current.state !== runner.state) {
     log.info({ state: current.state }, 'runner changed state while being retired; left alone');

@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock.js';
-import { retryHintOf } from '../domain/error-fields.js';
+import { MAX_WAIT_IN_CALL_MS, retryHintOf } from '../domain/error-fields.js';
 
 export interface RetryPolicy {
   /** Total tries, the first included. */
@@ -7,12 +7,6 @@ export interface RetryPolicy {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
 }
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  attempts: 5,
-  baseDelayMs: 500,
-  maxDelayMs: 15_000,
-};
 
 /** Exponential backoff with full jitter, never shorter than what the remote side asked for. */
 export function backoffDelay(
@@ -44,7 +38,8 @@ export async function withRetry<T>(
       return await fn();
     } catch (error) {
       const hint = retryHintOf(error);
-      if (!hint.retryable || attempt >= options.policy.attempts) throw error;
+      if (!hint.retryable || hint.retriedBelow || attempt >= options.policy.attempts) throw error;
+      if ((hint.retryAfterMs ?? 0) > MAX_WAIT_IN_CALL_MS) throw error;
       const delay = backoffDelay(options.policy, attempt, options.random, hint.retryAfterMs);
       options.onRetry?.(error, attempt, delay);
       await options.clock.sleep(delay);

@@ -1,6 +1,8 @@
 import { errorCause, errorFields } from '../domain/error-fields.js';
 import type { JobRecord, RunnerRecord } from '../ledger/ledger.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import { callWithRetry, type ControllerContext } from './controller-context.js';
+import { observed } from './launch-runner.js';
 import { watchExit } from './exit-watch.js';
 import { recordRunner } from './record-runner.js';
 
@@ -19,7 +21,11 @@ export function recordWarm(ctx: ControllerContext, runnerClass: string): Promise
 }
 
 /** Boots a warm sandbox: it waits on stdin for a job's config for as long as it may be used. */
-export async function bootWarm(ctx: ControllerContext, runner: RunnerRecord): Promise<void> {
+export async function bootWarm(
+  ctx: ControllerContext,
+  runner: RunnerRecord,
+  probes: readonly CircuitBreaker[] = [],
+): Promise<void> {
   const log = ctx.log.child({ class: runner.runnerClass, runnerName: runner.name });
   const runnerClass = ctx.classes.get(runner.runnerClass);
   const pool = ctx.caps.warmPools?.get(runner.runnerClass);
@@ -27,19 +33,23 @@ export async function bootWarm(ctx: ControllerContext, runner: RunnerRecord): Pr
     if (runnerClass === undefined || pool === undefined) {
       throw new Error(`runner class ${runner.runnerClass} has no warm pool any more`);
     }
-    const { sandboxId } = await callWithRetry(ctx, log, 'create-sandbox', () =>
-      ctx.platform.createSandbox({
-        name: runner.name,
-        runnerClass,
-        tags: {
-          managedBy: ctx.settings.managedBy,
-          runnerClass: runner.runnerClass,
-          runnerName: runner.name,
-          warm: true,
-        },
-        // Recycled at maxAgeMs by the plan; the grace covers a plan that runs late.
-        configWaitSeconds: pool.maxAgeMs / 1000 + WARM_WAIT_GRACE_SECONDS,
-      }),
+    const { sandboxId } = await observed(
+      ctx.breakers.modal,
+      ctx,
+      callWithRetry(ctx, log, 'create-sandbox', () =>
+        ctx.platform.createSandbox({
+          name: runner.name,
+          runnerClass,
+          tags: {
+            managedBy: ctx.settings.managedBy,
+            runnerClass: runner.runnerClass,
+            runnerName: runner.name,
+            warm: true,
+          },
+          // Recycled at maxAgeMs by the plan; the grace covers a plan that runs late.
+          configWaitSeconds: pool.maxAgeMs / 1000 + WARM_WAIT_GRACE_SECONDS,
+        }),
+      ),
     );
     await ctx.ledger.updateRunner(runner.name, { sandboxId, at: ctx.clock.now() });
     log.info({ sandboxId }, 'warm sandbox booted');
@@ -52,6 +62,8 @@ export async function bootWarm(ctx: ControllerContext, runner: RunnerRecord): Pr
       at: ctx.clock.now(),
     });
     log.warn({ err: errorFields(error) }, 'warm sandbox could not be created');
+  } finally {
+    for (const breaker of probes) breaker.release();
   }
 }
 

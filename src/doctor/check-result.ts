@@ -5,7 +5,9 @@ export type CheckStatus = 'PASS' | 'WARN' | 'FAIL' | 'SKIP' | 'INFO';
 export const CHECK_SECTIONS = [
   'Configuration',
   'GitHub App',
+  'Webhook',
   'Installations',
+  'Runner group',
   'Runner version',
   'Modal',
   'Database',

@@ -7,6 +7,15 @@ import {
 import { readLease } from '../ledger/postgres-lease.js';
 import { readSchemaVersion, type SchemaVersion } from '../ledger/postgres-migrations.js';
 import { result, type CheckResult } from './check-result.js';
+import type { DoctorCheck } from './doctor-context.js';
+
+/** PostgreSQL, when DATABASE_URL names one (nothing otherwise). */
+export const databaseCheck: DoctorCheck = {
+  topic: 'database',
+  section: 'Database',
+  lane: 'database',
+  run: (ctx) => checkDatabase(ctx.config),
+};
 
 /**
  * With DATABASE_URL: PostgreSQL answers, its schema is the one this build migrates to, and

@@ -1,3 +1,5 @@
+import { runnerGroupSettingsUrl } from '../github/runner-group.js';
+
 /** The App as `GET /app` describes it; only the fields the doctor reads. */
 export interface AppInfo {
   readonly id?: number;
@@ -56,6 +58,6 @@ export function githubUrls(app: AppInfo | undefined, baseUrl: string | undefined
         ? `${web}/organizations/${account}/settings/installations/${id}`
         : `${web}/settings/installations/${id}`,
     runnerGroups: (org) => `${web}/organizations/${org}/settings/actions/runner-groups`,
-    runnerGroup: (org, id) => `${web}/organizations/${org}/settings/actions/runner-groups/${id}`,
+    runnerGroup: (org, id) => runnerGroupSettingsUrl({ org, id }, web),
   };
 }

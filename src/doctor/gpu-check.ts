@@ -4,6 +4,15 @@ import {
   type RunnerClass,
 } from '../config/runner-class.js';
 import { result, type CheckResult } from './check-result.js';
+import type { DoctorCheck } from './doctor-context.js';
+
+/** The GPU types of the runner classes (no I/O: the configuration says it all). */
+export const gpuCheck: DoctorCheck = {
+  topic: 'GPU types',
+  section: 'Modal',
+  lane: 'modal',
+  run: async (ctx) => [checkGpuTypes(ctx.config.runners.classes)],
+};
 
 /**
  * Every class's `gpu` is a type Modal offers (optionally `:<count>`), judged by the same parser

@@ -3,6 +3,8 @@ import { MIN_RUNNER_VERSION } from '../config/config.js';
 import type { RunnerClass } from '../config/runner-class.js';
 import { DEFAULT_RUNNER_IMAGE_REPOSITORY } from '../modal/runner-image.js';
 import { result, type CheckResult } from './check-result.js';
+import { translate, type DoctorCheck, type DoctorContext } from './doctor-context.js';
+import { headline } from './doctor-github.js';
 
 /** One element of `GET /orgs/{org}/actions/runners/downloads`. */
 export interface RunnerDownload {
@@ -15,6 +17,48 @@ export interface RunnerDownload {
 export type NewestRunner =
   | { readonly kind: 'known'; readonly version: string; readonly org: string }
   | { readonly kind: 'unknown'; readonly reason: string };
+
+/**
+ * RUNNER_VERSION and the classes' official images against the newest runner release, as the
+ * first organization installation that answers reports it
+ * (`GET /orgs/{org}/actions/runners/downloads`).
+ */
+export const runnerVersionCheck: DoctorCheck = {
+  topic: 'runner version',
+  section: 'Runner version',
+  lane: 'github',
+  async run(ctx) {
+    const { version, classes } = ctx.config.runners;
+    return checkRunnerVersions(version, classes, await askNewestRunner(ctx));
+  },
+};
+
+async function askNewestRunner(ctx: DoctorContext): Promise<NewestRunner> {
+  let newest: NewestRunner = {
+    kind: 'unknown',
+    reason: ctx.facts.noOrgs ?? 'no organization installation could be asked',
+  };
+  for (const { org, client } of ctx.facts.orgs ?? []) {
+    if (client === undefined) continue;
+    try {
+      const downloads: unknown = (
+        await client.request('GET /orgs/{org}/actions/runners/downloads', { org })
+      ).data;
+      const version = newestLinuxX64Version(
+        Array.isArray(downloads) ? (downloads as RunnerDownload[]) : [],
+      );
+      if (version) return { kind: 'known', version, org };
+      newest = { kind: 'unknown', reason: `org ${org} listed no linux x64 runner download` };
+    } catch (error) {
+      const failure = translate(ctx, 'list-runner-downloads', error);
+      newest = {
+        kind: 'unknown',
+        reason: `GET /orgs/${org}/actions/runners/downloads failed: ${headline(failure)}`,
+      };
+    }
+  }
+  return newest;
+}
 
 /** The newest Linux x64 runner version in a downloads list, from `actions-runner-linux-x64-2.334.0.tar.gz`. */
 export function newestLinuxX64Version(downloads: readonly RunnerDownload[]): string | undefined {

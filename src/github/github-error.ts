@@ -42,6 +42,8 @@ export interface GitHubErrorOptions {
   readonly retryable: boolean;
   readonly retryAfterMs?: number | undefined;
   readonly runnerBusy?: boolean;
+  /** Already retried (secondary rate limits, by the paced call): callers should not retry it. */
+  readonly retriedBelow?: boolean;
   /** GitHub's own `message`, already cleaned of anything that looks like a credential. */
   readonly githubMessage?: string | undefined;
   /** `x-github-request-id`, for GitHub support. */
@@ -64,6 +66,7 @@ export class GitHubError extends Error implements RetryHint {
   readonly retryAfterMs: number | undefined;
   /** True when GitHub refused to delete a runner because it is running a job (422). */
   readonly runnerBusy: boolean;
+  readonly retriedBelow: boolean;
   readonly githubMessage: string | undefined;
   readonly requestId: string | undefined;
 
@@ -75,6 +78,7 @@ export class GitHubError extends Error implements RetryHint {
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs;
     this.runnerBusy = options.runnerBusy ?? false;
+    this.retriedBelow = options.retriedBelow ?? false;
     this.githubMessage = options.githubMessage;
     this.requestId = options.requestId;
   }
@@ -142,7 +146,7 @@ export function translateGitHubError(
     const isTimeout = name === 'AbortError' || name === 'TimeoutError';
     if (code !== undefined || isTimeout) {
       return new GitHubError(
-        `${prefix}: could not reach GitHub (${code ?? 'timeout'}); will retry. ` +
+        `${prefix}: could not reach GitHub (${code ?? 'timeout'}), usually a passing fault. ` +
           'If this persists, check the network path to GitHub (GHE_HOST, proxies).',
         { operation, code: 'network', retryable: true, cause: error },
       );
@@ -176,8 +180,8 @@ export function translateGitHubError(
     }
     if (secondary || status === 429 || retryAfterMs !== undefined) {
       return new GitHubError(
-        `${prefix}: GitHub's secondary rate limit (${status}); slowing down and retrying` +
-          `${retryAfterMs === undefined ? '' : ` after ${Math.ceil(retryAfterMs / 1000)} s`}. ` +
+        `${prefix}: GitHub's secondary rate limit (${status}); calls must slow down` +
+          `${retryAfterMs === undefined ? '' : ` and wait ${Math.ceil(retryAfterMs / 1000)} s`}. ` +
           'If this happens often, lower JIT_RATE_PER_SECOND.' +
           says,
         {
@@ -201,11 +205,14 @@ export function translateGitHubError(
   }
 
   if (status >= 500) {
-    return new GitHubError(`${prefix}: GitHub answered ${status}; will retry.${says}`, {
-      ...base,
-      code: 'server-error',
-      retryable: true,
-    });
+    return new GitHubError(
+      `${prefix}: GitHub answered ${status}, usually a passing fault.${says}`,
+      {
+        ...base,
+        code: 'server-error',
+        retryable: true,
+      },
+    );
   }
 
   if (status === 401) {
@@ -305,6 +312,16 @@ function httpDetails(
   return { status, headers, ...(githubMessage === undefined ? {} : { githubMessage }) };
 }
 
+/** Our own deadline (AbortSignal.timeout) aborted the fetch: a TimeoutError somewhere below. */
+function timedOut(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    if ((current as { name?: unknown }).name === 'TimeoutError') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return /aborted due to timeout/i.test(String((error as { message?: unknown }).message));
+}
+
 function networkCode(error: unknown): string | undefined {
   // Octokit wraps fetch's TypeError, which wraps the socket error: look a few levels down.
   let current: unknown = error;
@@ -321,7 +338,7 @@ function networkCode(error: unknown): string | undefined {
     (error as { status?: unknown }).status === 500 &&
     (error as { response?: unknown }).response === undefined
   ) {
-    return 'no response';
+    return timedOut(error) ? 'timeout' : 'no response';
   }
   return undefined;
 }

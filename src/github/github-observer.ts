@@ -7,12 +7,12 @@ import {
 } from './github-error.js';
 import type { JitRateLimiter } from './jit-rate-limiter.js';
 import { createPacedCall } from './paced-call.js';
+import { withFix } from './github-error-fix.js';
+import { githubLogFields } from './rest-log-fields.js';
+import { readPages, type PagesRead, type ReadPagesOptions } from './rest-pages.js';
+import { listItems, type RestResponse } from './rest-response.js';
 
-interface OctokitResponse<T> {
-  readonly status: number;
-  readonly data: T;
-  readonly headers: { readonly link?: string | undefined };
-}
+type OctokitResponse<T> = RestResponse<T>;
 
 interface JobData {
   readonly status: string;
@@ -49,7 +49,7 @@ type PageParams = { per_page: number; page: number };
 type DeliveryParams = { per_page: number; cursor?: string };
 
 /**
- * The part of an installation-authenticated Octokit (`await probot.auth(installationId)`) this
+ * The part of an installation-authenticated Octokit (`octokits.installation(installationId)`, see app-octokits.ts) this
  * module uses; Probot's Octokit satisfies it. Octokit types `request` loosely, so the shapes below
  * are what this module expects, not checked against GitHub's schema; the job's status and the lists' shape are checked at run time.
  */
@@ -61,7 +61,7 @@ export interface InstallationOctokitLike {
 }
 
 /**
- * The part of the App's JWT-authenticated Octokit (`await probot.auth()`, no installation id)
+ * The part of the App's JWT-authenticated Octokit (`octokits.app()`, see app-octokits.ts)
  * this module uses. These endpoints refuse installation tokens.
  */
 export interface AppOctokitLike {
@@ -152,9 +152,9 @@ export interface DeliveryPage {
 }
 
 export interface GitHubObserverOptions {
-  /** The App's JWT-authenticated Octokit: `() => probot.auth()`. */
+  /** The App's JWT-authenticated Octokit: `() => octokits.app()`. */
   readonly getAppOctokit: () => Promise<AppOctokitLike>;
-  /** An installation-authenticated Octokit: `(id) => probot.auth(id)`. */
+  /** An installation-authenticated Octokit: `(id) => octokits.installation(id)`. */
   readonly getInstallationOctokit: (installationId: number) => Promise<InstallationOctokitLike>;
   /** The limiter the runner registry uses: GitHub's secondary limits count all of an App's calls. */
   readonly limiter: JitRateLimiter;
@@ -181,7 +181,7 @@ export function createGitHubObserver(options: GitHubObserverOptions): GitHubObse
     clock,
     log,
     maxSecondaryLimitRetries: options.maxSecondaryLimitRetries ?? 5,
-    fields: logFields,
+    fields: githubLogFields,
   });
 
   async function appOctokit(operation: GitHubOperation): Promise<AppOctokitLike> {
@@ -198,6 +198,26 @@ export function createGitHubObserver(options: GitHubObserverOptions): GitHubObse
     } catch (error) {
       throw translateGitHubError('installation-token', error, { now: clock.now(), installationId });
     }
+  }
+
+  /** The App's webhook deliveries, newest first, page by page (GitHub's cursor form). */
+  async function readDeliveries(
+    options: Pick<ReadPagesOptions<DeliveryData>, 'maxPages' | 'from' | 'onPage'>,
+  ): Promise<PagesRead<DeliveryData>> {
+    const octokit = await appOctokit('list-deliveries');
+    return await readPages<DeliveryData>({
+      form: 'cursor',
+      perPage: PER_PAGE,
+      ...options,
+      fetch: ({ cursor }) => {
+        const params: DeliveryParams =
+          cursor === undefined ? { per_page: PER_PAGE } : { per_page: PER_PAGE, cursor };
+        return paced('list-deliveries', {}, () =>
+          octokit.request('GET /app/hook/deliveries', params),
+        );
+      },
+      items: (response) => listItems<DeliveryData>(response, 'list-deliveries'),
+    });
   }
 
   return {
@@ -225,7 +245,7 @@ export function createGitHubObserver(options: GitHubObserverOptions): GitHubObse
         );
       } catch (error) {
         if (error instanceof GitHubError && error.code === 'not-found') {
-          log.debug({ ...logFields('get-job', context), jobId }, 'job not found on GitHub');
+          log.debug({ ...githubLogFields('get-job', context), jobId }, 'job not found on GitHub');
           return undefined;
         }
         throw withJobPermissionFix(error, `repo ${repo} (job ${jobId})`);
@@ -250,87 +270,82 @@ export function createGitHubObserver(options: GitHubObserverOptions): GitHubObse
 
     async listInstallations() {
       const octokit = await appOctokit('list-installations');
-      const result: Installation[] = [];
-      for (let page = 1; ; page++) {
-        const response = await paced('list-installations', {}, () =>
-          octokit.request('GET /app/installations', { per_page: PER_PAGE, page }),
+      const read = await readPages<InstallationData>({
+        form: 'page',
+        perPage: PER_PAGE,
+        maxPages: MAX_INSTALLATION_PAGES,
+        fetch: ({ page }) =>
+          paced('list-installations', {}, () =>
+            octokit.request('GET /app/installations', { per_page: PER_PAGE, page }),
+          ),
+        items: (response) => listItems<InstallationData>(response, 'list-installations'),
+      });
+      if (read.next !== undefined) {
+        log.warn(
+          { operation: 'list-installations', pages: read.pages, installations: read.items.length },
+          'too many installation pages; the rest are not observed',
         );
-        const list = arrayOf(response, 'list-installations');
-        for (const installation of list) {
-          const login = installation.account?.login;
-          if (typeof login !== 'string') {
-            // An enterprise installation: no organization or user account, so no runners here.
-            log.debug(
-              { operation: 'list-installations', installationId: installation.id },
-              'installation without a user or organization account skipped',
-            );
-            continue;
-          }
-          result.push({
-            id: installation.id,
-            account: login,
-            kind: installation.account?.type === 'Organization' ? 'org' : 'user',
-            suspended: installation.suspended_at != null,
-          });
-        }
-        if (list.length === 0 || nextPage(response.headers.link) === undefined) break;
-        if (page >= MAX_INSTALLATION_PAGES) {
-          log.warn(
-            { operation: 'list-installations', pages: page, installations: result.length },
-            'too many installation pages; the rest are not observed',
+      }
+      const result: Installation[] = [];
+      for (const installation of read.items) {
+        const login = installation.account?.login;
+        if (typeof login !== 'string') {
+          // An enterprise installation: no organization or user account, so no runners here.
+          log.debug(
+            { operation: 'list-installations', installationId: installation.id },
+            'installation without a user or organization account skipped',
           );
-          break;
+          continue;
         }
+        result.push({
+          id: installation.id,
+          account: login,
+          kind: installation.account?.type === 'Organization' ? 'org' : 'user',
+          suspended: installation.suspended_at != null,
+        });
       }
       return result;
     },
 
     async listDeliveries({ since, maxPages = DEFAULT_DELIVERY_PAGES }) {
-      const octokit = await appOctokit('list-deliveries');
       const result: Delivery[] = [];
-      let cursor: string | undefined;
-      for (let page = 1; page <= Math.max(1, maxPages); page++) {
-        const params: DeliveryParams =
-          cursor === undefined ? { per_page: PER_PAGE } : { per_page: PER_PAGE, cursor };
-        const response = await paced('list-deliveries', {}, () =>
-          octokit.request('GET /app/hook/deliveries', params),
-        );
-        const list = arrayOf(response, 'list-deliveries');
-        let reachedSince = false;
-        for (const delivery of list) {
-          const deliveredAt = Date.parse(delivery.delivered_at);
-          if (Number.isNaN(deliveredAt)) continue;
-          if (deliveredAt < since) {
-            // Newest first: everything after this is older still, on this page and the next.
-            reachedSince = true;
-            continue;
+      const read = await readDeliveries({
+        maxPages: Math.max(1, maxPages),
+        onPage: (page) => {
+          let reachedSince = false;
+          for (const delivery of page) {
+            const deliveredAt = Date.parse(delivery.delivered_at);
+            if (Number.isNaN(deliveredAt)) continue;
+            if (deliveredAt < since) {
+              // Newest first: everything after this is older still, on this page and the next.
+              reachedSince = true;
+              continue;
+            }
+            result.push(toDelivery(delivery, deliveredAt));
           }
-          result.push(toDelivery(delivery, deliveredAt));
-        }
-        cursor = nextPage(response.headers.link)?.get('cursor') ?? undefined;
-        if (reachedSince || list.length === 0 || cursor === undefined) return result;
+          return reachedSince ? 'stop' : undefined;
+        },
+      });
+      if (read.next !== undefined) {
+        log.warn(
+          { operation: 'list-deliveries', pages: read.pages, deliveries: result.length },
+          'more webhook deliveries since the last check than pages read; older failures are not seen',
+        );
       }
-      log.warn(
-        { operation: 'list-deliveries', pages: Math.max(1, maxPages), deliveries: result.length },
-        'more webhook deliveries since the last check than pages read; older failures are not seen',
-      );
       return result;
     },
 
     async listDeliveryPage({ cursor }) {
-      const octokit = await appOctokit('list-deliveries');
-      const params: DeliveryParams =
-        cursor === undefined ? { per_page: PER_PAGE } : { per_page: PER_PAGE, cursor };
-      const response = await paced('list-deliveries', {}, () =>
-        octokit.request('GET /app/hook/deliveries', params),
-      );
+      const read = await readDeliveries({
+        maxPages: 1,
+        ...(cursor === undefined ? {} : { from: { page: 1, cursor } }),
+      });
       const deliveries: Delivery[] = [];
-      for (const delivery of arrayOf(response, 'list-deliveries')) {
+      for (const delivery of read.items) {
         const deliveredAt = Date.parse(delivery.delivered_at);
         if (!Number.isNaN(deliveredAt)) deliveries.push(toDelivery(delivery, deliveredAt));
       }
-      const next = nextPage(response.headers.link)?.get('cursor') ?? undefined;
-      return { deliveries, nextCursor: deliveries.length === 0 ? undefined : next };
+      return { deliveries, nextCursor: read.next?.cursor };
     },
 
     async redeliver(deliveryId) {
@@ -362,66 +377,15 @@ function toDelivery(delivery: DeliveryData, deliveredAt: number): Delivery {
   };
 }
 
-/** A list response's items; GitHub answering 2xx with anything but a list is an error. */
-function arrayOf<T>(
-  response: OctokitResponse<readonly T[]>,
-  operation: GitHubOperation,
-): readonly T[] {
-  const data: unknown = response.data;
-  if (!Array.isArray(data)) {
-    throw new GitHubError(`GitHub ${operation} answered ${response.status} without a list`, {
-      operation,
-      code: 'unexpected-response',
-      retryable: false,
-    });
-  }
-  return data as readonly T[];
-}
-
-/** The query of the `rel="next"` URL in a `link` header; undefined on the last page. */
-function nextPage(link: string | undefined): URLSearchParams | undefined {
-  if (link === undefined) return undefined;
-  for (const part of link.split(',')) {
-    const match = /<([^>]+)>\s*;.*\brel="?next"?/.exec(part);
-    if (match?.[1] === undefined) continue;
-    try {
-      return new URL(match[1], 'https://api.github.com').searchParams;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
 /**
  * A 403 on a job is a missing `actions: read` permission, not the runner permissions the shared
  * message names; rate limits keep their own message.
  */
 function withJobPermissionFix(error: unknown, what: string): unknown {
   if (!(error instanceof GitHubError) || error.code !== 'forbidden') return error;
-  const says = error.githubMessage ? ` GitHub says: "${error.githubMessage}".` : '';
-  return new GitHubError(
-    `GitHub get-job for ${what} failed with 403: the App lacks \`actions: read\`; update the App's ` +
-      `permissions and accept them on the installation.${says}`,
-    {
-      operation: error.operation,
-      code: error.code,
-      status: error.status,
-      retryable: false,
-      githubMessage: error.githubMessage,
-      requestId: error.requestId,
-      cause: error.cause,
-    },
+  return withFix(
+    error,
+    what,
+    "the App lacks `actions: read`; update the App's permissions and accept them on the installation",
   );
-}
-
-/** Log fields: never a token. */
-function logFields(operation: GitHubOperation, context: TranslateContext): Record<string, unknown> {
-  return {
-    operation,
-    ...(context.installationId === undefined ? {} : { installationId: context.installationId }),
-    ...(context.scope?.kind === 'repo'
-      ? { repo: `${context.scope.owner}/${context.scope.repo}` }
-      : {}),
-  };
 }

@@ -1,19 +1,12 @@
 import type { Clock } from '../domain/clock.js';
 import type { JitConfig, JitConfigRequest, RunnerRegistry } from '../ports/runner-registry.js';
-import type { RunnerScope } from '../domain/runner-scope.js';
-import {
-  GitHubError,
-  translateGitHubError,
-  type GitHubOperation,
-  type TranslateContext,
-} from './github-error.js';
+import { scopeKey, type RunnerScope } from '../domain/runner-scope.js';
+import { GitHubError, translateGitHubError, type TranslateContext } from './github-error.js';
 import type { JitRateLimiter } from './jit-rate-limiter.js';
 import { createPacedCall } from './paced-call.js';
-
-interface OctokitResponse<T> {
-  readonly status: number;
-  readonly data: T;
-}
+import { githubLogFields } from './rest-log-fields.js';
+import { readPages } from './rest-pages.js';
+import { listItems, totalCountOf, type RestResponse } from './rest-response.js';
 
 // Type aliases, not interfaces: Octokit's parameter types need an implicit index signature.
 type JitBody = {
@@ -54,25 +47,25 @@ export interface OctokitLike {
     readonly actions: {
       generateRunnerJitconfigForOrg(
         params: { org: string } & JitBody,
-      ): Promise<OctokitResponse<JitConfigData>>;
+      ): Promise<RestResponse<JitConfigData>>;
       generateRunnerJitconfigForRepo(
         params: { owner: string; repo: string } & JitBody,
-      ): Promise<OctokitResponse<JitConfigData>>;
+      ): Promise<RestResponse<JitConfigData>>;
       deleteSelfHostedRunnerFromOrg(params: {
         org: string;
         runner_id: number;
-      }): Promise<OctokitResponse<unknown>>;
+      }): Promise<RestResponse<unknown>>;
       deleteSelfHostedRunnerFromRepo(params: {
         owner: string;
         repo: string;
         runner_id: number;
-      }): Promise<OctokitResponse<unknown>>;
+      }): Promise<RestResponse<unknown>>;
       listSelfHostedRunnersForOrg(
         params: { org: string } & ListParams,
-      ): Promise<OctokitResponse<RunnerList>>;
+      ): Promise<RestResponse<RunnerList>>;
       listSelfHostedRunnersForRepo(
         params: { owner: string; repo: string } & ListParams,
-      ): Promise<OctokitResponse<RunnerList>>;
+      ): Promise<RestResponse<RunnerList>>;
     };
   };
 }
@@ -110,7 +103,7 @@ export interface GitHubRunnerRegistry extends RunnerRegistry {
 }
 
 export interface GitHubRunnerRegistryOptions {
-  /** An installation-authenticated Octokit, e.g. `(id) => probot.auth(id)`. */
+  /** An installation-authenticated Octokit, e.g. `(id) => octokits.installation(id)` (app-octokits.ts). */
   readonly getOctokit: (installationId: number) => Promise<OctokitLike>;
   readonly limiter: JitRateLimiter;
   readonly clock: Clock;
@@ -148,7 +141,7 @@ export function createGitHubRunnerRegistry(
     clock,
     log,
     maxSecondaryLimitRetries: maxRetries,
-    fields: logFields,
+    fields: githubLogFields,
   });
 
   async function mint(octokit: OctokitLike, request: JitConfigRequest): Promise<JitConfig> {
@@ -173,13 +166,13 @@ export function createGitHubRunnerRegistry(
     const encoded = (data as { encoded_jit_config?: unknown } | null)?.encoded_jit_config;
     if (typeof runnerId !== 'number' || typeof encoded !== 'string' || encoded === '') {
       throw new GitHubError(
-        `GitHub generate-jitconfig for ${describeScope(scope)} (runner ${request.name}) answered ` +
+        `GitHub generate-jitconfig for ${scopeKey(scope)} (runner ${request.name}) answered ` +
           `${response.status} without a runner id or JIT config`,
         { operation: 'generate-jitconfig', code: 'unexpected-response', retryable: false },
       );
     }
     log.debug(
-      { ...logFields('generate-jitconfig', context), status: response.status, runnerId },
+      { ...githubLogFields('generate-jitconfig', context), status: response.status, runnerId },
       'runner registered just in time',
     );
     return { runnerId, encodedJitConfig: encoded };
@@ -191,7 +184,7 @@ export function createGitHubRunnerRegistry(
    */
   async function releaseName(octokit: OctokitLike, request: JitConfigRequest): Promise<boolean> {
     const context = contextOf(request);
-    const fields = logFields('generate-jitconfig', context);
+    const fields = githubLogFields('generate-jitconfig', context);
     const existing = await findIn(octokit, request.scope, request.name);
     if (existing === undefined) {
       log.warn({ ...fields, status: 409 }, 'runner name was taken but is free now; registering');
@@ -231,7 +224,7 @@ export function createGitHubRunnerRegistry(
     runnerName?: string,
   ): Promise<void> {
     const context: TranslateContext = { scope, ...(runnerName ? { runnerName } : {}) };
-    const fields = { ...logFields('delete-runner', context), runnerId };
+    const fields = { ...githubLogFields('delete-runner', context), runnerId };
     try {
       await paced('delete-runner', context, () =>
         scope.kind === 'org'
@@ -266,23 +259,26 @@ export function createGitHubRunnerRegistry(
       scope,
       ...(filter.name ? { runnerName: filter.name } : {}),
     };
-    let seen = 0;
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const params: ListParams = { per_page: PER_PAGE, page, ...filter };
-      const { data } = await paced('list-runners', context, () =>
-        scope.kind === 'org'
-          ? octokit.rest.actions.listSelfHostedRunnersForOrg({ org: scope.org, ...params })
-          : octokit.rest.actions.listSelfHostedRunnersForRepo({
-              owner: scope.owner,
-              repo: scope.repo,
-              ...params,
-            }),
-      );
-      const runners = Array.isArray(data.runners) ? data.runners : [];
-      for (const runner of runners) if (keep(runner)) found.push(toInfo(runner));
-      seen += runners.length;
-      if (runners.length < PER_PAGE || seen >= data.total_count) break;
-    }
+    const read = await readPages<RunnerData>({
+      form: 'page',
+      perPage: PER_PAGE,
+      maxPages: MAX_PAGES,
+      fetch: ({ page }) => {
+        const params: ListParams = { per_page: PER_PAGE, page, ...filter };
+        return paced('list-runners', context, () =>
+          scope.kind === 'org'
+            ? octokit.rest.actions.listSelfHostedRunnersForOrg({ org: scope.org, ...params })
+            : octokit.rest.actions.listSelfHostedRunnersForRepo({
+                owner: scope.owner,
+                repo: scope.repo,
+                ...params,
+              }),
+        );
+      },
+      items: (response) => listItems<RunnerData>(response, 'list-runners', 'runners'),
+      totalCount: totalCountOf,
+    });
+    for (const runner of read.items) if (keep(runner)) found.push(toInfo(runner));
     return found;
   }
 
@@ -334,19 +330,6 @@ function contextOf(request: JitConfigRequest): TranslateContext {
     runnerName: request.name,
     runnerGroupId: request.runnerGroupId,
     installationId: request.installationId,
-  };
-}
-
-function describeScope(scope: RunnerScope): string {
-  return scope.kind === 'org' ? `org:${scope.org}` : `repo:${scope.owner}/${scope.repo}`;
-}
-
-/** Log fields: never a token or a JIT config. */
-function logFields(operation: GitHubOperation, context: TranslateContext): Record<string, unknown> {
-  return {
-    operation,
-    ...(context.scope ? { scope: describeScope(context.scope) } : {}),
-    ...(context.runnerName ? { runnerName: context.runnerName } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Clock } from '../domain/clock.js';
+import { MAX_WAIT_IN_CALL_MS } from '../domain/error-fields.js';
 import {
+  GitHubError,
   translateGitHubError,
   type GitHubOperation,
   type TranslateContext,
@@ -38,6 +40,20 @@ export function createPacedCall(options: {
     call: () => Promise<T>,
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      // A pause longer than a caller may wait inside one call is not slept through.
+      const pausedForMs = limiter.pausedUntil() - clock.now();
+      if (pausedForMs > MAX_WAIT_IN_CALL_MS) {
+        throw new GitHubError(
+          `GitHub ${operation} not sent: GitHub calls are paused for ${Math.ceil(pausedForMs / 1000)} s after a secondary rate limit`,
+          {
+            operation,
+            code: 'secondary-rate-limit',
+            retryable: true,
+            retryAfterMs: pausedForMs,
+            retriedBelow: attempt > 0,
+          },
+        );
+      }
       await limiter.acquire();
       try {
         const result = await call();
@@ -45,26 +61,42 @@ export function createPacedCall(options: {
         return result;
       } catch (raw) {
         const error = translateGitHubError(operation, raw, { ...context, now: clock.now() });
-        if (error.isSecondaryRateLimit) {
-          limiter.onSecondaryLimit(error.retryAfterMs);
-          const retrying = attempt < options.maxSecondaryLimitRetries;
-          log.warn(
-            {
-              ...options.fields(operation, context),
-              status: error.status,
-              retryAfterMs: error.retryAfterMs,
-              attempt: attempt + 1,
-              ratePerSecond: limiter.currentRate(),
-              retrying,
-            },
-            retrying
-              ? 'GitHub secondary rate limit; pausing GitHub calls and retrying'
-              : 'GitHub secondary rate limit; giving up on this call for now',
-          );
-          if (retrying) continue;
-        }
-        throw error;
+        if (!error.isSecondaryRateLimit) throw error;
+        limiter.onSecondaryLimit(error.retryAfterMs);
+        const retrying =
+          attempt < options.maxSecondaryLimitRetries &&
+          limiter.pausedUntil() - clock.now() <= MAX_WAIT_IN_CALL_MS;
+        log.warn(
+          {
+            ...options.fields(operation, context),
+            status: error.status,
+            retryAfterMs: error.retryAfterMs,
+            attempt: attempt + 1,
+            ratePerSecond: limiter.currentRate(),
+            retrying,
+          },
+          retrying
+            ? 'GitHub secondary rate limit; pausing GitHub calls and retrying'
+            : 'GitHub secondary rate limit; giving up on this call for now',
+        );
+        if (retrying) continue;
+        // Retried here already: a caller retrying it again would count the retries twice.
+        throw attempt > 0 ? withRetriedBelow(error) : error;
       }
     }
   };
+}
+
+function withRetriedBelow(error: GitHubError): GitHubError {
+  return new GitHubError(error.message, {
+    operation: error.operation,
+    code: error.code,
+    status: error.status,
+    retryable: error.retryable,
+    retryAfterMs: error.retryAfterMs,
+    retriedBelow: true,
+    githubMessage: error.githubMessage,
+    requestId: error.requestId,
+    cause: error.cause,
+  });
 }

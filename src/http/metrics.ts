@@ -1,15 +1,13 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metrics } from '../ports/metrics.js';
 import { LIVE_RUNNER_STATES } from '../domain/runner-state.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LeaderInfo } from '../ports/leadership.js';
+import type { UpstreamStatus } from '../status/status-snapshot.js';
 
 export interface PrometheusMetrics {
   readonly metrics: Metrics;
   readonly registry: Registry;
-  /** `GET /metrics` in Prometheus' text format. */
-  readonly handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 /**
@@ -79,6 +77,19 @@ export function createPrometheusMetrics(options: {
     help: 'x-ratelimit-remaining of the last GitHub response.',
     registers: [registry],
   });
+  const foreignJobs = new Counter({
+    name: `${p}foreign_jobs_total`,
+    help: 'Jobs we did not launch for (another class, runs-on: self-hosted, a refused repository) that took one of our runners, by runner class.',
+    labelNames: ['class'],
+    registers: [registry],
+  });
+  const circuitOpen = new Gauge({
+    name: `${p}circuit_open`,
+    help: '1 while launches are stopped because the upstream keeps failing (probing included).',
+    labelNames: ['upstream'],
+    registers: [registry],
+  });
+  for (const upstream of ['github', 'modal']) circuitOpen.set({ upstream }, 0);
   new Gauge({
     name: `${p}jobs`,
     help: 'Open jobs of ours in the ledger, by state.',
@@ -149,23 +160,30 @@ export function createPrometheusMetrics(options: {
     redelivered: (count) => redeliveries.inc(count),
     error: (cause) => errors.inc({ cause }),
     githubRateLimitRemaining: (remaining) => rateLimit.set(remaining),
+    foreignJob: (runnerClass) => foreignJobs.inc({ class: runnerClass }),
+    circuitBreaker: (upstream, state) => circuitOpen.set({ upstream }, state === 'closed' ? 0 : 1),
   };
 
-  return {
-    metrics,
-    registry,
-    async handler(req, res) {
-      const path = (req.url ?? '').split('?')[0];
-      if (path !== '/metrics' || req.method !== 'GET') return false;
-      try {
-        const body = await registry.metrics();
-        res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
-        res.end(body);
-      } catch {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('metrics collection failed\n');
-      }
-      return true;
+  return { metrics, registry };
+}
+
+/**
+ * `modal_runner_upstream_up{upstream}`: 1 when GitHub (or Modal) answered its last probe, else
+ * 0, read from the cached probes when scraped. Registered once the probes exist (they need the
+ * GitHub clients, which report to the metrics above).
+ */
+export function registerUpstreamGauge(
+  registry: Registry,
+  upstreams: () => Promise<readonly UpstreamStatus[]>,
+): void {
+  new Gauge({
+    name: 'modal_runner_upstream_up',
+    help: 'Whether an upstream (github, modal) answered its last probe: 1 yes, 0 no (cached 30 s).',
+    labelNames: ['upstream'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const u of await upstreams()) this.set({ upstream: u.name }, u.status === 'ok' ? 1 : 0);
     },
-  };
+  });
 }

@@ -1,67 +1,52 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../domain/clock.js';
+import { withTimeout } from './with-timeout.js';
 
-export type ReadinessProbe = () => Promise<void>;
-
-interface CachedResult {
-  readonly ok: boolean;
-  readonly error?: string;
-  readonly checkedAt: number;
+/** A background loop's liveness, as the lifecycle reports it. */
+export interface LoopLiveness {
+  readonly name: string;
+  readonly alive: boolean;
+  readonly problem?: string;
 }
 
+type Check = { readonly status: 'ok' } | { readonly status: 'failing'; readonly error: string };
+
 /**
- * `GET /readyz`: the ledger is open and GitHub and Modal answer. Each probe's result is cached
- * for `cacheMs`, and concurrent requests share a probe in flight, so frequent probes stay cheap.
+ * `GET /readyz`: whether this server can take webhooks and act on them, from its own state
+ * only: the ledger answers a read, and the background loops run (`loops()` is undefined until
+ * they have started). GitHub's and Modal's health is not part of it, so that an upstream
+ * outage does not take the webhook endpoint out of a load balancer; that is on `/status` and
+ * in `/metrics`.
  */
 export function createReadinessHandler(options: {
-  readonly probes: Readonly<Record<string, ReadinessProbe>>;
-  readonly clock: Clock;
-  readonly cacheMs?: number;
+  /** A cheap read of the ledger; throws when it cannot answer. */
+  readonly ledger: () => Promise<void>;
+  readonly loops: () => readonly LoopLiveness[] | undefined;
   readonly timeoutMs?: number;
   /** Said beside the checks (which replica answered and which one leads). */
   readonly about?: () => Readonly<Record<string, unknown>>;
 }) {
-  const cacheMs = options.cacheMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const cache = new Map<string, CachedResult>();
-  const inFlight = new Map<string, Promise<CachedResult>>();
-
-  async function probe(name: string, run: ReadinessProbe): Promise<CachedResult> {
-    const cached = cache.get(name);
-    if (cached && options.clock.now() - cached.checkedAt < cacheMs) return cached;
-    let pending = inFlight.get(name);
-    if (!pending) {
-      pending = withTimeout(run(), timeoutMs)
-        .then(
-          (): CachedResult => ({ ok: true, checkedAt: options.clock.now() }),
-          (error: unknown): CachedResult => ({
-            ok: false,
-            error: error instanceof Error ? error.message : String(error),
-            checkedAt: options.clock.now(),
-          }),
-        )
-        .then((result) => {
-          cache.set(name, result);
-          inFlight.delete(name);
-          return result;
-        });
-      inFlight.set(name, pending);
-    }
-    return pending;
-  }
-
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/readyz' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-    const entries = Object.entries(options.probes);
-    const results = await Promise.all(entries.map(([name, run]) => probe(name, run)));
-    const checks = Object.fromEntries(
-      entries.map(([name], i) => {
-        const r = results[i] as CachedResult;
-        return [name, r.ok ? { status: 'ok' } : { status: 'failing', error: r.error }];
+    const ledger: Check = await withTimeout(options.ledger(), timeoutMs).then(
+      () => ({ status: 'ok' }),
+      (error: unknown) => ({
+        status: 'failing',
+        error: error instanceof Error ? error.message : String(error),
       }),
     );
-    const ready = results.every((r) => r.ok);
+    const loops = options.loops();
+    const loopChecks: Record<string, Check> =
+      loops === undefined
+        ? { all: { status: 'failing', error: 'not started yet (the server is starting)' } }
+        : Object.fromEntries(
+            loops.map((l) => [
+              l.name,
+              l.alive ? { status: 'ok' } : { status: 'failing', error: l.problem ?? 'not alive' },
+            ]),
+          );
+    const ready = [ledger, ...Object.values(loopChecks)].every((c) => c.status === 'ok');
     res.writeHead(ready ? 200 : 503, {
       'content-type': 'application/json',
       'cache-control': 'no-store',
@@ -71,18 +56,10 @@ export function createReadinessHandler(options: {
         ? undefined
         : JSON.stringify({
             status: ready ? 'ready' : 'not ready',
-            checks,
+            checks: { ledger, loops: loopChecks },
             ...(options.about ? options.about() : {}),
           }),
     );
     return true;
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createTokenCheck } from './token-check.js';
 import { renderStatusHtml } from '../status/render-status-html.js';
 import type { StatusSnapshot } from '../status/status-snapshot.js';
 
@@ -13,25 +13,6 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 } as const;
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-
-/**
- * The token from `Authorization: Bearer <token>` (CLI, curl, Prometheus-style tooling) or from
- * HTTP Basic auth with the token as password and any user name (browsers prompt for it). Never
- * from the query string, which ends up in access logs and browser history.
- */
-export function presentedToken(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const [scheme, value = ''] = header.trim().split(/\s+/, 2);
-  if (/^bearer$/i.test(scheme ?? '')) return value;
-  if (/^basic$/i.test(scheme ?? '')) {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon === -1 ? undefined : decoded.slice(colon + 1);
-  }
-  return undefined;
-}
-
 /**
  * `GET /status` (HTML) and `GET /status.json`, behind STATUS_TOKEN. Without a token configured
  * both answer 404 and say how to turn them on.
@@ -41,7 +22,7 @@ export function createStatusHandler(options: {
   readonly snapshot: () => Promise<StatusSnapshot>;
   readonly onError?: (error: unknown) => void;
 }) {
-  const expected = options.token === undefined ? undefined : digest(options.token);
+  const accepts = options.token === undefined ? undefined : createTokenCheck(options.token);
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/status' && path !== '/status.json') return false;
@@ -51,15 +32,14 @@ export function createStatusHandler(options: {
       res.end();
       return true;
     }
-    if (expected === undefined) {
+    if (accepts === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
       res.end(
         'The status page is disabled: set STATUS_TOKEN to enable /status and /status.json.\n',
       );
       return true;
     }
-    const presented = presentedToken(req.headers.authorization);
-    if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+    if (!accepts(req)) {
       res.writeHead(401, {
         'content-type': 'text/plain; charset=utf-8',
         'www-authenticate': 'Basic realm="modal-github-runner status", charset="UTF-8"',

@@ -27,6 +27,11 @@ export interface JobRecord {
   /** No launch for this job before this time (epoch ms). */
   readonly nextAttemptAt: number;
   readonly lastError: string | null;
+  /**
+   * Not a job of ours (another class, `runs-on: self-hosted`, a refused repository), recorded
+   * because it took one of our runners: GitHub gives a runner to any job its labels cover.
+   */
+  readonly foreign: boolean;
 }
 
 /** What one webhook (or one API read) says about a job. */
@@ -44,7 +49,7 @@ export type JobObservation = Pick<
   | 'status'
   | 'conclusion'
   | 'runnerName'
-> & { readonly at: number };
+> & { readonly at: number; readonly foreign?: boolean };
 
 export interface RunnerRecord {
   readonly name: string;
@@ -138,6 +143,7 @@ export function mergeJobObservation(
         launchAttempts: 0,
         nextAttemptAt: 0,
         lastError: null,
+        foreign: o.foreign ?? false,
       },
     };
   }

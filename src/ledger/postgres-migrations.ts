@@ -40,7 +40,9 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       updated_at BIGINT NOT NULL,
       launch_attempts INTEGER NOT NULL DEFAULT 0,
       next_attempt_at BIGINT NOT NULL DEFAULT 0,
-      last_error TEXT
+      last_error TEXT,
+      -- Not a job of ours, recorded because it took one of our runners.
+      foreign_job BOOLEAN NOT NULL DEFAULT false
     );
     CREATE INDEX jobs_by_status ON jobs (status);
     CREATE TABLE runners (

@@ -25,6 +25,7 @@ export interface JobRow {
   launch_attempts: number;
   next_attempt_at: number;
   last_error: string | null;
+  foreign_job: boolean;
 }
 
 export interface RunnerRow {
@@ -63,6 +64,7 @@ export const JOB_COLUMNS = [
   'launch_attempts',
   'next_attempt_at',
   'last_error',
+  'foreign_job',
 ] as const;
 
 export const RUNNER_COLUMNS = [
@@ -101,6 +103,7 @@ export const toJob = (r: JobRow): JobRecord => ({
   launchAttempts: r.launch_attempts,
   nextAttemptAt: r.next_attempt_at,
   lastError: r.last_error,
+  foreign: r.foreign_job,
 });
 
 /** The job's values in JOB_COLUMNS order (JSONB as JSON text). */
@@ -125,6 +128,7 @@ export const jobValues = (j: JobRecord): unknown[] => [
   j.launchAttempts,
   j.nextAttemptAt,
   j.lastError,
+  j.foreign,
 ];
 
 export const toRunner = (r: RunnerRow): RunnerRecord => ({

@@ -41,6 +41,7 @@ interface JobRow {
   launch_attempts: number;
   next_attempt_at: number;
   last_error: string | null;
+  foreign_job: number;
 }
 
 interface RunnerRow {
@@ -79,6 +80,7 @@ const toJob = (r: JobRow): JobRecord => ({
   launchAttempts: r.launch_attempts,
   nextAttemptAt: r.next_attempt_at,
   lastError: r.last_error,
+  foreign: r.foreign_job === 1,
 });
 
 const fromJob = (j: JobRecord): JobRow => ({
@@ -102,6 +104,7 @@ const fromJob = (j: JobRecord): JobRow => ({
   launch_attempts: j.launchAttempts,
   next_attempt_at: j.nextAttemptAt,
   last_error: j.lastError,
+  foreign_job: j.foreign ? 1 : 0,
 });
 
 const toRunner = (r: RunnerRow): RunnerRecord => ({

@@ -44,4 +44,6 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX runners_by_state ON runners (state);
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // Jobs of others that took one of our runners.
+  `ALTER TABLE jobs ADD COLUMN foreign_job INTEGER NOT NULL DEFAULT 0;`,
 ];

@@ -40,6 +40,18 @@ const RETRYABLE_CODES = new Set([
   'UNKNOWN',
 ]);
 
+/**
+ * What the SDK's own retry middleware already retried (modal@0.11.1 `retryableGrpcStatusCodes`,
+ * three retries for unary calls): callers must not retry these again, so retries count once.
+ */
+const SDK_RETRIED_CODES = new Set([
+  'DEADLINE_EXCEEDED',
+  'UNAVAILABLE',
+  'CANCELLED',
+  'INTERNAL',
+  'UNKNOWN',
+]);
+
 /** The SDK turns some statuses into its own error classes; this maps them back. */
 const SDK_ERROR_CODES: readonly (readonly [new (...args: never[]) => Error, string])[] = [
   [NotFoundError, 'NOT_FOUND'],
@@ -72,6 +84,8 @@ export class ModalError extends Error {
   override readonly name = 'ModalError';
   readonly operation: string;
   readonly retryable: boolean;
+  /** The SDK retried this already (transient gRPC statuses): a caller should not retry it again. */
+  readonly retriedBelow: boolean;
   /**
    * A gRPC status name (`UNAVAILABLE`, `NOT_FOUND`…), the SDK's error classes mapped back to
    * one; for anything else, the error's name (`Error`).
@@ -83,11 +97,13 @@ export class ModalError extends Error {
     message: string;
     retryable: boolean;
     code: string;
+    retriedBelow?: boolean;
     cause?: unknown;
   }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.operation = init.operation;
     this.retryable = init.retryable;
+    this.retriedBelow = init.retriedBelow ?? false;
     this.code = init.code;
   }
 }
@@ -218,6 +234,8 @@ export function translateModalError(
     operation,
     message,
     retryable: isRetryableModalError(error),
+    // Only gRPC statuses went through the SDK's retry middleware.
+    retriedBelow: isGrpcClientError(error) && SDK_RETRIED_CODES.has(code),
     code,
     cause,
   });

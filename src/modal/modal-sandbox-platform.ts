@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import type { RunnerClass } from '../config/runner-class.js';
 import { decodeSandboxTags, encodeSandboxTags, managedByFilter } from '../domain/sandbox-tags.js';
 import type { SandboxInfo, SandboxSpec, SandboxPlatform } from '../ports/sandbox-platform.js';
+import { DEFAULT_MODAL_CALL_TIMEOUT_MS, withCallDeadlines } from './call-deadline.js';
 import {
   isModalNotFound,
   modalErrorCode,
@@ -35,6 +36,8 @@ export interface ModalSandboxPlatformOptions {
   readonly listConcurrency?: number;
   /** Consecutive transient failures `waitForExit` rides out before giving up. */
   readonly waitRetries?: number;
+  /** Deadline of one create, stdin write, terminate or list (60 s). */
+  readonly callTimeoutMs?: number;
   /** Injected for tests; real time otherwise. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -76,7 +79,18 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * CPU classes get V2 sandboxes and GPU classes V1 sandboxes (the SDK decides); `list` uses the
  * listing that sees both kinds.
  */
-export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions): SandboxPlatform {
+export interface ModalSandboxPlatform extends SandboxPlatform {
+  /**
+   * Resolves when the work left running in the background has ended (the ends of stdin that
+   * follow config deliveries). The server waits for it at stop, before the Modal client goes,
+   * so that no SDK retry outlives the server.
+   */
+  drain(): Promise<void>;
+}
+
+export function createModalSandboxPlatform(
+  options: ModalSandboxPlatformOptions,
+): ModalSandboxPlatform {
   const { client, appName, runnerVersion, defaultTimeoutMinutes, environment } = options;
   const sleep = options.sleep ?? defaultSleep;
   const waitRetries = options.waitRetries ?? 5;
@@ -91,6 +105,8 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
    * `create` already knows how to reach a V2 sandbox's command router (one round trip less).
    */
   const created = new Map<string, Sandbox>();
+  /** Stdin ends still under way (see deliverConfig). */
+  const closing = new Set<Promise<void>>();
 
   /** Looked up (and created if missing) once; a failed lookup is tried again next time. */
   function getApp(): Promise<App> {
@@ -121,127 +137,138 @@ export function createModalSandboxPlatform(options: ModalSandboxPlatformOptions)
     return client.sandboxes.fromId(sandboxId);
   }
 
-  return {
-    async createSandbox(spec) {
-      const cls = spec.runnerClass;
-      const tag = runnerImageTag(cls, runnerVersion);
-      const context: ModalErrorContext = {
-        ...baseContext,
-        runnerClass: cls.name,
-        image: tag,
-        ...(cls.gpu ? { gpu: cls.gpu } : {}),
-      };
-      try {
-        const app = await getApp();
-        const sb = await client.sandboxes.create(
-          app,
-          getImage(tag),
-          sandboxCreateParams(spec, defaultTimeoutMinutes),
-        );
-        created.set(sb.sandboxId, sb);
-        return { sandboxId: sb.sandboxId };
-      } catch (error) {
-        // Runner names are random and single-use: a sandbox that already has this name is the
-        // one an earlier attempt created before its answer was lost. Take it instead of failing.
-        if (modalErrorCode(error) === 'ALREADY_EXISTS') {
-          try {
-            const existing = await client.sandboxes.fromName(appName, spec.name, {
-              ...(environment ? { environment } : {}),
-            });
-            return { sandboxId: existing.sandboxId };
-          } catch {
-            // fall through to the original error
-          }
-        }
-        throw translateModalError('create-sandbox', error, context);
-      }
-    },
-
-    async deliverConfig(sandboxId, jitConfig) {
-      // A fresh stream per call: a retry writes from the start again, and Modal drops what it
-      // already has (V2 stdin is written at offsets, V1 stdin in numbered chunks).
-      const first = created.get(sandboxId);
-      created.delete(sandboxId);
-      let sb: Sandbox | undefined;
-      try {
-        sb = first ?? (await sandbox(sandboxId));
-        await sb.stdin.writeText(configLine(jitConfig));
-      } catch (error) {
-        sb?.detach();
-        throw translateModalError('deliver-config', error, {
+  return withCallDeadlines(
+    {
+      async createSandbox(spec) {
+        const cls = spec.runnerClass;
+        const tag = runnerImageTag(cls, runnerVersion);
+        const context: ModalErrorContext = {
           ...baseContext,
-          secrets: [jitConfig],
-        });
-      }
-      // The sandbox has its config: the entrypoint reads one line and then stops reading stdin
-      // (`exec </dev/null`). So the end of stdin follows in the background, off the launch
-      // slot (one round trip less per launch), and a failure there changes nothing. Detaching
-      // drops the handle's connection to the task's command router now rather than after the
-      // SDK's 30 s idle timeout: a burst would otherwise hold one per new sandbox.
-      const handle = sb;
-      void handle.stdin
-        .close()
-        .catch(() => undefined)
-        .finally(() => handle.detach());
-    },
-
-    async terminate(sandboxId) {
-      created.delete(sandboxId);
-      try {
-        await (await sandbox(sandboxId)).terminate();
-      } catch (error) {
-        if (isModalNotFound(error)) return;
-        throw translateModalError('terminate', error, baseContext);
-      }
-    },
-
-    async waitForExit(sandboxId) {
-      const sb = await sandbox(sandboxId);
-      for (let failures = 0; ;) {
+          runnerClass: cls.name,
+          image: tag,
+          ...(cls.gpu ? { gpu: cls.gpu } : {}),
+        };
         try {
-          const code = await sb.wait();
-          // wait() yields null only for a result without a status; report it as a failure.
-          return typeof code === 'number' ? code : -1;
+          const app = await getApp();
+          const sb = await client.sandboxes.create(
+            app,
+            getImage(tag),
+            sandboxCreateParams(spec, defaultTimeoutMinutes),
+          );
+          created.set(sb.sandboxId, sb);
+          return { sandboxId: sb.sandboxId };
         } catch (error) {
-          failures += 1;
-          if (!isRetryableModalError(error) || failures > waitRetries) {
-            throw translateModalError('wait', error, baseContext);
+          // Runner names are random and single-use: a sandbox that already has this name is the
+          // one an earlier attempt created before its answer was lost. Take it instead of failing.
+          if (modalErrorCode(error) === 'ALREADY_EXISTS') {
+            try {
+              const existing = await client.sandboxes.fromName(appName, spec.name, {
+                ...(environment ? { environment } : {}),
+              });
+              return { sandboxId: existing.sandboxId };
+            } catch {
+              // fall through to the original error
+            }
           }
-          await sleep(Math.min(30_000, 1000 * 2 ** (failures - 1)));
+          throw translateModalError('create-sandbox', error, context);
         }
-      }
-    },
+      },
 
-    async list(managedBy) {
-      try {
-        const app = await getApp();
-        const found: Sandbox[] = [];
-        // experimentalList (SandboxListV2) sees V1 and V2 sandboxes; list() switches to the
-        // V1-only listing when MODAL_SANDBOX_V2=0, which would hide V2 sandboxes.
-        for await (const sb of client.sandboxes.experimentalList({
-          appId: app.appId,
-          tags: { ...managedByFilter(managedBy) },
-        })) {
-          found.push(sb);
+      async deliverConfig(sandboxId, jitConfig) {
+        // A fresh stream per call: a retry writes from the start again, and Modal drops what it
+        // already has (V2 stdin is written at offsets, V1 stdin in numbered chunks).
+        const first = created.get(sandboxId);
+        created.delete(sandboxId);
+        let sb: Sandbox | undefined;
+        try {
+          sb = first ?? (await sandbox(sandboxId));
+          await sb.stdin.writeText(configLine(jitConfig));
+        } catch (error) {
+          sb?.detach();
+          throw translateModalError('deliver-config', error, {
+            ...baseContext,
+            secrets: [jitConfig],
+          });
         }
-        // The listing knows each sandbox's tags, but the SDK hands out bare handles.
-        const limit = pLimit(options.listConcurrency ?? 8);
-        const infos = await Promise.all(
-          found.map((sb) =>
-            limit(async (): Promise<SandboxInfo | undefined> => {
-              try {
-                return { sandboxId: sb.sandboxId, tags: decodeSandboxTags(await sb.getTags()) };
-              } catch (error) {
-                if (isModalNotFound(error)) return undefined; // gone since the listing
-                throw error;
-              }
-            }),
-          ),
-        );
-        return infos.filter((info): info is SandboxInfo => info !== undefined);
-      } catch (error) {
-        throw translateModalError('list', error, baseContext);
-      }
+        // The sandbox has its config: the entrypoint reads one line and then stops reading stdin
+        // (`exec </dev/null`). So the end of stdin follows in the background, off the launch
+        // slot (one round trip less per launch), and a failure there changes nothing. Detaching
+        // drops the handle's connection to the task's command router now rather than after the
+        // SDK's 30 s idle timeout: a burst would otherwise hold one per new sandbox.
+        const handle = sb;
+        const ending = handle.stdin
+          .close()
+          .catch(() => undefined)
+          .finally(() => {
+            handle.detach();
+            closing.delete(ending);
+          });
+        closing.add(ending);
+      },
+
+      async drain() {
+        while (closing.size > 0) await Promise.all([...closing]);
+      },
+
+      async terminate(sandboxId) {
+        created.delete(sandboxId);
+        try {
+          await (await sandbox(sandboxId)).terminate();
+        } catch (error) {
+          if (isModalNotFound(error)) return;
+          throw translateModalError('terminate', error, baseContext);
+        }
+      },
+
+      async waitForExit(sandboxId) {
+        const sb = await sandbox(sandboxId);
+        for (let failures = 0; ;) {
+          try {
+            const code = await sb.wait();
+            // wait() yields null only for a result without a status; report it as a failure.
+            return typeof code === 'number' ? code : -1;
+          } catch (error) {
+            failures += 1;
+            if (!isRetryableModalError(error) || failures > waitRetries) {
+              throw translateModalError('wait', error, baseContext);
+            }
+            await sleep(Math.min(30_000, 1000 * 2 ** (failures - 1)));
+          }
+        }
+      },
+
+      async list(managedBy) {
+        try {
+          const app = await getApp();
+          const found: Sandbox[] = [];
+          // experimentalList (SandboxListV2) sees V1 and V2 sandboxes; list() switches to the
+          // V1-only listing when MODAL_SANDBOX_V2=0, which would hide V2 sandboxes.
+          for await (const sb of client.sandboxes.experimentalList({
+            appId: app.appId,
+            tags: { ...managedByFilter(managedBy) },
+          })) {
+            found.push(sb);
+          }
+          // The listing knows each sandbox's tags, but the SDK hands out bare handles.
+          const limit = pLimit(options.listConcurrency ?? 8);
+          const infos = await Promise.all(
+            found.map((sb) =>
+              limit(async (): Promise<SandboxInfo | undefined> => {
+                try {
+                  return { sandboxId: sb.sandboxId, tags: decodeSandboxTags(await sb.getTags()) };
+                } catch (error) {
+                  if (isModalNotFound(error)) return undefined; // gone since the listing
+                  throw error;
+                }
+              }),
+            ),
+          );
+          return infos.filter((info): info is SandboxInfo => info !== undefined);
+        } catch (error) {
+          throw translateModalError('list', error, baseContext);
+        }
+      },
     },
-  };
+    options.callTimeoutMs ?? DEFAULT_MODAL_CALL_TIMEOUT_MS,
+  );
 }

@@ -10,6 +10,10 @@ export interface Metrics {
   redelivered(count: number): void;
   error(cause: string): void;
   githubRateLimitRemaining(remaining: number): void;
+  /** A job we did not launch for took one of our runners. */
+  foreignJob(runnerClass: string): void;
+  /** A circuit breaker changed state (`closed`, `open` or `probing`). */
+  circuitBreaker(upstream: string, state: string): void;
 }
 
 export const noMetrics: Metrics = {
@@ -20,4 +24,6 @@ export const noMetrics: Metrics = {
   redelivered: () => {},
   error: () => {},
   githubRateLimitRemaining: () => {},
+  circuitBreaker: () => {},
+  foreignJob: () => {},
 };

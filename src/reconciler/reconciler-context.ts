@@ -17,6 +17,8 @@ export interface ReconcilerSettings {
   readonly apiBudget: number;
   /** Queued jobs older than this are checked against GitHub. */
   readonly staleJobMs: number;
+  /** …and again after this long, doubling per check (at most an hour). */
+  readonly staleJobRecheckMs: number;
   readonly sandboxListLagMs: number;
   readonly orphanRegistrationMs: number;
   /** Finished jobs and runners are forgotten after this long. */
@@ -41,6 +43,8 @@ export interface ReconcilerDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly settings: ReconcilerSettings;
+  /** GitHub calls left above the rate-limit reserve; undefined when unknown. */
+  readonly githubCallsLeft?: (now: number) => number | undefined;
 }
 
 /** What the reconciler remembers from one tick to the next (in memory; a restart forgets it). */
@@ -51,8 +55,8 @@ export interface ReconcilerMemory {
   readonly redelivered: Set<string>;
   /** GUIDs delivered successfully, seen so far by the delivery sweep in progress. */
   readonly sweepSucceeded: Set<string>;
-  /** When each stale job was last checked against GitHub. */
-  readonly lastJobCheck: Map<number, number>;
+  /** When each stale job was last checked against GitHub, and how many times. */
+  readonly lastJobCheck: Map<number, { readonly at: number; readonly checks: number }>;
 }
 
 export interface ReconcilerContext extends ReconcilerDeps {

@@ -49,7 +49,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 /** One pass: observe, repair, catch up stale jobs, redeliver lost webhooks, forget old rows. */
 async function reconcileOnce(ctx: ReconcilerContext): Promise<TickReport> {
   const now = ctx.clock.now();
-  const budget = createApiBudget(ctx.settings.apiBudget);
+  // The budget follows GitHub's rate limits: nothing below the reserve kept for launches.
+  const budget = createApiBudget(
+    Math.min(ctx.settings.apiBudget, ctx.githubCallsLeft?.(now) ?? Number.POSITIVE_INFINITY),
+  );
   const repairs: Record<string, number> = {};
   let jobs = { checked: 0, closed: 0 };
   let redelivered = 0;

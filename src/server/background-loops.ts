@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import type { RunnerGroupGuard } from '../reconciler/runner-group-guard.js';
 import type { LeaderParts } from './leader-term.js';
 import type { BackgroundLoop } from './lifecycle.js';
 
@@ -6,9 +7,14 @@ import type { BackgroundLoop } from './lifecycle.js';
  * The leader's background loops, in start order (stopped in reverse): the controller plans on
  * demand (webhooks, exits, finished actions and other replicas' signals wake it); the reconciler
  * compares GitHub and Modal with the ledger every interval (its first pass ran as the term
- * began, before any plan).
+ * began, before any plan); the runner group guard holds the group to the repository policy
+ * (and keeps it in step with RUNNER_GROUP_SYNC).
  */
-export function leaderLoops(parts: LeaderParts, config: Config): BackgroundLoop[] {
+export function leaderLoops(
+  parts: LeaderParts,
+  runnerGroupGuard: RunnerGroupGuard,
+  config: Config,
+): BackgroundLoop[] {
   return [
     {
       name: 'controller',
@@ -20,6 +26,11 @@ export function leaderLoops(parts: LeaderParts, config: Config): BackgroundLoop[
       intervalMs: config.timings.reconcileIntervalMs,
       skipFirstTick: true,
       tick: () => parts.reconciler.tick(),
+    },
+    {
+      name: 'runner-group',
+      intervalMs: config.timings.reconcileIntervalMs,
+      tick: () => runnerGroupGuard.check(),
     },
   ];
 }

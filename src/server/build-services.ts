@@ -1,28 +1,35 @@
 import type { Logger } from 'pino';
-import { Probot } from 'probot';
+import type { Probot } from 'probot';
 import type { ModalClient } from 'modal';
 import type { Config } from '../config/config.js';
 import { createController } from '../controller/controller.js';
+import type { ControllerSettings } from '../controller/controller-context.js';
 import { createRunnerLocks } from '../controller/runner-locks.js';
 import type { Clock } from '../domain/clock.js';
 import { deploymentTag, isRunnerNameOf, newRunnerName } from '../domain/runner-name.js';
 import { AppOctokit } from '../github/app-octokit.js';
-import { createGitHubObserver } from '../github/github-observer.js';
-import { createGitHubRunnerRegistry } from '../github/github-runner-registry.js';
-import { createJitRateLimiter } from '../github/jit-rate-limiter.js';
-import { createOctokitCache } from '../github/octokit-cache.js';
-import { createPrometheusMetrics, type PrometheusMetrics } from '../http/metrics.js';
+import type { AppOctokitInstance } from '../github/app-octokits.js';
+import {
+  createPrometheusMetrics,
+  registerUpstreamGauge,
+  type PrometheusMetrics,
+} from '../http/metrics.js';
+import { createUpstreamHealth } from '../http/upstream-health.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createModalSandboxPlatform } from '../modal/modal-sandbox-platform.js';
 import type { Leadership } from '../ports/leadership.js';
+import type { ReconcilerSettings } from '../reconciler/reconciler-context.js';
 import { createReconciler } from '../reconciler/reconciler.js';
+import { createRunnerGroupGuard, type RunnerGroupGuard } from '../reconciler/runner-group-guard.js';
 import { createRecentRefusals, type RecentRefusals } from '../status/recent-refusals.js';
 import { createStatusHistory } from '../status/status-history.js';
 import { createStatusSource, type StatusSource } from '../status/status-source.js';
+import { buildGitHub, type GitHubServices } from './build-github.js';
 import { leaderLoops } from './background-loops.js';
 import { fencedPlatform, fencedRegistry } from './fenced-calls.js';
 import { createLeaderTerms, type LeaderParts, type LeaderTerms } from './leader-term.js';
 import type { Storage } from './open-storage.js';
+import { upstreamProbes } from './upstream-probes.js';
 
 /** Every long-lived part of the server, built once from the configuration. */
 export interface Services {
@@ -33,11 +40,15 @@ export interface Services {
   readonly prometheus: PrometheusMetrics;
   /** The controller and the reconciler of the leader term running here, if any. */
   readonly terms: LeaderTerms;
+  /** Holds the runner group to the repository policy (start and every interval). */
+  readonly runnerGroupGuard: RunnerGroupGuard;
   readonly status: StatusSource;
   readonly refusals: RecentRefusals;
   /** The App's JWT-authenticated Octokit (one, kept). */
-  readonly appOctokit: () => Promise<InstanceType<typeof AppOctokit>>;
+  readonly appOctokit: () => Promise<AppOctokitInstance>;
   readonly modalClient: ModalClient;
+  /** Resolves once the Modal calls left running in the background have ended. */
+  readonly drainModal: () => Promise<void>;
 }
 
 export interface ServiceInputs {
@@ -45,75 +56,40 @@ export interface ServiceInputs {
   readonly log: Logger;
   readonly modalClient: ModalClient;
   readonly clock: Clock;
+  /** The ledger and who leads (`open-storage.ts`). */
   readonly storage: Storage;
 }
 
 /** Wiring from `Config` to services: each part gets what it needs, nothing reaches for more. */
 export function buildServices(inputs: ServiceInputs): Services {
   const { config, log, clock, modalClient } = inputs;
-  const { timings } = config;
-  const probotOptions = {
-    appId: config.github.appId,
-    privateKey: config.github.privateKey,
-    secret: config.github.webhookSecret,
-    log,
-    Octokit: AppOctokit,
-    ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
-  };
-  const probot = new Probot(probotOptions);
   const { ledger, leadership } = inputs.storage;
   const prometheus = createPrometheusMetrics({ ledger, leadership: () => leadership.info() });
   const { metrics } = prometheus;
-
-  /** Every Octokit this app makes reports GitHub's remaining rate limit. */
-  const observed = async (made: Promise<InstanceType<typeof AppOctokit>>) => {
-    const octokit = await made;
-    octokit.hook.after('request', (response) => {
-      const remaining = Number(response.headers['x-ratelimit-remaining']);
-      if (Number.isFinite(remaining)) metrics.githubRateLimitRemaining(remaining);
-    });
-    return octokit;
-  };
-  const installationOctokit = createOctokitCache((installationId: number) =>
-    observed(probot.auth(installationId) as Promise<InstanceType<typeof AppOctokit>>),
-  );
-  const appOctokitCache = createOctokitCache(() =>
-    observed(probot.auth() as Promise<InstanceType<typeof AppOctokit>>),
-  );
-  const appOctokit = () => appOctokitCache(undefined);
-  const limiter = createJitRateLimiter({ ratePerSecond: config.limits.jitRatePerSecond, clock });
-  const githubLog = log.child({ name: 'github' });
-  const registry = createGitHubRunnerRegistry({
-    getOctokit: installationOctokit,
-    limiter,
+  const github = buildGitHub(config, { clock, log, metrics });
+  const upstreams = createUpstreamHealth({
+    probes: upstreamProbes({ appOctokit: github.appOctokit, modalClient, modal: config.modal }),
     clock,
-    log: githubLog,
   });
-  const observer = createGitHubObserver({
-    getAppOctokit: appOctokit,
-    getInstallationOctokit: installationOctokit,
-    limiter,
-    clock,
-    log: githubLog,
-  });
+  registerUpstreamGauge(prometheus.registry, () => upstreams.check());
   const platform = createModalSandboxPlatform({
     client: modalClient,
     appName: config.modal.appName,
     runnerVersion: config.runners.version,
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
+    callTimeoutMs: config.timings.modalCallTimeoutMs,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
   });
-  const deployment = config.deployment.id;
-  const tag = deploymentTag(deployment);
-  /** One leader term's controller and reconciler, writing through the term's fenced ledger. */
+  const tag = deploymentTag(config.deployment.id);
+  /** One leader term's controller and reconciler, over the term's fenced ledger and calls. */
   const buildLeaderParts = (epoch: number): LeaderParts => {
     const termLedger = inputs.storage.termLedger(epoch);
     const fence = { epoch, holds: () => leadership.currentEpoch() === epoch };
-    const termRegistry = fencedRegistry(registry, fence);
+    const registry = fencedRegistry(github.registry, fence);
     const termPlatform = fencedPlatform(platform, fence);
     const controller = createController({
       ledger: termLedger,
-      registry: termRegistry,
+      registry,
       platform: termPlatform,
       classes: config.runners.classes,
       locks: createRunnerLocks(),
@@ -125,31 +101,28 @@ export function buildServices(inputs: ServiceInputs): Services {
     });
     const reconciler = createReconciler({
       ledger: termLedger,
-      github: { ...observer, ...termRegistry },
+      github: { ...github.observer, ...registry },
       platform: termPlatform,
       controller,
       clock,
       log: log.child({ name: 'reconciler' }),
       metrics,
+      githubCallsLeft: (now) => github.quota.callsLeft(now),
       settings: {
-        managedBy: deployment,
+        ...reconcilerSettings(config),
         isOurRunnerName: (name) => isRunnerNameOf(name, tag),
-        redeliveryLookbackMs: config.state.redeliveryLookbackMs,
-        apiBudget: timings.reconcileApiBudget,
-        staleJobMs: timings.staleJobMs,
-        sandboxListLagMs: timings.sandboxListLagMs,
-        orphanRegistrationMs: timings.orphanRegistrationMs,
-        retentionMs: timings.retentionMs,
       },
     });
     return { ledger: termLedger, controller, reconciler };
   };
+  const runnerGroupGuard = runnerGroupGuardFor(config, github, clock, log);
   const terms = createLeaderTerms({
     leadership,
     signal: inputs.storage.signal,
     build: buildLeaderParts,
-    loops: (parts) => leaderLoops(parts, config),
+    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config),
     log,
+    clock,
   });
   const refusals = createRecentRefusals();
   const status = createStatusSource({
@@ -159,25 +132,59 @@ export function buildServices(inputs: ServiceInputs): Services {
     refusals,
     clock,
     maxRunners: config.limits.maxRunners,
+    warnings: () => runnerGroupGuard.warnings(),
+    upstreams: () => upstreams.check(),
     replica: () => {
       const info = leadership.info();
       return { id: info.replicaId, leader: info.leader, isLeader: info.isLeader };
     },
   });
   return {
-    probotOptions,
+    probotOptions: probotOptionsFor(config, log),
     ledger,
     leadership,
     prometheus,
     terms,
+    runnerGroupGuard,
     status,
     refusals,
-    appOctokit,
+    appOctokit: github.appOctokit,
     modalClient,
+    drainModal: () => platform.drain(),
   };
 }
 
-function controllerSettings(config: Config) {
+function runnerGroupGuardFor(
+  config: Config,
+  github: GitHubServices,
+  clock: Clock,
+  log: Logger,
+): RunnerGroupGuard {
+  return createRunnerGroupGuard({
+    listInstallations: () => github.observer.listInstallations(),
+    installationClient: github.installationOctokit,
+    groupId: config.runners.groupId,
+    policy: config.policy,
+    sync: config.runners.groupSync,
+    now: () => clock.now(),
+    log: log.child({ name: 'runner-group' }),
+    ...(config.github.baseUrl ? { webOrigin: new URL(config.github.baseUrl).origin } : {}),
+  });
+}
+
+/** Probot's own options: the webhook path verifies signatures with the App's secret. */
+function probotOptionsFor(config: Config, log: Logger) {
+  return {
+    appId: config.github.appId,
+    privateKey: config.github.privateKey,
+    secret: config.github.webhookSecret,
+    log,
+    Octokit: AppOctokit,
+    ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
+  };
+}
+
+function controllerSettings(config: Config): ControllerSettings {
   const { timings } = config;
   return {
     maxRunners: config.limits.maxRunners,
@@ -186,9 +193,24 @@ function controllerSettings(config: Config) {
     managedBy: config.deployment.id,
     retryPolicy: timings.retryPolicy,
     launchBackoff: timings.launchBackoff,
+    circuitBreaker: timings.circuitBreaker,
     idleGraceMs: timings.idleGraceMs,
     bootTimeoutMs: config.state.runnerBootTimeoutMs,
     sandboxTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     warmMaxAgeMs: timings.warmMaxAgeMs,
+  };
+}
+
+function reconcilerSettings(config: Config): Omit<ReconcilerSettings, 'isOurRunnerName'> {
+  const { timings } = config;
+  return {
+    managedBy: config.deployment.id,
+    redeliveryLookbackMs: config.state.redeliveryLookbackMs,
+    apiBudget: timings.reconcileApiBudget,
+    staleJobMs: timings.staleJobMs,
+    staleJobRecheckMs: timings.staleJobRecheckMs,
+    sandboxListLagMs: timings.sandboxListLagMs,
+    orphanRegistrationMs: timings.orphanRegistrationMs,
+    retentionMs: timings.retentionMs,
   };
 }

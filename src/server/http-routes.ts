@@ -1,13 +1,11 @@
 import type { Logger } from 'pino';
 import type { ApplicationFunction } from 'probot';
 import type { Config } from '../config/config.js';
-import type { Clock } from '../domain/clock.js';
 import { errorFields } from '../domain/error-fields.js';
-import { translateGitHubError } from '../github/github-error.js';
 import { createHealthHandler } from '../http/health-handler.js';
-import { createReadinessHandler } from '../http/readiness-handler.js';
+import { createMetricsHandler } from '../http/metrics-handler.js';
+import { createReadinessHandler, type LoopLiveness } from '../http/readiness-handler.js';
 import { createStatusHandler } from '../http/status-handler.js';
-import { translateModalError } from '../modal/modal-error.js';
 import type { Services } from './build-services.js';
 
 export type HttpHandler = Parameters<Parameters<ApplicationFunction>[1]['addHandler']>[0];
@@ -16,8 +14,9 @@ export type HttpHandler = Parameters<Parameters<ApplicationFunction>[1]['addHand
 export function httpRoutes(
   services: Services,
   config: Config,
-  clock: Clock,
   log: Logger,
+  /** The background loops' liveness; undefined until they have started. */
+  loops: () => readonly LoopLiveness[] | undefined,
 ): HttpHandler[] {
   const statusLog = log.child({ name: 'status' });
   return [
@@ -28,31 +27,15 @@ export function httpRoutes(
       onError: (error) => statusLog.error({ err: errorFields(error) }, 'status page failed'),
     }),
     createReadinessHandler({
-      clock,
-      about: () => ({ replica: services.leadership.info() }),
-      probes: {
-        ledger: async () => {
-          await services.ledger.getMeta('readyz');
-        },
-        github: async () => {
-          try {
-            await (await services.appOctokit()).request('GET /app');
-          } catch (error) {
-            throw translateGitHubError('get-app', error);
-          }
-        },
-        modal: async () => {
-          try {
-            await services.modalClient.apps.fromName(config.modal.appName, {
-              createIfMissing: true,
-              ...(config.modal.environment ? { environment: config.modal.environment } : {}),
-            });
-          } catch (error) {
-            throw translateModalError('lookup-app', error);
-          }
-        },
+      ledger: async () => {
+        await services.ledger.getMeta('readyz');
       },
+      loops,
+      about: () => ({ replica: services.leadership.info() }),
     }),
-    services.prometheus.handler,
+    createMetricsHandler({
+      registry: services.prometheus.registry,
+      token: config.server.metricsToken,
+    }),
   ];
 }

@@ -5,7 +5,13 @@ import { errorFields } from '../domain/error-fields.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Leadership, WorkSignal } from '../ports/leadership.js';
 import type { Reconciler, TickReport } from '../reconciler/reconciler.js';
-import { startLoops, type BackgroundLoop, type RunningLoops } from './lifecycle.js';
+import type { Clock } from '../domain/clock.js';
+import {
+  startLoops,
+  type BackgroundLoop,
+  type LoopHealth,
+  type RunningLoops,
+} from './lifecycle.js';
 import { recover } from './recover.js';
 
 /** What one leader term runs: built afresh for every term, over that term's fenced ledger. */
@@ -27,6 +33,8 @@ export interface ControllerView {
 export interface LeaderTerms {
   readonly controller: ControllerView;
   readonly reconciler: { tick(): Promise<TickReport> };
+  /** The running term's loops' liveness; none while this replica follows or its term starts. */
+  health(): LoopHealth[];
   /** Starts campaigning; every election starts a term, every deposition ends it. */
   start(): void;
   /** Ends the term (its actions in flight finish), then gives the lease up. */
@@ -67,6 +75,7 @@ export function createLeaderTerms(deps: {
   readonly build: (epoch: number) => LeaderParts;
   readonly loops: (parts: LeaderParts) => BackgroundLoop[];
   readonly log: Logger;
+  readonly clock: Clock;
 }): LeaderTerms {
   const { leadership, signal, log } = deps;
   let term: Term | undefined;
@@ -93,7 +102,7 @@ export function createLeaderTerms(deps: {
       await recover(parts.ledger, parts.controller);
       await firstReconcile(parts.reconciler);
       if (t.ended) return;
-      t.loops = startLoops(deps.loops(parts), log);
+      t.loops = startLoops(deps.loops(parts), log, deps.clock);
       log.info({ epoch }, 'leader term started: reconciled, now planning');
     })().catch((error: unknown) => {
       log.error({ epoch, err: errorFields(error) }, 'the leader term could not start');
@@ -158,6 +167,7 @@ export function createLeaderTerms(deps: {
       },
       waitReasons: () => term?.parts.controller.waitReasons() ?? new Map(),
     },
+    health: () => term?.loops?.health() ?? [],
     reconciler: {
       async tick() {
         const t = term;

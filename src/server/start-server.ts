@@ -8,10 +8,14 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Leadership } from '../ports/leadership.js';
 import { replicaLoops } from './background-loops.js';
 import { buildServices } from './build-services.js';
+import { createWebhookDoor } from '../http/webhook-door.js';
+import { probotWithDoor } from './probot-with-door.js';
 import { httpRoutes } from './http-routes.js';
 import type { LeaderTerms } from './leader-term.js';
-import { startLoops } from './lifecycle.js';
+import { startLoops, type RunningLoops } from './lifecycle.js';
 import { openStorage, type Storage } from './open-storage.js';
+import { fatalAtStart, RunnerGroupPolicyError } from '../reconciler/runner-group-guard.js';
+import { startWebhookProxy, type SmeeClientConstructor } from './webhook-proxy.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -30,17 +34,21 @@ export interface StartOptions {
   readonly modalClient: ModalClient;
   readonly clock?: Clock;
   readonly ledger?: Ledger;
-  readonly webhookProxyUrl?: string | undefined;
+  /** Loads smee-client for WEBHOOK_PROXY_URL (tests replace it). */
+  readonly loadSmeeClient?: () => Promise<SmeeClientConstructor>;
 }
 
 /**
- * The composition root's lifecycle: open the ledger, build every part once, serve HTTP, run
- * this replica's loops and campaign for leadership (a leader term recovers, reconciles, then
- * plans); stop in reverse. Used by `main.ts` and the tests.
+ * The composition root's lifecycle: open the ledger, build every part once, serve HTTP, run this
+ * replica's loops and campaign for leadership (a leader term recovers what the last leader left,
+ * reconciles, then plans); stop in reverse. Used by `main.ts` and the tests.
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
+  for (const warning of config.warnings) {
+    log.warn({ variable: warning.variable, fix: warning.fix }, warning.message);
+  }
   const storage = await openStorage({
     config,
     log,
@@ -68,14 +76,27 @@ async function serve(
     modalClient: options.modalClient,
     storage,
   });
+  // Before the first webhook: a runner group that lets public repositories reach the runners
+  // against ALLOW_PUBLIC_REPOS stops the start (a group GitHub cannot show now is re-checked).
+  const fatal = fatalAtStart(await services.runnerGroupGuard.check());
+  if (fatal.length > 0) throw new RunnerGroupPolicyError(fatal);
   const server = new Server({
-    Probot: Probot.defaults(services.probotOptions),
+    Probot: probotWithDoor(
+      Probot.defaults(services.probotOptions),
+      createWebhookDoor({
+        path: config.github.webhookPath,
+        secret: config.github.webhookSecret,
+        log,
+      }),
+    ),
     host: config.server.host,
     port: config.server.port,
     webhookPath: config.github.webhookPath,
-    webhookProxy: options.webhookProxyUrl,
     log,
   });
+  // /readyz reads the loops' liveness (this replica's, and its leader term's while it leads);
+  // until they run it answers not ready.
+  let loops: RunningLoops | undefined = undefined;
   await server.load(
     createApp({
       ledger: services.ledger,
@@ -88,25 +109,46 @@ async function serve(
       },
       metrics: services.prometheus.metrics,
       onRefused: (refusal) => services.refusals.add(refusal),
-      httpHandlers: httpRoutes(services, config, clock, log),
+      httpHandlers: httpRoutes(services, config, log, () =>
+        loops === undefined ? undefined : [...loops.health(), ...services.terms.health()],
+      ),
     }),
   );
   await server.start();
-  const loops = startLoops(replicaLoops(services.status, config), log);
+  const url = `http://${server.host}:${server.port}`;
+  const proxy = config.server.webhookProxyUrl
+    ? await startWebhookProxy({
+        source: config.server.webhookProxyUrl,
+        target: `${loopbackUrl(server.host, server.port)}${config.github.webhookPath}`,
+        log: log.child({ name: 'webhook-proxy' }),
+        ...(options.loadSmeeClient ? { loadClient: options.loadSmeeClient } : {}),
+      })
+    : undefined;
+  const running = startLoops(replicaLoops(services.status, config), log, clock);
+  loops = running;
   services.terms.start();
   return {
     server,
-    url: `http://${server.host}:${server.port}`,
+    url,
     controller: services.terms.controller,
     reconciler: services.terms.reconciler,
     ledger: services.ledger,
     leadership: services.leadership,
     async stop() {
+      await proxy?.close();
       await server.stop();
       await services.terms.stop();
-      await loops.stop();
+      await running.stop();
+      await services.drainModal();
       await storage.close();
       options.modalClient.close();
     },
   };
+}
+
+/** The server's URL on this machine: a wildcard bind is reached through loopback. */
+function loopbackUrl(host: string, port: number): string {
+  if (host === '0.0.0.0') return `http://127.0.0.1:${port}`;
+  if (host === '[::]') return `http://[::1]:${port}`;
+  return `http://${host}:${port}`;
 }

@@ -1,5 +1,6 @@
-import { formatAge, queueReasonText, replicaLine } from './render-status-html.js';
+import { formatAge, queueReasonText, replicaLine, upstreamText } from './render-status-html.js';
 import type { StatusSnapshot } from './status-snapshot.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /** Pads cells into aligned columns. */
 function columns(rows: readonly (readonly string[])[]): string[] {
@@ -28,11 +29,17 @@ function section(
 
 const text = (value: unknown) => (value === null || value === undefined ? '-' : String(value));
 
-/** The status page's summary for a terminal (`modal-github-runner status`). Pure. */
+/**
+ * The status page's summary for a terminal (`modal-github-runner status`), with every value
+ * from the snapshot stripped of control characters and escape sequences. Pure.
+ */
 export function formatStatusText(
-  snapshot: StatusSnapshot,
+  untrusted: StatusSnapshot,
   options: { readonly maxRows?: number } = {},
 ): string {
+  // Labels, repository names, reasons and errors come from workflow files, GitHub and Modal,
+  // and the snapshot from a server over the network: none may drive the terminal.
+  const snapshot = terminalSafe(untrusted);
   const maxRows = options.maxRows ?? 20;
   const s = snapshot.summary;
   const byClass = Object.entries(s.runnersByClass)
@@ -43,11 +50,16 @@ export function formatStatusText(
   const peakQueue = snapshot.history.reduce((m, h) => Math.max(m, h.queuedJobs), 0);
   const lines = [
     `modal-github-runner status as of ${new Date(snapshot.generatedAt).toISOString()}`,
+    ...snapshot.warnings.map((w) => `  WARNING: ${w}`),
+    ...(s.foreignJobs > 0
+      ? [`  ${s.foreignJobs} runner(s) taken by a job we did not launch for`]
+      : []),
     `  live runners ${s.liveRunners}/${s.maxRunners}${byClass ? ` (${byClass})` : ''}, queued jobs ${s.queuedJobs}, jobs running ${s.inProgressJobs}`,
     last
       ? `  last hour: peak ${peak} live runners, peak ${peakQueue} queued (${snapshot.history.length} samples)`
       : '  last hour: no samples yet',
     ...(snapshot.replica ? [`  ${replicaLine(snapshot.replica)}`] : []),
+    ...(snapshot.upstreams ?? []).map((u) => `  ${upstreamText(u, snapshot.generatedAt)}`),
     '',
     ...section(
       'Live runners',
@@ -59,7 +71,7 @@ export function formatStatusText(
           r.runnerClass,
           r.state,
           text(r.repo),
-          text(r.jobId),
+          r.foreign ? `${text(r.jobId)} (not ours)` : text(r.jobId),
           formatAge(r.ageSeconds),
           text(r.sandboxId),
         ]),

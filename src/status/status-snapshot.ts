@@ -15,6 +15,9 @@ export type QueueReason =
   | 'class-cap'
   /** Its last launch failed; the next try waits (see `lastError`). */
   | 'backoff'
+  /** GitHub (or Modal) keeps failing: launches are paused until a probe succeeds. */
+  | 'github-down'
+  | 'modal-down'
   /** A runner was launched for it and is starting. */
   | 'runner-starting'
   /** Recorded, the controller has not planned it yet. */
@@ -28,6 +31,8 @@ export interface StatusRunner {
   readonly jobId: number | null;
   readonly sandboxId: string | null;
   readonly ageSeconds: number;
+  /** It runs a job we did not launch for (another class, `self-hosted`, a refused repository). */
+  readonly foreign: boolean;
 }
 
 export interface StatusQueuedJob {
@@ -67,6 +72,15 @@ export interface StatusReplica {
   readonly isLeader: boolean;
 }
 
+/** Whether a service the app depends on answered its last probe (cached for 30 s). */
+export interface UpstreamStatus {
+  /** `github` or `modal`. */
+  readonly name: string;
+  readonly status: 'ok' | 'failing';
+  readonly error?: string;
+  readonly checkedAt: number;
+}
+
 export interface StatusSnapshot {
   readonly generatedAt: number;
   readonly replica?: StatusReplica;
@@ -76,11 +90,17 @@ export interface StatusSnapshot {
     readonly inProgressJobs: number;
     readonly maxRunners: number;
     readonly runnersByClass: Readonly<Record<string, number>>;
+    /** Live runners taken by a job we did not launch for. */
+    readonly foreignJobs: number;
   };
+  /** Lasting problems an operator must fix (the runner group admits refused repositories…). */
+  readonly warnings: readonly string[];
   readonly runners: readonly StatusRunner[];
   readonly queue: readonly StatusQueuedJob[];
   readonly failures: readonly StatusFailure[];
   readonly history: readonly HistorySample[];
+  /** GitHub's and Modal's health; absent from servers older than this field. */
+  readonly upstreams?: readonly UpstreamStatus[];
 }
 
 export interface StatusInput {
@@ -94,6 +114,8 @@ export interface StatusInput {
   readonly refusals: readonly Refusal[];
   readonly history: readonly HistorySample[];
   readonly replica?: StatusReplica;
+  readonly upstreams?: readonly UpstreamStatus[];
+  readonly warnings?: readonly string[];
   /** How far back failures are shown. */
   readonly failureWindowMs?: number;
   /** At most this many rows per table; the summary still counts everything. */
@@ -129,6 +151,7 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
         jobId,
         sandboxId: r.sandboxId,
         ageSeconds: seconds(now - r.createdAt),
+        foreign: r.tookJobId !== null && jobsById.get(r.tookJobId)?.foreign === true,
       };
     });
 
@@ -165,8 +188,9 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
       })),
   ].sort((a, b) => b.at - a.at);
 
+  // By class name, so that the page and the terminal list classes in the same order each time.
   const runnersByClass: Record<string, number> = {};
-  for (const r of liveRunners)
+  for (const r of [...liveRunners].sort((a, b) => a.runnerClass.localeCompare(b.runnerClass)))
     runnersByClass[r.runnerClass] = (runnersByClass[r.runnerClass] ?? 0) + 1;
 
   return {
@@ -178,11 +202,14 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
       inProgressJobs: input.jobs.filter((j) => j.status === 'in_progress').length,
       maxRunners: input.maxRunners,
       runnersByClass,
+      foreignJobs: runners.filter((r) => r.foreign).length,
     },
+    warnings: input.warnings ?? [],
     runners: runners.slice(0, maxRows),
     queue: queue.slice(0, maxRows),
     failures: failures.slice(0, maxRows),
     history: input.history,
+    ...(input.upstreams ? { upstreams: input.upstreams } : {}),
   };
 }
 

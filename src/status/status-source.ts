@@ -4,7 +4,12 @@ import { LIVE_RUNNER_STATES } from '../domain/runner-state.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { RecentRefusals } from './recent-refusals.js';
 import type { StatusHistory } from './status-history.js';
-import { buildStatusSnapshot, type StatusReplica, type StatusSnapshot } from './status-snapshot.js';
+import {
+  buildStatusSnapshot,
+  type StatusReplica,
+  type StatusSnapshot,
+  type UpstreamStatus,
+} from './status-snapshot.js';
 
 export interface StatusSource {
   /** Reads the ledger and the controller and builds what the status page shows. */
@@ -23,13 +28,18 @@ export function createStatusSource(deps: {
   readonly maxRunners: number;
   /** Which replica this is and which leads. */
   readonly replica?: () => StatusReplica;
+  /** GitHub's and Modal's health (cached probes). */
+  readonly upstreams?: () => Promise<readonly UpstreamStatus[]>;
+  /** Lasting problems to show (the runner group guard's). */
+  readonly warnings?: () => readonly string[];
 }): StatusSource {
   const { ledger, clock } = deps;
   return {
     async snapshot() {
-      const [jobs, runners] = await Promise.all([
+      const [jobs, runners, upstreams] = await Promise.all([
         ledger.listJobs(['queued', 'in_progress']),
         ledger.listRunners([...LIVE_RUNNER_STATES, 'failed']),
+        deps.upstreams?.(),
       ]);
       const now = clock.now();
       return buildStatusSnapshot({
@@ -41,6 +51,8 @@ export function createStatusSource(deps: {
         refusals: deps.refusals.list(),
         history: deps.history.samples(now),
         ...(deps.replica ? { replica: deps.replica() } : {}),
+        ...(upstreams ? { upstreams } : {}),
+        warnings: deps.warnings?.() ?? [],
       });
     },
     async sample() {

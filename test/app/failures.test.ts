@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Status } from 'nice-grpc-common';
-import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
-import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../../sim/harness.js';
+import { sendWebhook, workflowJobPayload } from '../../sim/webhooks.js';
 
 const JIT = /\/actions\/runners\/generate-jitconfig$/;
 
@@ -107,5 +107,86 @@ describe('launch failures', () => {
     expect(h.modal.created.every((s) => s.stdin.text === '')).toBe(true);
     const res = await fetch(`${h.server.url}/healthz`);
     expect(res.status).toBe(200);
+  });
+
+  it('a GitHub that stops answering: the call is abandoned at its deadline and the job backs off', async () => {
+    h = await startHarness({
+      timings: {
+        githubCallTimeoutMs: 300,
+        retryPolicy: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+      },
+    });
+    h.github.latencyMs = 5_000;
+    const sent = Date.now();
+    await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id: 38 }));
+    await eventually(
+      async () => ((await h.server.ledger.getJob(38))?.launchAttempts ?? 0) > 0,
+      'launch failed at the deadline',
+      4_000,
+    );
+    expect(Date.now() - sent).toBeLessThan(4_000);
+    expect((await h.server.ledger.getJob(38))?.lastError).toMatch(
+      /could not reach GitHub \(timeout\)/,
+    );
+    h.github.latencyMs = 0;
+  });
+});
+
+describe('time-based decisions without a webhook', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('a job whose launch failed is launched again when its backoff ends, not at the next reconciliation', async () => {
+    // Reconciliation every 60 s (the default): only the controller's own wake-up can be quick.
+    h = await startHarness({
+      timings: {
+        retryPolicy: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+        launchBackoff: { baseDelayMs: 400, maxDelayMs: 400 },
+      },
+    });
+    h.github.failNext('POST', /generate-jitconfig$/, 502);
+    await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id: 41 }));
+    await eventually(
+      async () => ((await h!.server.ledger.getJob(41))?.launchAttempts ?? 0) === 1,
+      'first launch failed',
+    );
+    await eventually(() => h!.github.runners.size === 1, 'launched again after the backoff', 3_000);
+  });
+});
+
+describe('a runner GitHub says is busy', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('is retired once, marked busy on the 422, and never retried in a loop while it stays busy', async () => {
+    h = await startHarness({ timings: { idleGraceMs: 20 } });
+    await sendWebhook(h.webhookUrl, WEBHOOK_SECRET, workflowJobPayload({ id: 40 }));
+    await eventually(() => h!.github.runners.size === 1, 'runner registered');
+    const registration = [...h.github.runners.values()][0]!;
+    // Another job took the runner, but its in_progress webhook never came; then job 40 is
+    // cancelled before any runner started it, so our runner looks like surplus.
+    registration.busy = true;
+    registration.status = 'online';
+    await sendWebhook(
+      h.webhookUrl,
+      WEBHOOK_SECRET,
+      workflowJobPayload({ id: 40, action: 'completed', conclusion: 'cancelled' }),
+    );
+    await eventually(
+      async () => (await h!.server.ledger.getRunner(registration.name))?.state === 'busy',
+      'runner marked busy after the 422',
+    );
+    // Two seconds of plans and reconciliations with GitHub answering in milliseconds.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const deletes = h.github.requestsTo('DELETE', /\/actions\/runners\/\d+$/);
+    expect(deletes.length).toBeGreaterThanOrEqual(1);
+    expect(deletes.length).toBeLessThanOrEqual(3);
+    expect(h.modal.liveCount()).toBe(1);
   });
 });

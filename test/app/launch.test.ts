@@ -6,8 +6,8 @@ import {
   testPrivateKey,
   WEBHOOK_SECRET,
   type Harness,
-} from '../support/harness.js';
-import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+} from '../../sim/harness.js';
+import { sendWebhook, workflowJobPayload } from '../../sim/webhooks.js';
 
 const JIT_PATH_ORG = /^\/orgs\/acme\/actions\/runners\/generate-jitconfig$/;
 

@@ -1,14 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import {
-  eventually,
-  startHarness,
-  testPrivateKey,
-  WEBHOOK_SECRET,
-  type Harness,
-} from '../support/harness.js';
-import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../../sim/harness.js';
+import { sendWebhook, workflowJobPayload } from '../../sim/webhooks.js';
 
-describe('health, readiness and metrics', () => {
+describe('health and metrics', () => {
   let h: Harness;
   afterEach(async () => h?.stop());
 
@@ -17,44 +11,6 @@ describe('health, readiness and metrics', () => {
     const res = await fetch(`${h.server.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
-  });
-
-  it('/readyz is ready when the ledger, GitHub and Modal answer, and caches its probes', async () => {
-    h = await startHarness();
-    const first = await fetch(`${h.server.url}/readyz`);
-    const body = await first.json();
-    const replicaId = h.server.leadership.replicaId;
-    expect(body).toEqual({
-      status: 'ready',
-      checks: { ledger: { status: 'ok' }, github: { status: 'ok' }, modal: { status: 'ok' } },
-      // One server leads by itself.
-      replica: { replicaId, leader: replicaId, isLeader: true, epoch: 0 },
-    });
-    expect(replicaId).toMatch(/^.+-\d+$/);
-    const appCalls = () => h.github.requestsTo('GET', /^\/app$/).length;
-    const before = appCalls();
-    await fetch(`${h.server.url}/readyz`);
-    await fetch(`${h.server.url}/readyz`);
-    expect(appCalls()).toBe(before);
-  });
-
-  it('/readyz says which dependency fails, without secrets', async () => {
-    h = await startHarness();
-    h.github.faultHook = (req) =>
-      req.path === '/app'
-        ? { status: 401, body: { message: 'A JSON web token could not be decoded' } }
-        : undefined;
-    const res = await fetch(`${h.server.url}/readyz`);
-    expect(res.status).toBe(503);
-    const body = (await res.json()) as {
-      checks: Record<string, { status: string; error?: string }>;
-    };
-    expect(body.checks.github?.status).toBe('failing');
-    expect(body.checks.github?.error).toMatch(/401/);
-    expect(body.checks.modal?.status).toBe('ok');
-    const text = JSON.stringify(body);
-    expect(text).not.toContain(testPrivateKey().split('\n')[1]!);
-    expect(text).not.toContain(WEBHOOK_SECRET);
   });
 
   it('/metrics counts webhooks, launches, runners, job wait and GitHub rate limit', async () => {
@@ -93,5 +49,50 @@ describe('health, readiness and metrics', () => {
     expect(remaining).toBeGreaterThan(4900);
     expect(remaining).toBeLessThan(5000);
     expect(text).toMatch(/modal_runner_process_resident_memory_bytes \d+/);
+  });
+
+  describe('with METRICS_TOKEN', () => {
+    const TOKEN = 'metrics-token-0123456789abcdef';
+    const scrape = (authorization?: string) =>
+      fetch(`${h.server.url}/metrics`, {
+        headers: authorization === undefined ? {} : { authorization },
+      });
+    const basic = (user: string, password: string) =>
+      `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+    it('answers 401 without the token, or with another, and says how to send it', async () => {
+      h = await startHarness({ env: { METRICS_TOKEN: TOKEN } });
+      for (const authorization of [
+        undefined,
+        'Bearer not-the-token-0123456789',
+        basic('prometheus', 'not-the-token'),
+        `Bearer ${TOKEN}x`,
+        TOKEN,
+      ]) {
+        const res = await scrape(authorization);
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+        const body = await res.text();
+        expect(body).toContain('METRICS_TOKEN');
+        expect(body).not.toContain('modal_runner_');
+      }
+    });
+
+    it('serves the metrics with the token as a bearer token or as the Basic password', async () => {
+      h = await startHarness({ env: { METRICS_TOKEN: TOKEN } });
+      for (const authorization of [`Bearer ${TOKEN}`, basic('prometheus', TOKEN)]) {
+        const res = await scrape(authorization);
+        expect(res.status).toBe(200);
+        expect(await res.text()).toMatch(/^# HELP modal_runner_webhooks_total /m);
+      }
+    });
+
+    it('does not open /status: STATUS_TOKEN and METRICS_TOKEN are separate', async () => {
+      h = await startHarness({ env: { METRICS_TOKEN: TOKEN } });
+      const res = await fetch(`${h.server.url}/status.json`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(res.status).toBe(404);
+    });
   });
 });

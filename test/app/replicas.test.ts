@@ -3,24 +3,25 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { loadConfig, withTimings } from '../../src/config/config.js';
 import { createLogger } from '../../src/create-logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
-import { FakeGitHub } from '../support/fake-github.js';
-import { createFakeModalClient, FakeModal } from '../support/fake-modal.js';
-import { attachFakeRunners } from '../support/fake-runners.js';
+import { FakeGitHub } from '../../sim/fake-github.js';
+import { FakeModal } from '../../sim/modal/fake-modal.js';
+import { createFakeModalClient } from '../../sim/modal/modal-client.js';
+import { attachFakeRunners } from '../../sim/fake-runners.js';
 import {
   eventually,
   freePort,
   LogCapture,
   testPrivateKey,
   WEBHOOK_SECRET,
-} from '../support/harness.js';
+} from '../../sim/harness.js';
 import {
   TEST_DATABASE_URL,
   createSchema,
   dropSchemas,
   uniqueSchema,
   urlForSchema,
-} from '../support/test-database.js';
-import { workflowJobPayload } from '../support/webhooks.js';
+} from '../../sim/test-database.js';
+import { workflowJobPayload } from '../../sim/webhooks.js';
 
 const STATUS_TOKEN = 'replica-status-token-0123456789';
 const schemas = new Set<string>();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { attachFakeRunners } from '../support/fake-runners.js';
-import { eventually, startHarness, type Harness } from '../support/harness.js';
-import { workflowJobPayload } from '../support/webhooks.js';
+import { attachFakeRunners } from '../../sim/fake-runners.js';
+import { eventually, startHarness, type Harness } from '../../sim/harness.js';
+import { workflowJobPayload } from '../../sim/webhooks.js';
 
 describe('MAX_RUNNERS', () => {
   let h: Harness;

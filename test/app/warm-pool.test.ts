@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
-import { attachFakeRunners } from '../support/fake-runners.js';
-import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../../sim/harness.js';
+import { attachFakeRunners } from '../../sim/fake-runners.js';
+import { sendWebhook, workflowJobPayload } from '../../sim/webhooks.js';
 
 const CLASSES = JSON.stringify({ modal: { cpu: 2, memoryMiB: 8192, warmPool: 2 } });
 

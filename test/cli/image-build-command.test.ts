@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { Status } from 'nice-grpc-common';
 import { imageBuildCommand } from '../../src/cli/image-build-command.js';
-import { createFakeModalClient, FakeModal } from '../support/fake-modal.js';
-import { testPrivateKey } from '../support/harness.js';
+import { FakeModal } from '../../sim/modal/fake-modal.js';
+import { createFakeModalClient } from '../../sim/modal/modal-client.js';
+import { testPrivateKey } from '../../sim/harness.js';
 
 const BASE_ENV = {
   APP_ID: '1',

@@ -6,8 +6,8 @@ import {
   startHarness,
   WEBHOOK_SECRET,
   type Harness,
-} from '../support/harness.js';
-import { sendWebhook, workflowJobPayload } from '../support/webhooks.js';
+} from '../../sim/harness.js';
+import { sendWebhook, workflowJobPayload } from '../../sim/webhooks.js';
 
 const TOKEN = 'cli-status-token-0123456789abcdef';
 
@@ -47,6 +47,34 @@ describe('modal-github-runner status', () => {
     expect(out).not.toContain(TOKEN);
   });
 
+  it('prints text from workflow files and GitHub without its control characters', async () => {
+    // A label and a repository name that would clear the screen, set the window title, ring
+    // the bell and start a forged line if printed as they are.
+    // (The app reports labels in lower case, as GitHub compares them.)
+    const label = 'gpu\u001b[2j\u001b]0;pwned\u0007\nfake  line';
+    const repo = 'acme/\u001b[31mred\u001b[0m\u202eapi';
+    const answer = await sendWebhook(
+      h.webhookUrl,
+      WEBHOOK_SECRET,
+      workflowJobPayload({ id: 77, repo, labels: ['self-hosted', 'modal', label] }),
+    );
+    expect(answer.status).toBe(200);
+    const json = await run(['--url', h.server.url, '--json'], { STATUS_TOKEN: TOKEN });
+    // The server reports the text as it came; the terminal output must not carry it as is.
+    expect(json.out).toContain('\\u001b[2j');
+
+    const { code, out } = await run(['--url', h.server.url], { STATUS_TOKEN: TOKEN });
+    expect(code).toBe(0);
+    expect(out).toMatch(/refused\s+acme\/redapi#77\s+labels "gpu fake {2}line"/);
+    // No control character but the line ends, no bidirectional override.
+    const controls = [...out].filter((c) => {
+      const code = c.codePointAt(0) ?? 0;
+      return (code < 0x20 && c !== '\n') || (code >= 0x7f && code <= 0x9f) || c === '\u202e';
+    });
+    expect(controls).toEqual([]);
+    expect(out.split('\n').filter((l) => l.startsWith('fake'))).toEqual([]);
+  });
+
   it('finds the server on localhost:$PORT by default', async () => {
     const { code } = await run([], { STATUS_TOKEN: TOKEN, PORT: new URL(h.server.url).port });
     // The harness binds 127.0.0.1; localhost may resolve to ::1 first, which Node falls back from.
@@ -72,6 +100,19 @@ describe('modal-github-runner status', () => {
     const { code, err } = await run(['--url', h.server.url], {});
     expect(code).toBe(2);
     expect(err).toContain('STATUS_TOKEN is not set');
+  });
+
+  it('a --url without a scheme: exit 2 and says the scheme is missing', async () => {
+    const port = new URL(h.server.url).port;
+    const { code, err, out } = await run(['--url', `localhost:${port}`], { STATUS_TOKEN: TOKEN });
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(
+      `--url localhost:${port} has no scheme: give the server's address with its scheme, e.g. --url http://localhost:${port}\n`,
+    );
+    const ftp = await run(['--url', 'ftp://example.com'], { STATUS_TOKEN: TOKEN });
+    expect(ftp.code).toBe(2);
+    expect(ftp.err).toContain('has the scheme ftp, not http or https');
   });
 
   it('no server: exit 1 and says to check the address', async () => {

@@ -24,7 +24,7 @@ const PEM_BODY_LINE = PEM.split('\n')[5] as string;
 
 type Env = Record<string, string | undefined>;
 
-const BASE: Env = { APP_ID: '12345', PRIVATE_KEY: PEM, WEBHOOK_SECRET: 'whsec-base' };
+const BASE: Env = { APP_ID: '12345', PRIVATE_KEY: PEM, WEBHOOK_SECRET: 'whsec-base-0123456789' };
 
 const noReadFile = (path: string): string => {
   throw new Error(`readFile must not be called (asked for ${path})`);
@@ -53,7 +53,7 @@ describe('loadConfig: defaults', () => {
   it.each<[string, (c: Config) => unknown, unknown]>([
     ['APP_ID is a number', (c) => c.github.appId, 12345],
     ['PRIVATE_KEY kept as given', (c) => c.github.privateKey, PEM],
-    ['WEBHOOK_SECRET kept as given', (c) => c.github.webhookSecret, 'whsec-base'],
+    ['WEBHOOK_SECRET kept as given', (c) => c.github.webhookSecret, 'whsec-base-0123456789'],
     ['WEBHOOK_PATH', (c) => c.github.webhookPath, '/api/github/webhooks'],
     ['no GHE_HOST means github.com', (c) => c.github.baseUrl, undefined],
     ['HOST', (c) => c.server.host, 'localhost'],
@@ -134,7 +134,12 @@ describe('loadConfig: valid forms', () => {
       (c) => c.github.privateKey,
       PEM,
     ],
-    ['WEBHOOK_SECRET', { WEBHOOK_SECRET: 's3cr3t' }, (c) => c.github.webhookSecret, 's3cr3t'],
+    [
+      'WEBHOOK_SECRET of 20 characters',
+      { WEBHOOK_SECRET: 's3cr3t-s3cr3t-s3cr3t' },
+      (c) => c.github.webhookSecret,
+      's3cr3t-s3cr3t-s3cr3t',
+    ],
     [
       'WEBHOOK_PATH',
       { WEBHOOK_PATH: '/hooks/github' },
@@ -316,6 +321,12 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
     ['WEBHOOK_PATH without leading slash', { WEBHOOK_PATH: 'hooks' }, 'WEBHOOK_PATH', '"/"'],
     ['STATUS_TOKEN too short', { STATUS_TOKEN: 'short' }, 'STATUS_TOKEN', 'openssl rand -hex 32'],
     [
+      'WEBHOOK_SECRET shorter than 20 characters',
+      { WEBHOOK_SECRET: 'a'.repeat(19) },
+      'WEBHOOK_SECRET',
+      /at least 20 characters.*`openssl rand -hex 32`/,
+    ],
+    [
       'GHE_HOST given as a URL',
       { GHE_HOST: 'https://github.example.com' },
       'GHE_HOST',
@@ -328,10 +339,15 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
       'host name such as',
     ],
     ['GHE_PROTOCOL unknown', { GHE_PROTOCOL: 'ftp' }, 'GHE_PROTOCOL', /"https".*"http"/],
-    ['PORT not a number', { PORT: 'http' }, 'PORT', 'must be a whole number'],
-    ['PORT fractional', { PORT: '80.5' }, 'PORT', 'must be a whole number'],
-    ['PORT zero', { PORT: '0' }, 'PORT', 'must be at least 1'],
-    ['PORT too high', { PORT: '65536' }, 'PORT', 'must be at most 65535'],
+    [
+      'PORT not a number',
+      { PORT: 'http' },
+      'PORT',
+      'must be a positive whole number, at most 65535',
+    ],
+    ['PORT fractional', { PORT: '80.5' }, 'PORT', 'must be a positive whole number'],
+    ['PORT zero', { PORT: '0' }, 'PORT', 'must be a positive whole number'],
+    ['PORT too high', { PORT: '65536' }, 'PORT', 'at most 65535'],
     ['LOG_LEVEL unknown', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /"trace".*"fatal"/],
     ['LOG_LEVEL in capitals', { LOG_LEVEL: 'INFO' }, 'LOG_LEVEL', '"info"'],
     ['LOG_FORMAT unknown', { LOG_FORMAT: 'xml' }, 'LOG_FORMAT', /"json".*"pretty"/],
@@ -402,7 +418,12 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
       'ALLOW_PUBLIC_REPOS',
       'must be "true" or "false"',
     ],
-    ['RUNNER_GROUP_ID zero', { RUNNER_GROUP_ID: '0' }, 'RUNNER_GROUP_ID', 'must be at least 1'],
+    [
+      'RUNNER_GROUP_ID zero',
+      { RUNNER_GROUP_ID: '0' },
+      'RUNNER_GROUP_ID',
+      /^must be a positive whole number$/,
+    ],
     ['RUNNER_GROUP_ID a name', { RUNNER_GROUP_ID: 'Default' }, 'RUNNER_GROUP_ID', 'whole number'],
     [
       'RUNNER_VERSION older than 2.329.0',
@@ -435,13 +456,13 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
       'SANDBOX_TIMEOUT_MINUTES zero',
       { SANDBOX_TIMEOUT_MINUTES: '0' },
       'SANDBOX_TIMEOUT_MINUTES',
-      'must be at least 1',
+      'must be a positive whole number, at most 1440',
     ],
     [
       'SANDBOX_TIMEOUT_MINUTES over a day',
       { SANDBOX_TIMEOUT_MINUTES: '1441' },
       'SANDBOX_TIMEOUT_MINUTES',
-      'must be at most 1440',
+      'at most 1440',
     ],
     [
       'SANDBOX_TIMEOUT_MINUTES with a unit',
@@ -453,7 +474,7 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
       'MAX_CONCURRENT_LAUNCHES zero',
       { MAX_CONCURRENT_LAUNCHES: '0' },
       'MAX_CONCURRENT_LAUNCHES',
-      'at least 1',
+      'positive whole number',
     ],
     [
       'MAX_CONCURRENT_LAUNCHES not a number',
@@ -461,8 +482,31 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
       'MAX_CONCURRENT_LAUNCHES',
       'whole number',
     ],
-    ['MAX_RUNNERS zero', { MAX_RUNNERS: '0' }, 'MAX_RUNNERS', 'at least 1'],
-    ['MAX_RUNNERS negative', { MAX_RUNNERS: '-1' }, 'MAX_RUNNERS', 'whole number'],
+    ['MAX_RUNNERS zero', { MAX_RUNNERS: '0' }, 'MAX_RUNNERS', 'positive whole number'],
+    [
+      'MAX_RUNNERS negative',
+      { MAX_RUNNERS: '-3' },
+      'MAX_RUNNERS',
+      'must be a positive whole number',
+    ],
+    [
+      'MAX_RUNNERS not a number',
+      { MAX_RUNNERS: 'lots' },
+      'MAX_RUNNERS',
+      'must be a positive whole number',
+    ],
+    [
+      'RECONCILE_INTERVAL_SECONDS negative',
+      { RECONCILE_INTERVAL_SECONDS: '-5' },
+      'RECONCILE_INTERVAL_SECONDS',
+      'must be a whole number from 5 to 3600',
+    ],
+    [
+      'REDELIVERY_LOOKBACK_HOURS too many',
+      { REDELIVERY_LOOKBACK_HOURS: '73' },
+      'REDELIVERY_LOOKBACK_HOURS',
+      'must be a whole number from 0 to 72',
+    ],
     [
       'JIT_RATE_PER_SECOND zero',
       { JIT_RATE_PER_SECOND: '0' },
@@ -512,13 +556,13 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
     [
       'PRIVATE_KEY and PRIVATE_KEY_PATH both missing',
       without(BASE, 'PRIVATE_KEY'),
-      'PRIVATE_KEY_PATH',
+      'PRIVATE_KEY or PRIVATE_KEY_PATH',
       'set PRIVATE_KEY to the App private key (PEM) or PRIVATE_KEY_PATH to its .pem file',
     ],
     [
       'PRIVATE_KEY empty and no PRIVATE_KEY_PATH',
       { ...BASE, PRIVATE_KEY: '' },
-      'PRIVATE_KEY_PATH',
+      'PRIVATE_KEY or PRIVATE_KEY_PATH',
       'PRIVATE_KEY',
     ],
   ])('%s: required, with a hint', (_name, env, variable, hint) => {
@@ -530,6 +574,38 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
     expect(problem?.message).toContain(hint);
     // Said once, not "is required (is required: ...)".
     expect(problem?.message.match(/is required/g)).toHaveLength(1);
+  });
+});
+
+describe('loadConfig: warnings', () => {
+  it('has none by default', () => {
+    expect(load().warnings).toStrictEqual([]);
+  });
+
+  it('GHE_PROTOCOL=http to a host elsewhere: a warning that names the host and the fix', () => {
+    const { warnings } = load({ GHE_HOST: 'ghe.example.com:8080', GHE_PROTOCOL: 'http' });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.variable).toBe('GHE_PROTOCOL');
+    expect(warnings[0]?.message).toContain('ghe.example.com:8080');
+    expect(warnings[0]?.message).toContain('unencrypted');
+    expect(warnings[0]?.fix).toContain('GHE_PROTOCOL=https');
+  });
+
+  it.each<[string, Env]>([
+    ['localhost', { GHE_HOST: 'localhost:8080', GHE_PROTOCOL: 'http' }],
+    ['a name under localhost', { GHE_HOST: 'ghe.localhost', GHE_PROTOCOL: 'http' }],
+    ['127.0.0.1', { GHE_HOST: '127.0.0.1:3000', GHE_PROTOCOL: 'http' }],
+    ['another loopback address', { GHE_HOST: '127.1.2.3', GHE_PROTOCOL: 'http' }],
+    ['https elsewhere', { GHE_HOST: 'ghe.example.com', GHE_PROTOCOL: 'https' }],
+    ['http without GHE_HOST (github.com is always https)', { GHE_PROTOCOL: 'http' }],
+  ])('none for %s', (_name, env) => {
+    expect(load(env).warnings).toStrictEqual([]);
+  });
+
+  it('a loopback look-alike is not loopback', () => {
+    expect(load({ GHE_HOST: '127.0.0.1.example.com', GHE_PROTOCOL: 'http' }).warnings).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -554,7 +630,7 @@ describe('loadConfig: several problems at once', () => {
   it('reports the private key, runner classes, allowlist and Modal token problems together', () => {
     const error = configErrorOf({
       APP_ID: '1',
-      WEBHOOK_SECRET: 'x',
+      WEBHOOK_SECRET: 'whsec-long-enough-0123',
       PRIVATE_KEY: 'garbage',
       RUNNER_CLASSES: '{"modal":{"gpu":"H900"}}',
       ALLOWED_REPOS: 'acme',
@@ -579,7 +655,7 @@ describe('loadConfig: several problems at once', () => {
         'APP_ID',
         'MODAL_TOKEN_ID',
         'PORT',
-        'PRIVATE_KEY_PATH',
+        'PRIVATE_KEY or PRIVATE_KEY_PATH',
         'RUNNER_CLASSES',
         'WEBHOOK_SECRET',
       ].sort(),
@@ -727,9 +803,10 @@ describe('secrets stay out of configuration errors', () => {
     ],
     [
       'WEBHOOK_SECRET next to a bad APP_ID',
-      { APP_ID: 'x', WEBHOOK_SECRET: 'whsec-leaky' },
-      'whsec-leaky',
+      { APP_ID: 'x', WEBHOOK_SECRET: 'whsec-leaky-0123456789' },
+      'whsec-leaky-0123456789',
     ],
+    ['a WEBHOOK_SECRET too short', { WEBHOOK_SECRET: 'whsec-leak9' }, 'whsec-leak9'],
     ['a STATUS_TOKEN too short', { STATUS_TOKEN: 'tok-leak9' }, 'tok-leak9'],
   ])('%s', (_name, overrides, secret) => {
     const error = configErrorOf({ ...BASE, ...overrides });

@@ -11,6 +11,7 @@ export function controllerSettings(
     managedBy: 'modal-github-runner',
     retryPolicy: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
     launchBackoff: { baseDelayMs: 1_000, maxDelayMs: 10_000 },
+    circuitBreaker: { threshold: 3, baseOpenMs: 1_000, maxOpenMs: 10_000 },
     idleGraceMs: 60_000,
     bootTimeoutMs: 300_000,
     sandboxTimeoutMinutes: 60,

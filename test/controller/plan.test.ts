@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fairOrder, plan, type Action, type PlanCaps } from '../../src/controller/plan.js';
 import type { JobRecord, RunnerRecord } from '../../src/ledger/ledger.js';
-import { job, runner } from '../support/records.js';
+import { job, runner } from '../../sim/records.js';
 
 const caps = (overrides: Partial<PlanCaps> = {}): PlanCaps => ({
   maxRunners: 10,
@@ -211,6 +211,16 @@ describe('plan: scale-down', () => {
     });
     const result = run([job(1)], [stuck]);
     expect(kinds(result.actions)).toEqual(['retire:stuck', 'launch:1']);
+  });
+
+  it('waits the idle grace again after a failed retirement touched a stuck runner', () => {
+    const stuck = runner('stuck', {
+      state: 'booting',
+      launchedForJobId: 1,
+      createdAt: NOW - 600_000,
+      updatedAt: NOW - 1_000,
+    });
+    expect(kinds(run([job(1)], [stuck]).actions)).toEqual([]);
   });
 
   it('never touches launching, busy or in-flight runners', () => {

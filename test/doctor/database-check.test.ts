@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { checkDatabase } from '../../src/doctor/database-check.js';
 import { createPostgresLeaseStore } from '../../src/ledger/postgres-lease.js';
 import { openPostgresLedger } from '../../src/ledger/postgres-ledger.js';
-import { freePort, testPrivateKey } from '../support/harness.js';
+import { freePort, testPrivateKey } from '../../sim/harness.js';
 import {
   createSchema,
   dropSchemas,
@@ -11,7 +11,7 @@ import {
   TEST_DATABASE_URL,
   uniqueSchema,
   urlForSchema,
-} from '../support/test-database.js';
+} from '../../sim/test-database.js';
 
 const schemas = new Set<string>();
 afterAll(() => dropSchemas(schemas));

@@ -1,9 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
+import { parseRepoAllowlist } from '../../src/config/repo-allowlist.js';
 import type { RunnerClass } from '../../src/config/runner-class.js';
 import { doctorExitCode, formatDoctorReport, result } from '../../src/doctor/check-result.js';
 import { checkGpuTypes } from '../../src/doctor/gpu-check.js';
-import { evaluateHookConfig, evaluateInstallation } from '../../src/doctor/github-evaluations.js';
+import { evaluateInstallation } from '../../src/doctor/installations-check.js';
+import { judgeRunnerGroup } from '../../src/doctor/runner-group-check.js';
+import { evaluateHookConfig } from '../../src/doctor/webhook-check.js';
 import { githubUrls } from '../../src/doctor/github-urls.js';
+import type { RunnerGroup } from '../../src/github/runner-group.js';
 import {
   checkRunnerVersions,
   newestLinuxX64Version,
@@ -75,7 +79,7 @@ describe('doctor checks (pure)', () => {
     expect(url?.details?.join('\n')).toContain('GitHub cannot deliver to it');
     expect(url?.details?.join('\n')).toContain('SSL verification is off');
     expect(url?.details?.join('\n')).toContain('WEBHOOK_PROXY_URL is set');
-    const [path] = evaluateHookConfig(
+    const [, path] = evaluateHookConfig(
       { url: 'https://runners.example.com/hooks', secret: '***' },
       { webhookPath: '/api/github/webhooks', proxyUrl: undefined },
       urls,
@@ -125,5 +129,122 @@ describe('doctor checks (pure)', () => {
     expect(formatDoctorReport(results, { color: true })).toContain('\u001b[31mFAIL');
     expect(doctorExitCode(results)).toBe(1);
     expect(doctorExitCode(results.filter((r) => r.status !== 'FAIL'))).toBe(0);
+  });
+});
+
+describe('doctor checks (pure): runner group and webhook path', () => {
+  const urls = githubUrls(
+    { slug: 'runner-app', owner: { login: 'acme', type: 'Organization' } },
+    undefined,
+  );
+  const group: RunnerGroup = {
+    org: 'acme',
+    id: 1,
+    name: 'Default',
+    visibility: 'all',
+    isDefault: true,
+    allowsPublicRepositories: false,
+    restrictedToWorkflows: false,
+    selectedWorkflows: [],
+    repositories: undefined,
+  };
+  const policy = (allowed?: string, allowPublicRepos = false) => ({
+    allowedRepos: parseRepoAllowlist(allowed),
+    allowPublicRepos,
+  });
+
+  it.each<[string, RunnerGroup, ReturnType<typeof policy>, string, string]>([
+    [
+      'open to all private repositories, no allowlist',
+      group,
+      policy(),
+      'PASS',
+      'admits all repositories except public ones',
+    ],
+    [
+      'public ones admitted, refused by the App',
+      { ...group, allowsPublicRepositories: true },
+      policy(),
+      'FAIL',
+      'admits public repositories while ALLOW_PUBLIC_REPOS=false',
+    ],
+    [
+      'public ones admitted and served',
+      { ...group, allowsPublicRepositories: true },
+      policy(undefined, true),
+      'PASS',
+      'public ones included',
+    ],
+    ['open to all, with an allowlist', group, policy('acme/web'), 'FAIL', 'not only ALLOWED_REPOS'],
+    [
+      'workflow restrictions only warn',
+      { ...group, restrictedToWorkflows: true, selectedWorkflows: ['ci.yml'] },
+      policy(),
+      'WARN',
+      'only selected workflows may use it (ci.yml)',
+    ],
+    [
+      'an empty selected group only warns',
+      { ...group, visibility: 'selected', repositories: [] },
+      policy(),
+      'WARN',
+      'every job would wait forever',
+    ],
+  ])('%s', (_name, g, p, status, text) => {
+    const r = judgeRunnerGroup(g, p, urls);
+    expect(r.status).toBe(status);
+    expect([r.summary, ...(r.details ?? [])].join('\n')).toContain(text);
+    if (status !== 'PASS') expect(r.fix).toContain(urls.runnerGroup('acme', 1));
+  });
+
+  it('a failing Default group says a group of its own avoids the trouble', () => {
+    const r = judgeRunnerGroup(group, policy('acme/web'), urls);
+    expect(r.details?.join('\n')).toContain("the organization's Default group");
+  });
+
+  it.each<[string, string, string, string | undefined, string]>([
+    [
+      'exact path',
+      'https://r.example.com/api/github/webhooks',
+      '/api/github/webhooks',
+      undefined,
+      'PASS',
+    ],
+    [
+      'trailing slash',
+      'https://r.example.com/api/github/webhooks/',
+      '/api/github/webhooks',
+      undefined,
+      'PASS',
+    ],
+    [
+      'a proxy prefix',
+      'https://r.example.com/ci/api/github/webhooks',
+      '/api/github/webhooks',
+      undefined,
+      'PASS',
+    ],
+    ['the root', 'https://r.example.com/', '/api/github/webhooks', undefined, 'FAIL'],
+    [
+      'a partial segment',
+      'https://r.example.com/xapi/github/webhooks',
+      '/api/github/webhooks',
+      undefined,
+      'FAIL',
+    ],
+    ['another path', 'https://r.example.com/hooks', '/api/github/webhooks', undefined, 'FAIL'],
+    [
+      'through the proxy',
+      'https://smee.io/abc',
+      '/api/github/webhooks',
+      'https://smee.io/abc',
+      'PASS',
+    ],
+    ['smee without the proxy', 'https://smee.io/abc', '/api/github/webhooks', undefined, 'WARN'],
+    ['no URL', '', '/api/github/webhooks', undefined, 'SKIP'],
+  ])('webhook path: %s', (_name, url, webhookPath, proxyUrl, status) => {
+    const [, path] = evaluateHookConfig({ url, secret: '***' }, { webhookPath, proxyUrl }, urls);
+    expect(path?.name).toBe('webhook path');
+    expect(path?.status).toBe(status);
   });
 });

@@ -2,9 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Status } from 'nice-grpc-common';
 import { doctorCommand } from '../../src/cli/doctor-command.js';
 import { createProbotDoctorGitHub } from '../../src/doctor/probot-doctor-github.js';
-import { FakeGitHub } from '../support/fake-github.js';
-import { createFakeModalClient, FakeModal } from '../support/fake-modal.js';
-import { testPrivateKey } from '../support/harness.js';
+import { fakeRunnerGroup } from '../github/runner-group-fixtures.js';
+import { FakeGitHub } from '../../sim/fake-github.js';
+import { FakeModal } from '../../sim/modal/fake-modal.js';
+import { createFakeModalClient } from '../../sim/modal/modal-client.js';
+import { testPrivateKey } from '../../sim/harness.js';
 
 const WEBHOOK_SECRET = 'doctor-webhook-secret-7c1e0b';
 const MODAL_TOKEN_SECRET = 'as-doctorModalSecret0123456789';
@@ -40,19 +42,7 @@ beforeEach(async () => {
       suspended_at: null,
     },
   ];
-  github.runnerGroups = [
-    {
-      org: 'acme',
-      id: 5,
-      name: 'modal',
-      visibility: 'all',
-      default: false,
-      allows_public_repositories: false,
-      restricted_to_workflows: false,
-      selected_workflows: [],
-      repositories: [],
-    },
-  ];
+  github.runnerGroups = [fakeRunnerGroup()];
   modal = new FakeModal();
 });
 
@@ -147,6 +137,13 @@ describe('modal-github-runner doctor', () => {
     expect(github.issuedTokens.length).toBeGreaterThan(0);
     expect(github.requestsTo('GET', /^\/orgs\/acme\/actions\/runners\/downloads$/)).toHaveLength(1);
     expect(modal.requests('ImageGetOrCreate')).toHaveLength(1);
+  });
+
+  it('GHE_PROTOCOL=http to a host that is not this machine: WARN with the fix', async () => {
+    const { out } = await doctor({ GHE_HOST: 'ghe.invalid' }, ['--skip-images']);
+    const warning = entry(out, 'WARN', 'GHE_PROTOCOL');
+    expect(warning).toContain('to ghe.invalid unencrypted');
+    expect(warning).toContain('fix: set GHE_PROTOCOL=https');
   });
 
   it('a bad configuration fails naming the variable, and skips the rest', async () => {
@@ -456,5 +453,154 @@ describe('modal-github-runner doctor secrets', () => {
     expect(code).toBe(1);
     const line = entry(out, 'FAIL', 'webhook');
     expect(line).toContain('[redacted]');
+  });
+});
+
+describe('modal-github-runner doctor: the runner group enforces the repository policy', () => {
+  it('a group that admits public repositories while ALLOW_PUBLIC_REPOS=false: FAIL naming it', async () => {
+    const group = github.runnerGroups[0];
+    if (!group) throw new Error('no group');
+    group.allows_public_repositories = true;
+    const { code, out } = await doctor();
+    expect(code).toBe(1);
+    const line = entry(out, 'FAIL', 'runner group acme');
+    expect(line).toContain(
+      'runner group "modal" (RUNNER_GROUP_ID=5) of acme admits public repositories while ALLOW_PUBLIC_REPOS=false',
+    );
+    expect(line).toContain(
+      'fix: untick "Allow public repositories" at https://github.com/organizations/acme/settings/actions/runner-groups/5',
+    );
+    expect(line).toContain('RUNNER_GROUP_SYNC=true');
+  });
+
+  it('ALLOWED_REPOS with a group open to the whole organization: FAIL listing repositories outside it', async () => {
+    const { code, out } = await doctor({ ALLOWED_REPOS: 'acme/web' });
+    expect(code).toBe(1);
+    const line = entry(out, 'FAIL', 'runner group acme');
+    expect(line).toContain(
+      'admits every repository of acme (visibility "all"), not only ALLOWED_REPOS (acme/api)',
+    );
+    expect(line).toContain('can take runners launched for allowed jobs');
+    expect(line).toContain('set "Repository access" to "Selected repositories"');
+    // The examples come from the installation's repositories, listed with its token.
+    expect(github.requestsTo('GET', /^\/installation\/repositories$/)).toHaveLength(1);
+  });
+
+  it('a `selected` group with repositories outside ALLOWED_REPOS: FAIL listing them', async () => {
+    const group = github.runnerGroups[0];
+    if (!group) throw new Error('no group');
+    group.visibility = 'selected';
+    group.repositories = ['acme/web', 'acme/api'];
+    const { code, out } = await doctor({ ALLOWED_REPOS: 'acme/web' });
+    expect(code).toBe(1);
+    const line = entry(out, 'FAIL', 'runner group acme');
+    expect(line).toContain('admits 1 repository outside ALLOWED_REPOS (acme/api)');
+    expect(line).toContain(
+      'fix: remove them from the group at https://github.com/organizations/acme/settings/actions/runner-groups/5, or add them to ALLOWED_REPOS',
+    );
+    expect(github.requestsTo('GET', /^\/installation\/repositories$/)).toHaveLength(0);
+  });
+
+  it('ALLOWED_REPOS covering the organization (acme/*) passes a group open to it', async () => {
+    const { code, out } = await doctor({ ALLOWED_REPOS: 'acme/*' });
+    expect(code).toBe(0);
+    expect(entry(out, 'PASS', 'runner group acme')).toContain('admits all repositories');
+  });
+});
+
+describe('modal-github-runner doctor: the webhook path', () => {
+  it('the manifest default (http://localhost:3000/): FAIL, end the URL with WEBHOOK_PATH', async () => {
+    github.hookConfig = { ...github.hookConfig, url: 'http://localhost:3000/' };
+    const { code, out } = await doctor();
+    expect(code).toBe(1);
+    const line = entry(out, 'FAIL', 'webhook path');
+    expect(line).toContain(
+      'the path is /, but the server listens on /api/github/webhooks (WEBHOOK_PATH)',
+    );
+    expect(line).toContain(`fix: end "Webhook URL" at ${APP_SETTINGS} with /api/github/webhooks`);
+    expect(line).not.toContain('set WEBHOOK_PATH=/');
+    expect(entry(out, 'WARN', 'webhook URL')).toContain('GitHub cannot deliver to it');
+  });
+
+  it('a custom WEBHOOK_PATH the URL does not end in: FAIL; a proxy prefix passes', async () => {
+    const custom = await doctor({ WEBHOOK_PATH: '/hooks/github' });
+    expect(custom.code).toBe(1);
+    expect(entry(custom.out, 'FAIL', 'webhook path')).toContain(
+      'https://runners.example.com/hooks/github',
+    );
+    github.hookConfig = {
+      ...github.hookConfig,
+      url: 'https://runners.example.com/ci/api/github/webhooks',
+    };
+    const prefixed = await doctor();
+    expect(prefixed.code).toBe(0);
+    expect(entry(prefixed.out, 'PASS', 'webhook path')).toContain(
+      'ends in /api/github/webhooks, where the server listens (WEBHOOK_PATH)',
+    );
+  });
+
+  it('a smee.io channel: passes through WEBHOOK_PROXY_URL, warns without it', async () => {
+    github.hookConfig = { ...github.hookConfig, url: 'https://smee.io/abc123' };
+    const proxied = await doctor({ WEBHOOK_PROXY_URL: 'https://smee.io/abc123' });
+    expect(entry(proxied.out, 'PASS', 'webhook path')).toContain('WEBHOOK_PROXY_URL channel');
+    const alone = await doctor();
+    expect(entry(alone.out, 'WARN', 'webhook path')).toContain(
+      'fix: set WEBHOOK_PROXY_URL to the channel URL',
+    );
+  });
+});
+
+describe('modal-github-runner doctor: first-hour wording', () => {
+  it('without App credentials: points to the setup page, not only at missing variables', async () => {
+    const { code, out } = await doctor({ APP_ID: '', PRIVATE_KEY: '', WEBHOOK_SECRET: '' });
+    expect(code).toBe(1);
+    const line = entry(out, 'FAIL', 'GitHub App credentials');
+    expect(line).toContain('no GitHub App is configured yet');
+    expect(line).toContain('fix: run `GH_ORG=<your organization> npm start`');
+    expect(line).toContain('open http://localhost:3000 and follow the setup page');
+    // The variables the setup page writes are not listed as problems of their own.
+    expect(out).not.toMatch(/FAIL {2}configuration:/);
+    expect(out).not.toContain('APP_ID: ');
+    expect(entry(out, 'SKIP', 'GitHub App')).toContain('needs a valid configuration');
+    expect(github.requests).toHaveLength(0);
+
+    const named = await doctor({ APP_ID: '', PRIVATE_KEY: '', GH_ORG: 'acme', PORT: '3100' });
+    expect(entry(named.out, 'FAIL', 'GitHub App credentials')).toContain(
+      'run `GH_ORG=acme npm start` (GH_ORG registers the App on your organization, where it can be installed), open http://localhost:3100',
+    );
+  });
+
+  it('APP_ID without a key names both PRIVATE_KEY and PRIVATE_KEY_PATH', async () => {
+    const { code, out } = await doctor({ PRIVATE_KEY: '' });
+    expect(code).toBe(1);
+    const line = entry(out, 'FAIL', 'GitHub App credentials');
+    expect(line).toContain('APP_ID is set, but neither PRIVATE_KEY nor PRIVATE_KEY_PATH');
+    expect(line).toContain('set PRIVATE_KEY_PATH to the App');
+  });
+
+  it('other problems are still listed next to the setup pointer', async () => {
+    const { out } = await doctor({ APP_ID: '', PRIVATE_KEY: '', MAX_RUNNERS: '-3' });
+    expect(entry(out, 'FAIL', 'GitHub App credentials')).toBeTruthy();
+    expect(entry(out, 'FAIL', 'configuration')).toContain(
+      'MAX_RUNNERS: must be a positive whole number',
+    );
+  });
+
+  it('a negative MAX_RUNNERS says "a positive whole number"', async () => {
+    const { code, out } = await doctor({ MAX_RUNNERS: '-3' });
+    expect(code).toBe(1);
+    expect(entry(out, 'FAIL', 'configuration')).toContain(
+      'MAX_RUNNERS: must be a positive whole number, at most 100000',
+    );
+  });
+
+  it('GitHub failing (5xx, network) is reported without promising a retry', async () => {
+    github.failNext('GET', /^\/app\/hook\/config$/, 502, { body: { message: 'Bad gateway' } });
+    github.failNext('GET', /^\/app\/installations$/, 503);
+    const { code, out } = await doctor();
+    expect(code).toBe(1);
+    expect(entry(out, 'FAIL', 'webhook')).toContain('GitHub answered 502');
+    expect(entry(out, 'FAIL', 'installations')).toContain('GitHub answered 503');
+    expect(out).not.toMatch(/will retry|retrying/i);
   });
 });

@@ -3,7 +3,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { retryHintOf } from '../../src/domain/error-fields.js';
-import { GitHubError } from '../../src/github/github-error.js';
 import {
   createGitHubObserver,
   type AppOctokitLike,
@@ -12,7 +11,8 @@ import {
 } from '../../src/github/github-observer.js';
 import { createJitRateLimiter } from '../../src/github/jit-rate-limiter.js';
 import { deliveriesToRedeliver } from '../../src/reconciler/redeliver-failed.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../sim/fake-clock.js';
+import { rejection } from './rejection.js';
 
 const API = 'https://api.github.com';
 const TOKEN = 'ghs_test';
@@ -82,16 +82,6 @@ function setup(
     acquires: () => acquires,
     appAuths: () => appAuths,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<GitHubError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(GitHubError);
-    return error as GitHubError;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** A job as `GET /repos/{owner}/{repo}/actions/jobs/{job_id}` returns it (abridged). */
@@ -218,7 +208,7 @@ describe('getJob', () => {
     ).resolves.toBeUndefined();
     expect(lines).toContainEqual({
       level: 'debug',
-      fields: { operation: 'get-job', installationId: 7, repo: 'octo/gone', jobId: 126 },
+      fields: { operation: 'get-job', installationId: 7, scope: 'repo:octo/gone', jobId: 126 },
       message: 'job not found on GitHub',
     });
   });

@@ -4,15 +4,15 @@ import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { retryHintOf } from '../../src/domain/error-fields.js';
 import type { JitConfigRequest } from '../../src/ports/runner-registry.js';
-import { GitHubError } from '../../src/github/github-error.js';
 import {
   createGitHubRunnerRegistry,
   type OctokitLike,
   type RegistryLogger,
 } from '../../src/github/github-runner-registry.js';
 import { createJitRateLimiter } from '../../src/github/jit-rate-limiter.js';
-import { FakeGitHub, jitBodyProblem } from '../support/fake-github.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeGitHub, jitBodyProblem } from '../../sim/fake-github.js';
+import { FakeClock } from '../../sim/fake-clock.js';
+import { rejection } from './rejection.js';
 
 const TOKEN = 'ghs_test';
 const JIT = 'ZW5jb2RlZC1qaXQtY29uZmlnLXRoYXQtbXVzdC1uZXZlci1sZWFr';
@@ -105,16 +105,6 @@ function setup(options: { baseUrl?: string; maxSecondaryLimitRetries?: number } 
   return { registry, clock, limiter, lines, installations };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<GitHubError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(GitHubError);
-    return error as GitHubError;
-  }
-  throw new Error('expected a rejection');
-}
-
 /** Everything an error could show when logged or printed, its cause included. */
 function everything(error: unknown): string {
   return `${inspect(error, { depth: Infinity, showHidden: true })} ${JSON.stringify(error)}`;
@@ -147,6 +137,7 @@ describe('generateJitConfig', () => {
       level: 'debug',
       fields: {
         operation: 'generate-jitconfig',
+        installationId: 7,
         scope: 'org:acme',
         runnerName: NAME,
         status: 201,
@@ -249,6 +240,7 @@ describe('generateJitConfig', () => {
       level: 'warn',
       fields: {
         operation: 'generate-jitconfig',
+        installationId: 7,
         scope: 'org:acme',
         runnerName: NAME,
         status: 403,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createJitRateLimiter, type JitRateLimiter } from '../../src/github/jit-rate-limiter.js';
-import { FakeClock, flush } from './fake-clock.js';
+import { FakeClock, flush } from '../../sim/fake-clock.js';
 
 /** Starts `n` acquisitions now; resolves with the fake time (relative to now) each was granted. */
 function startAcquisitions(limiter: JitRateLimiter, clock: FakeClock, n: number, tag = '') {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { JobObservation, Ledger } from '../../src/ledger/ledger.js';
-import { runner } from '../support/records.js';
+import { runner } from '../../sim/records.js';
 
 export function observation(id: number, overrides: Partial<JobObservation> = {}): JobObservation {
   return {

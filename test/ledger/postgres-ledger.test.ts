@@ -6,14 +6,14 @@ import { LedgerSchemaError } from '../../src/ledger/ledger-error.js';
 import { createPostgresLeaseStore } from '../../src/ledger/postgres-lease.js';
 import { openPostgresLedger, type PostgresLedger } from '../../src/ledger/postgres-ledger.js';
 import { POSTGRES_MIGRATIONS } from '../../src/ledger/postgres-migrations.js';
-import { runner } from '../support/records.js';
+import { runner } from '../../sim/records.js';
 import {
   TEST_DATABASE_URL,
   createSchema,
   dropSchemas,
   sqlIn,
   uniqueSchema,
-} from '../support/test-database.js';
+} from '../../sim/test-database.js';
 import { describeLedgerContract, observation } from './ledger-contract.js';
 
 const schemas = new Set<string>();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { DataDirLockedError } from '../../src/ledger/data-dir-lock.js';
 import { openSqliteLedger } from '../../src/ledger/sqlite-ledger.js';
-import { runner } from '../support/records.js';
+import { runner } from '../../sim/records.js';
 import { describeLedgerContract, observation } from './ledger-contract.js';
 
 const dirs: string[] = [];

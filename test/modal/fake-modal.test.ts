@@ -5,11 +5,11 @@ import { AlreadyExistsError, type ModalClient } from 'modal';
 import { ClientError, Status } from 'nice-grpc-common';
 import type { RunnerClass } from '../../src/config/runner-class.js';
 import { createModalSandboxPlatform } from '../../src/modal/modal-sandbox-platform.js';
+import { FakeModal } from '../../sim/modal/fake-modal.js';
 import {
   createFakeModalClient,
-  FakeModal,
   type FakeModalClientOptions,
-} from '../support/fake-modal.js';
+} from '../../sim/modal/modal-client.js';
 
 const cpuClass: RunnerClass = { name: 'modal', cpu: 2, memoryMiB: 8192 };
 const gpuClass: RunnerClass = { name: 'gpu', cpu: 4, memoryMiB: 16384, gpu: 'T4' };

@@ -5,7 +5,8 @@ import { ClientError, Status } from 'nice-grpc-common';
 import { createModalClient } from '../../src/modal/modal-client.js';
 import { createModalLogger, fieldsOf, modalLogLevelFor } from '../../src/modal/modal-logger.js';
 import { createModalSandboxPlatform } from '../../src/modal/modal-sandbox-platform.js';
-import { FakeModal, pathsContaining } from '../support/fake-modal.js';
+import { FakeModal } from '../../sim/modal/fake-modal.js';
+import { pathsContaining } from '../../sim/paths-containing.js';
 
 interface Line {
   readonly level: string;

@@ -12,14 +12,13 @@ import {
   type ModalSandboxPlatformOptions,
 } from '../../src/modal/modal-sandbox-platform.js';
 import { RUNNER_COMMAND } from '../../src/modal/runner-image.js';
-import { eventually } from '../support/harness.js';
+import { eventually } from '../../sim/harness.js';
+import { FakeModal, type FakeModalOptions } from '../../sim/modal/fake-modal.js';
 import {
   createFakeModalClient,
-  FakeModal,
-  pathsContaining,
   type FakeModalClientOptions,
-  type FakeModalOptions,
-} from '../support/fake-modal.js';
+} from '../../sim/modal/modal-client.js';
+import { pathsContaining } from '../../sim/paths-containing.js';
 
 const RUNNER_VERSION = '2.330.0';
 const cpuClass: RunnerClass = { name: 'modal', cpu: 2, memoryMiB: 8192 };
@@ -529,6 +528,16 @@ describe('errors', () => {
 });
 
 describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
+  it('drain() resolves only once the end of stdin, left to the background, has been written', async () => {
+    const platform = setup();
+    const ids = await Promise.all([1, 2, 3].map(() => platform.createSandbox(spec(cpuClass))));
+    await Promise.all(ids.map(({ sandboxId }) => platform.deliverConfig(sandboxId, jitConfig())));
+    await platform.drain();
+    // No polling: at stop the server may close the Modal client right after drain().
+    for (const { sandboxId } of ids) expect(fake.stdinOf(sandboxId)?.eof).toBe(true);
+    await platform.drain(); // nothing left: resolves at once
+  });
+
   it('V2: through the task command router, one line, then EOF; the control plane never sees it', async () => {
     const platform = setup();
     const jit = jitConfig();
@@ -590,5 +599,26 @@ describe('deliverConfig: the JIT config on stdin, nowhere else', () => {
     const error = await rejection(platform.deliverConfig(sandboxId, jit));
     expect(error).toMatchObject({ operation: 'deliver-config', code: 'FAILED_PRECONDITION' });
     expect(error.message).not.toContain(jit);
+  });
+});
+
+describe('deadlines', () => {
+  it('a create Modal does not answer in time fails, retryable, when its deadline passes', async () => {
+    const platform = setup({ latencyMs: { SandboxCreateV2: 5_000 } }, { callTimeoutMs: 150 });
+    const started = Date.now();
+    const error = await rejection(platform.createSandbox(spec(cpuClass)));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(error).toMatchObject({
+      code: 'DEADLINE_EXCEEDED',
+      retryable: true,
+      retriedBelow: false,
+    });
+    expect(error.message).toContain('no answer within');
+    expect(retryHintOf(error)).toEqual({ retryable: true });
+  });
+
+  it('an answer within the deadline is unaffected', async () => {
+    const platform = setup({ latencyMs: { SandboxCreateV2: 20 } }, { callTimeoutMs: 2_000 });
+    await expect(platform.createSandbox(spec(cpuClass))).resolves.toHaveProperty('sandboxId');
   });
 });

@@ -6,7 +6,7 @@ import {
   type ReconcileInput,
   type Registration,
 } from '../../src/reconciler/reconcile-plan.js';
-import { runner } from '../support/records.js';
+import { runner } from '../../sim/records.js';
 
 const NOW = 1_000_000;
 const sandbox = (name: string, id = `sb-${name}`): SandboxInfo => ({
@@ -113,6 +113,36 @@ describe('reconcilePlan', () => {
       }),
     );
     expect(plan.repairs).toEqual([{ kind: 'runner-status', runner: r, state }]);
+  });
+
+  it('a runner marked busy by a refused deletion, shown idle again, is idle; one that took a job stays busy', () => {
+    const refused = runner('modal-a', {
+      state: 'busy',
+      sandboxId: 'sb-modal-a',
+      updatedAt: NOW - 60_000,
+    });
+    const working = runner('modal-b', {
+      state: 'busy',
+      sandboxId: 'sb-modal-b',
+      tookJobId: 7,
+      updatedAt: NOW - 60_000,
+    });
+    const plan = reconcilePlan(
+      input({
+        ledger: [refused, working],
+        sandboxes: [sandbox('modal-a'), sandbox('modal-b')],
+        registrations: new Map([
+          [
+            'org:acme',
+            [
+              registration('modal-a', { status: 'online', busy: false }),
+              registration('modal-b', { status: 'online', busy: false }),
+            ],
+          ],
+        ]),
+      }),
+    );
+    expect(plan.repairs).toEqual([{ kind: 'runner-status', runner: refused, state: 'idle' }]);
   });
 
   it('adopts an unknown sandbox that has a registration, terminates one that has none or whose runner is finished', () => {

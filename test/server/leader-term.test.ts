@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import type { Controller } from '../../src/controller/controller.js';
+import { systemClock } from '../../src/domain/clock.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { createMemoryLedger } from '../../src/ledger/memory-ledger.js';
 import type { Leadership, LeadershipHandlers } from '../../src/ports/leadership.js';
@@ -9,8 +10,8 @@ import { localWorkSignal } from '../../src/server/always-leader.js';
 import { createLeaderTerms, type LeaderParts } from '../../src/server/leader-term.js';
 import type { BackgroundLoop } from '../../src/server/lifecycle.js';
 import { createRunnerLocks } from '../../src/controller/runner-locks.js';
-import { eventually } from '../support/harness.js';
-import { runner } from '../support/records.js';
+import { eventually } from '../../sim/harness.js';
+import { runner } from '../../sim/records.js';
 
 const log = pino({ level: 'silent' });
 const REPORT: TickReport = {
@@ -100,6 +101,7 @@ describe('leader terms', () => {
       build: recordingParts(events, ledger, gate),
       loops,
       log,
+      clock: systemClock,
     });
     terms.start();
     manual.elect(1);
@@ -131,6 +133,7 @@ describe('leader terms', () => {
       build: recordingParts(events, ledger, gate),
       loops,
       log,
+      clock: systemClock,
     });
     terms.start();
     manual.elect(1);
@@ -170,6 +173,7 @@ describe('leader terms', () => {
       build: recordingParts(events, failing, Promise.resolve()),
       loops,
       log,
+      clock: systemClock,
     });
     terms.start();
     manual.elect(1);

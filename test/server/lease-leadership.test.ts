@@ -4,7 +4,7 @@ import type { Clock } from '../../src/domain/clock.js';
 import type { Leadership, LeaseState, LeaseStore } from '../../src/ports/leadership.js';
 import { localWorkSignal } from '../../src/server/always-leader.js';
 import { createLeaseLeadership } from '../../src/server/lease-leadership.js';
-import { eventually } from '../support/harness.js';
+import { eventually } from '../../sim/harness.js';
 
 /** The lease row in memory, with its expiry by real time, as the database keeps it. */
 class MemoryLeaseStore implements LeaseStore {

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { openSqliteLedger } from '../../src/ledger/sqlite-ledger.js';
-import { serveFakeModal } from '../support/fake-modal-bridge.js';
-import { FakeModal } from '../support/fake-modal.js';
-import { FakeGitHub } from '../support/fake-github.js';
-import { attachFakeRunners } from '../support/fake-runners.js';
-import { eventually, freePort, testPrivateKey, WEBHOOK_SECRET } from '../support/harness.js';
+import { serveFakeModal } from '../../sim/modal/bridge.js';
+import { FakeModal } from '../../sim/modal/fake-modal.js';
+import { FakeGitHub } from '../../sim/fake-github.js';
+import { attachFakeRunners } from '../../sim/fake-runners.js';
+import { eventually, freePort, testPrivateKey, WEBHOOK_SECRET } from '../../sim/harness.js';
 import { expectConverged, FAST, queueBurst, seeded } from './scenario.js';
 import { startServerProcess } from './server-process.js';
 

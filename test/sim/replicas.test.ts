@@ -1,17 +1,17 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { openPostgresLedger } from '../../src/ledger/postgres-ledger.js';
-import { serveFakeModal } from '../support/fake-modal-bridge.js';
-import { FakeModal } from '../support/fake-modal.js';
-import { FakeGitHub } from '../support/fake-github.js';
-import { attachFakeRunners } from '../support/fake-runners.js';
-import { eventually, freePort, testPrivateKey, WEBHOOK_SECRET } from '../support/harness.js';
+import { serveFakeModal } from '../../sim/modal/bridge.js';
+import { FakeModal } from '../../sim/modal/fake-modal.js';
+import { FakeGitHub } from '../../sim/fake-github.js';
+import { attachFakeRunners } from '../../sim/fake-runners.js';
+import { eventually, freePort, testPrivateKey, WEBHOOK_SECRET } from '../../sim/harness.js';
 import {
   createSchema,
   dropSchemas,
   TEST_DATABASE_URL,
   uniqueSchema,
   urlForSchema,
-} from '../support/test-database.js';
+} from '../../sim/test-database.js';
 import { startLoadBalancer } from './load-balancer.js';
 import { expectConverged, FAST, queueBurst, seeded } from './scenario.js';
 import { startServerProcess, type ServerChild } from './server-process.js';

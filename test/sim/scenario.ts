@@ -1,9 +1,9 @@
 import { expect } from '@jest/globals';
 import type { Timings } from '../../src/config/timings.js';
-import type { Harness } from '../support/harness.js';
-import { eventually } from '../support/harness.js';
-import type { FakeJob } from '../support/fake-github.js';
-import { workflowJobPayload } from '../support/webhooks.js';
+import type { Harness } from '../../sim/harness.js';
+import { eventually } from '../../sim/harness.js';
+import type { FakeJob } from '../../sim/fake-github.js';
+import { workflowJobPayload } from '../../sim/webhooks.js';
 
 export interface Burst {
   readonly jobs: number;
@@ -106,6 +106,7 @@ export const FAST: Partial<Timings> = {
   idleGraceMs: 300,
   reconcileIntervalMs: 250,
   staleJobMs: 500,
+  staleJobRecheckMs: 500,
   sandboxListLagMs: 300,
   orphanRegistrationMs: 500,
   reconcileApiBudget: 500,

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Status } from 'nice-grpc-common';
-import { attachFakeRunners } from '../support/fake-runners.js';
-import { eventually, startHarness, type Harness } from '../support/harness.js';
-import { workflowJobPayload } from '../support/webhooks.js';
+import { attachFakeRunners } from '../../sim/fake-runners.js';
+import { eventually, startHarness, type Harness } from '../../sim/harness.js';
+import { workflowJobPayload } from '../../sim/webhooks.js';
 import { expectConverged, FAST, queueBurst, seeded } from './scenario.js';
 
 describe('simulated scenarios: every job completes, nothing is left behind, caps hold', () => {

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 
-/** The real server in a process of its own (test/support/sim-server-main.ts), its output kept. */
+/** The real server in a process of its own (sim/sim-server-main.ts), its output kept. */
 export interface ServerChild {
   readonly process: ChildProcess;
   readonly output: string[];
@@ -9,7 +9,7 @@ export interface ServerChild {
 /** Forks the server with `env` added and waits until it listens (it says so over IPC). */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerChild> {
   const output: string[] = [];
-  const child = fork('test/support/sim-server-main.ts', [], {
+  const child = fork('sim/sim-server-main.ts', [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

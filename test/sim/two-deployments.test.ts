@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { deploymentTag, isRunnerNameOf } from '../../src/domain/runner-name.js';
-import { FakeGitHub } from '../support/fake-github.js';
-import { attachFakeRunners } from '../support/fake-runners.js';
-import { FakeModal } from '../support/fake-modal.js';
-import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
-import { workflowJobPayload } from '../support/webhooks.js';
+import { FakeGitHub } from '../../sim/fake-github.js';
+import { attachFakeRunners } from '../../sim/fake-runners.js';
+import { FakeModal } from '../../sim/modal/fake-modal.js';
+import { eventually, startHarness, WEBHOOK_SECRET, type Harness } from '../../sim/harness.js';
+import { workflowJobPayload } from '../../sim/webhooks.js';
 import { FAST } from './scenario.js';
 
 /**

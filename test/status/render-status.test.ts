@@ -19,7 +19,9 @@ const snapshot: StatusSnapshot = {
     inProgressJobs: 1,
     maxRunners: 4,
     runnersByClass: { modal: 1 },
+    foreignJobs: 0,
   },
+  warnings: [],
   runners: [
     {
       name: 'modal-modal-abc',
@@ -29,6 +31,7 @@ const snapshot: StatusSnapshot = {
       jobId: 11,
       sandboxId: 'sb-1',
       ageSeconds: 75,
+      foreign: false,
     },
   ],
   queue: [
@@ -66,6 +69,23 @@ describe('renderStatusHtml', () => {
     expect(html).toMatch(/<b>1<\/b>live runners \(max 4\)/);
   });
 
+  it('shows times relative, with the ISO time on hover', () => {
+    expect(html).toContain(
+      'As of <time datetime="2026-11-22T12:00:00.000Z" title="2026-11-22T12:00:00.000Z">12:00:00 UTC</time>',
+    );
+    // The runner's age, the job's wait and the failure's time, each with its ISO moment.
+    expect(html).toContain(
+      '<time datetime="2026-11-22T11:58:45.000Z" title="2026-11-22T11:58:45.000Z">1m 15s</time>',
+    );
+    expect(html).toContain(
+      '<time datetime="2026-11-22T11:59:57.000Z" title="2026-11-22T11:59:57.000Z">3s</time>',
+    );
+    expect(html).toContain(
+      '<time datetime="2026-11-22T11:59:59.000Z" title="2026-11-22T11:59:59.000Z">1s ago</time>',
+    );
+    expect(html).not.toMatch(/<td>\d{4}-\d\d-\d\dT/);
+  });
+
   it('has a chart with one point per sample for each series', () => {
     const points = [...html.matchAll(/<polyline class="(live|queued)" points="([^"]*)"/g)];
     expect(points.map((m) => m[1])).toEqual(['live', 'queued']);
@@ -74,6 +94,37 @@ describe('renderStatusHtml', () => {
 });
 
 describe('renderHistoryChart', () => {
+  it('spans what it has samples for: the oldest at the left edge, now at the right', () => {
+    const svg = renderHistoryChart(
+      [
+        { at: NOW - 90_000, liveRunners: 1, queuedJobs: 0 },
+        { at: NOW - 45_000, liveRunners: 2, queuedJobs: 0 },
+        { at: NOW, liveRunners: 3, queuedJobs: 0 },
+      ],
+      NOW,
+      5,
+    );
+    const xs = [
+      ...(/class="live" points="([^"]+)"/.exec(svg)?.[1] ?? '').matchAll(/([\d.]+),/g),
+    ].map((m) => Number(m[1]));
+    expect(xs).toEqual([40, 375, 710]);
+    expect(svg).toContain('>90 s ago</text>');
+    expect(svg).toContain('3 samples over the last 90 s');
+  });
+
+  it('keeps at most the window: older samples sit at the left edge of the hour', () => {
+    const svg = renderHistoryChart(
+      [
+        { at: NOW - 2 * 3_600_000, liveRunners: 1, queuedJobs: 0 },
+        { at: NOW, liveRunners: 1, queuedJobs: 0 },
+      ],
+      NOW,
+      5,
+    );
+    expect(svg).toContain('>60 min ago</text>');
+    expect(svg).toMatch(/class="live" points="40\.0,[\d.]+ 710\.0,/);
+  });
+
   it('maps the hour onto the plot: an hour ago at the left edge, now at the right', () => {
     const svg = renderHistoryChart(
       [

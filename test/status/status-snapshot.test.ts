@@ -3,7 +3,7 @@ import type { WaitReason } from '../../src/controller/plan.js';
 import { createRecentRefusals } from '../../src/status/recent-refusals.js';
 import { createStatusHistory } from '../../src/status/status-history.js';
 import { buildStatusSnapshot, type StatusInput } from '../../src/status/status-snapshot.js';
-import { job, runner } from '../support/records.js';
+import { job, runner } from '../../sim/records.js';
 
 const NOW = 10_000_000;
 
@@ -47,6 +47,7 @@ describe('buildStatusSnapshot', () => {
         jobId: 1,
         sandboxId: 'sb-r-old',
         ageSeconds: 125,
+        foreign: false,
       },
       {
         name: 'r-new',
@@ -56,6 +57,7 @@ describe('buildStatusSnapshot', () => {
         jobId: 2,
         sandboxId: 'sb-r-new',
         ageSeconds: 5,
+        foreign: false,
       },
     ]);
     expect(snapshot.summary).toEqual({
@@ -64,7 +66,23 @@ describe('buildStatusSnapshot', () => {
       inProgressJobs: 1,
       maxRunners: 10,
       runnersByClass: { modal: 1, 'modal-gpu': 1 },
+      foreignJobs: 0,
     });
+  });
+
+  it('counts runners by class in the order of the class names, whatever order they started in', () => {
+    const classes = ['modal-gpu', 'modal', 'big', 'modal', 'modal-gpu'];
+    const runners = classes.map((runnerClass, i) =>
+      runner(`r${i}`, { state: 'idle', runnerClass, createdAt: NOW - (10 - i) * 1000 }),
+    );
+    for (const order of [runners, [...runners].reverse()]) {
+      const { runnersByClass } = buildStatusSnapshot(input({ runners: order })).summary;
+      expect(Object.entries(runnersByClass)).toEqual([
+        ['big', 1],
+        ['modal', 2],
+        ['modal-gpu', 2],
+      ]);
+    }
   });
 
   it('orders the queue as the controller launches it and says why each job waits', () => {
