@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { checkDatabase } from '../../src/doctor/database-check.js';
 import { createPostgresLeaseStore } from '../../src/ledger/postgres-lease.js';
 import { openPostgresLedger } from '../../src/ledger/postgres-ledger.js';
-import { freePort, testPrivateKey } from '../../sim/harness.js';
+import { freePort, testPrivateKey, WEBHOOK_SECRET } from '../../sim/harness.js';
 import {
   createSchema,
   dropSchemas,
@@ -17,7 +17,7 @@ const schemas = new Set<string>();
 afterAll(() => dropSchemas(schemas));
 
 const configWith = (env: Record<string, string>) =>
-  loadConfig({ APP_ID: '1', PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: 's', ...env });
+  loadConfig({ APP_ID: '1', PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET, ...env });
 
 async function schema(): Promise<string> {
   const name = uniqueSchema('doctor');
