@@ -19,6 +19,9 @@ from the environment or .env (default ./data); in Docker:
 
 To restore: stop the server, copy FILE to DATA_DIR/ledger.sqlite, delete ledger.sqlite-wal and
 ledger.sqlite-shm beside it, and start the server (see DEPLOY.md, "Backup and restore").
+
+With DATABASE_URL the ledger is in PostgreSQL: back it up with PostgreSQL's tools instead
+(pg_dump, or continuous archiving; see DEPLOY.md, "Several replicas").
 `;
 
 /** `modal-github-runner backup FILE`: exit code 0 when the copy was made. */
@@ -46,6 +49,12 @@ export async function backupCommand(
   } catch (error) {
     deps.err(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
     return 2;
+  }
+  if (deps.env.DATABASE_URL) {
+    deps.err(
+      'backup: the ledger is in PostgreSQL (DATABASE_URL), not in DATA_DIR; back it up with pg_dump (e.g. `pg_dump -Fc <database> > ledger.dump`) or continuous archiving, see DEPLOY.md, "Several replicas"\n',
+    );
+    return 1;
   }
   try {
     const backup = await backupSqliteLedger(dataDirFrom(deps.env), destination as string);

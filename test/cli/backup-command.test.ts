@@ -96,4 +96,17 @@ describe('modal-github-runner backup', () => {
     });
     expect((await run(['--help'], {})).out).toContain('To restore');
   });
+
+  it('with DATABASE_URL points to the backups of PostgreSQL instead of copying DATA_DIR', async () => {
+    const destination = join(freshDir(), 'ledger-backup.sqlite');
+    const { code, err } = await run([destination], {
+      DATA_DIR: freshDir(),
+      DATABASE_URL: 'postgres://runner:secret@db:5432/runners',
+    });
+    expect(code).toBe(1);
+    expect(err).toContain('the ledger is in PostgreSQL (DATABASE_URL)');
+    expect(err).toContain('pg_dump');
+    expect(err).not.toContain('secret');
+    expect(existsSync(destination)).toBe(false);
+  });
 });
