@@ -266,7 +266,7 @@ export function renderMarkdown(r: BenchReport): string {
     sections.push(
       '## Ledger: SQLite and PostgreSQL',
       '',
-      `The same ${pg.options.jobs}-job burst against the same server with \`DATABASE_URL\` set: the ledger in PostgreSQL (the machine's local server, over TCP on loopback; a schema of its own), as several replicas run it, one replica here (it leads, so it also plans and launches). Every webhook is one compare-and-set round trip (two for a job already known), every plan reads the queue and the live runners from the database (SQLite keeps them in memory), and the leader's runner writes join the lease row.`,
+      `The same ${pg.options.jobs}-job burst against the same server with \`DATABASE_URL\` set: the ledger in PostgreSQL (the machine's local server, over TCP on loopback; a schema of its own), as several replicas run it, one replica here (it leads, so it also plans and launches). Recording a queued job is one round trip (an insert; an event of a job already known is a read and a compare-and-set), every plan reads the queue and the live runners from the database (SQLite keeps them in memory), and the leader's runner writes join the lease row.`,
       '',
       markdownTable(
         [
