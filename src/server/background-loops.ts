@@ -16,6 +16,11 @@ export function backgroundLoops(services: Services, config: Config): BackgroundL
       stop: () => services.controller.stop(),
     },
     {
+      name: 'exit-watch',
+      intervalMs: config.timings.exitWatchIntervalMs,
+      tick: () => services.controller.watchExits(),
+    },
+    {
       name: 'reconciler',
       intervalMs: config.timings.reconcileIntervalMs,
       tick: () => services.reconciler.tick(),

@@ -177,6 +177,7 @@ function controllerSettings(config: Config): ControllerSettings {
     bootTimeoutMs: config.state.runnerBootTimeoutMs,
     sandboxTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     warmMaxAgeMs: timings.warmMaxAgeMs,
+    exitWatchLagMs: timings.exitWatchLagMs,
   };
 }
 

@@ -1,19 +1,10 @@
 import type { Services } from './build-services.js';
 
 /**
- * After a restart, before any loop runs: follow every sandbox the ledger knows of, so that
- * their exits are seen, and undo the launches the last process cut off. Everything else that
- * drifted is left to the reconciler's first tick, which runs at once.
+ * After a restart, before any loop runs: undo the launches the last process cut off. The exit
+ * watcher's first listing (at once) finds the sandboxes that ended while the server was down;
+ * everything else that drifted is left to the reconciler's first tick, which also runs at once.
  */
 export async function recover(services: Services): Promise<void> {
-  for (const runner of await services.ledger.listRunners([
-    'warm',
-    'booting',
-    'idle',
-    'busy',
-    'finishing',
-  ])) {
-    if (runner.sandboxId !== null) services.controller.watch(runner.name, runner.sandboxId);
-  }
   await services.controller.recover();
 }
