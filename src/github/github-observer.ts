@@ -1,10 +1,6 @@
 import type { Clock } from '../domain/clock.js';
-import {
-  GitHubError,
-  translateGitHubError,
-  type GitHubOperation,
-  type TranslateContext,
-} from './github-error.js';
+import { GitHubError, type GitHubOperation, type TranslateContext } from './github-error.js';
+import { translateGitHubError } from './translate-github-error.js';
 import type { JitRateLimiter } from './jit-rate-limiter.js';
 import { createPacedCall } from './paced-call.js';
 import { withFix } from './github-error-fix.js';

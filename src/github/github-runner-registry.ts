@@ -1,7 +1,8 @@
 import type { Clock } from '../domain/clock.js';
 import type { JitConfig, JitConfigRequest, RunnerRegistry } from '../ports/runner-registry.js';
 import { scopeKey, type RunnerScope } from '../domain/runner-scope.js';
-import { GitHubError, translateGitHubError, type TranslateContext } from './github-error.js';
+import { GitHubError, type TranslateContext } from './github-error.js';
+import { translateGitHubError } from './translate-github-error.js';
 import type { JitRateLimiter } from './jit-rate-limiter.js';
 import { createPacedCall } from './paced-call.js';
 import { githubLogFields } from './rest-log-fields.js';
