@@ -1,4 +1,5 @@
 import type { RunnerScope } from '../domain/runner-scope.js';
+import { callForScope } from './call-for-scope.js';
 import { GitHubError, type TranslateContext } from './github-error.js';
 import type { RegistryCall } from './registry-call.js';
 import { githubLogFields } from './rest-log-fields.js';
@@ -15,16 +16,12 @@ export async function deleteRegistration(
   const fields = { ...githubLogFields('delete-runner', context), runnerId };
   try {
     await paced('delete-runner', context, () =>
-      scope.kind === 'org'
-        ? octokit.rest.actions.deleteSelfHostedRunnerFromOrg({
-            org: scope.org,
-            runner_id: runnerId,
-          })
-        : octokit.rest.actions.deleteSelfHostedRunnerFromRepo({
-            owner: scope.owner,
-            repo: scope.repo,
-            runner_id: runnerId,
-          }),
+      callForScope(
+        scope,
+        { runner_id: runnerId },
+        (p) => octokit.rest.actions.deleteSelfHostedRunnerFromOrg(p),
+        (p) => octokit.rest.actions.deleteSelfHostedRunnerFromRepo(p),
+      ),
     );
     log.debug({ ...fields, status: 204 }, 'runner registration deleted');
   } catch (error) {

@@ -40,46 +40,40 @@ export function explainHttpFailure(
     };
   }
   if (status === 401) {
-    return {
-      detail:
-        " with 401: GitHub refused the App's credentials; check APP_ID and PRIVATE_KEY " +
+    return final(
+      'unauthorized',
+      " with 401: GitHub refused the App's credentials; check APP_ID and PRIVATE_KEY " +
         "(or GHE_HOST), and that this server's clock is accurate.",
-      code: 'unauthorized',
-      retryable: false,
-    };
+    );
   }
   if (status === 404) {
-    return {
-      detail: ` with 404: ${notFoundFix(operation, context)}.${says}`,
-      code: 'not-found',
-      retryable: false,
-    };
+    return final('not-found', ` with 404: ${notFoundFix(operation, context)}.${says}`);
   }
   if (status === 409 && operation === 'generate-jitconfig') {
-    return {
-      detail:
-        ` with 409: the runner name${context.runnerName ? ` ${context.runnerName}` : ''} ` +
+    return final(
+      'name-taken',
+      ` with 409: the runner name${context.runnerName ? ` ${context.runnerName}` : ''} ` +
         `is already in use in ${context.scope ? scopeLabel(context.scope) : 'this scope'}.${says}`,
-      code: 'name-taken',
-      retryable: false,
-    };
+    );
   }
   if (status === 422 && operation === 'delete-runner') {
     return {
-      detail: ` with 422: the runner is running a job, so its registration is kept.${says}`,
-      code: 'runner-busy',
-      retryable: false,
+      ...final(
+        'runner-busy',
+        ` with 422: the runner is running a job, so its registration is kept.${says}`,
+      ),
       runnerBusy: true,
     };
   }
   if (status === 422) {
-    return {
-      detail: ` with 422: ${validationFix(operation, context)}.${says}`,
-      code: 'validation-failed',
-      retryable: false,
-    };
+    return final('validation-failed', ` with 422: ${validationFix(operation, context)}.${says}`);
   }
-  return { detail: ` with ${status}.${says}`, code: 'unknown', retryable: false };
+  return final('unknown', ` with ${status}.${says}`);
+}
+
+/** A failure retrying cannot mend. */
+function final(code: GitHubErrorCode, detail: string): FailureExplanation {
+  return { detail, code, retryable: false };
 }
 
 /** A 403 or 429: a primary or secondary rate limit, or (403) a permission the App lacks. */
@@ -122,7 +116,7 @@ function explainRefusal(
       ? `GitHub refused an installation token for installation ${context.installationId ?? '?'}` +
         ' (is the installation suspended?)'
       : PERMISSION_FIX;
-  return { detail: ` with 403: ${fix}.${says}`, code: 'forbidden', retryable: false };
+  return final('forbidden', ` with 403: ${fix}.${says}`);
 }
 
 function notFoundFix(operation: GitHubOperation, context: TranslateContext): string {

@@ -1,4 +1,5 @@
 import type { RunnerScope } from '../domain/runner-scope.js';
+import { callForScope } from './call-for-scope.js';
 import type { TranslateContext } from './github-error.js';
 import type { RegistryCall } from './registry-call.js';
 import { readPages } from './rest-pages.js';
@@ -33,13 +34,12 @@ export async function listRegistrations(
     fetch: ({ page }) => {
       const params: ListParams = { per_page: PER_PAGE, page, ...filter };
       return paced('list-runners', context, () =>
-        scope.kind === 'org'
-          ? octokit.rest.actions.listSelfHostedRunnersForOrg({ org: scope.org, ...params })
-          : octokit.rest.actions.listSelfHostedRunnersForRepo({
-              owner: scope.owner,
-              repo: scope.repo,
-              ...params,
-            }),
+        callForScope(
+          scope,
+          params,
+          (p) => octokit.rest.actions.listSelfHostedRunnersForOrg(p),
+          (p) => octokit.rest.actions.listSelfHostedRunnersForRepo(p),
+        ),
       );
     },
     items: (response) => listItems<RunnerData>(response, 'list-runners', 'runners'),

@@ -1,5 +1,6 @@
 import { scopeKey } from '../domain/runner-scope.js';
 import type { JitConfig, JitConfigRequest } from '../ports/runner-registry.js';
+import { callForScope } from './call-for-scope.js';
 import { GitHubError, type TranslateContext } from './github-error.js';
 import type { RegistryCall } from './registry-call.js';
 import { githubLogFields } from './rest-log-fields.js';
@@ -29,13 +30,12 @@ export async function mintJitConfig(
   };
   const context = jitRequestContext(request);
   const response = await paced('generate-jitconfig', context, () =>
-    scope.kind === 'org'
-      ? octokit.rest.actions.generateRunnerJitconfigForOrg({ org: scope.org, ...body })
-      : octokit.rest.actions.generateRunnerJitconfigForRepo({
-          owner: scope.owner,
-          repo: scope.repo,
-          ...body,
-        }),
+    callForScope(
+      scope,
+      body,
+      (p) => octokit.rest.actions.generateRunnerJitconfigForOrg(p),
+      (p) => octokit.rest.actions.generateRunnerJitconfigForRepo(p),
+    ),
   );
   const data: unknown = response.data;
   const runnerId = (data as { runner?: { id?: unknown } } | null)?.runner?.id;

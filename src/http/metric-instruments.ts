@@ -6,33 +6,22 @@ export type MetricInstruments = ReturnType<typeof createMetricInstruments>;
 
 /** The counters, histograms and gauges the app feeds, registered in `/metrics` order. */
 export function createMetricInstruments(registry: Registry) {
+  const config = <L extends string>(name: string, help: string, labelNames: L[] = []) => ({
+    name: METRIC_PREFIX + name,
+    help,
+    labelNames,
+    registers: [registry],
+  });
   const counter = <L extends string = never>(name: string, help: string, labelNames?: L[]) =>
-    new Counter<L>({
-      name: METRIC_PREFIX + name,
-      help,
-      labelNames: labelNames ?? [],
-      registers: [registry],
-    });
+    new Counter<L>(config(name, help, labelNames));
+  const gauge = <L extends string = never>(name: string, help: string, labelNames?: L[]) =>
+    new Gauge<L>(config(name, help, labelNames));
   const histogram = <L extends string>(
     name: string,
     help: string,
     labelNames: L[],
     buckets: number[],
-  ) =>
-    new Histogram<L>({
-      name: METRIC_PREFIX + name,
-      help,
-      labelNames,
-      buckets,
-      registers: [registry],
-    });
-  const gauge = <L extends string = never>(name: string, help: string, labelNames?: L[]) =>
-    new Gauge<L>({
-      name: METRIC_PREFIX + name,
-      help,
-      labelNames: labelNames ?? [],
-      registers: [registry],
-    });
+  ) => new Histogram<L>({ ...config(name, help, labelNames), buckets });
 
   const instruments = {
     webhooks: counter(
