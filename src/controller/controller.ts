@@ -1,11 +1,12 @@
 import type { RunnerLocks } from '../ports/runner-locks.js';
 import { carryOutPlan } from './carry-out-plan.js';
-import { createCircuitBreaker } from './circuit-breaker.js';
+import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
 import { createControlLoop } from './control-loop.js';
 import type { ControllerContext, ControllerDeps } from './controller-context.js';
 import { watchExit } from './exit-watch.js';
 import { createExecutor } from './executor.js';
 import { planCapsFor } from './plan-caps.js';
+import { createWakeTimer } from './wake-timer.js';
 import { recoverInterruptedLaunches } from './recover-launches.js';
 import type { WaitReason } from './plan.js';
 
@@ -33,36 +34,9 @@ export interface Controller {
 export function createController(deps: ControllerDeps): Controller {
   let waiting: ReadonlyMap<number, WaitReason> = new Map();
   let stopped = false;
-  let wakeTimer: { at: number; timer: NodeJS.Timeout } | undefined;
-  const wakeAt = (at: number) => {
-    if (stopped || (wakeTimer !== undefined && wakeTimer.at <= at)) return;
-    if (wakeTimer !== undefined) clearTimeout(wakeTimer.timer);
-    const timer = setTimeout(
-      () => {
-        wakeTimer = undefined;
-        wake();
-      },
-      Math.max(0, at - deps.clock.now()),
-    );
-    timer.unref();
-    wakeTimer = { at, timer };
-  };
-  const breaker = (upstream: 'github' | 'modal') =>
-    createCircuitBreaker(upstream, deps.settings.circuitBreaker, (state, detail) => {
-      deps.metrics.circuitBreaker(upstream, state);
-      if (state === 'open') {
-        deps.log.warn(
-          { upstream, ...detail },
-          `${upstream} keeps failing: launches stop until a probe succeeds`,
-        );
-      } else if (state === 'closed') {
-        deps.log.info({ upstream }, `${upstream} answers again: launches resume`);
-      } else {
-        deps.log.info({ upstream }, `probing ${upstream} with one launch`);
-      }
-    });
   // The loop and the context refer to each other: the context's `wake` is the loop's.
   const wake = () => loop.wake();
+  const timer = createWakeTimer(deps.clock, wake);
   const executor = createExecutor({
     maxConcurrentLaunches: deps.settings.maxConcurrentLaunches,
     locks: deps.locks,
@@ -73,10 +47,10 @@ export function createController(deps: ControllerDeps): Controller {
     ...deps,
     random: deps.random ?? Math.random,
     caps: planCapsFor(deps.classes, deps.settings),
-    breakers: { github: breaker('github'), modal: breaker('modal') },
+    breakers: { github: upstreamBreaker(deps, 'github'), modal: upstreamBreaker(deps, 'modal') },
     executor,
     wake,
-    wakeAt,
+    wakeAt: timer.wakeAt,
     stopped: () => stopped,
   };
   const loop = createControlLoop({
@@ -106,9 +80,26 @@ export function createController(deps: ControllerDeps): Controller {
       watchExit(ctx, runnerName, sandboxId, deps.log.child({ runnerName, sandboxId })),
     async stop() {
       stopped = true;
-      if (wakeTimer !== undefined) clearTimeout(wakeTimer.timer);
+      timer.stop();
       await loop.stop();
       await executor.settled();
     },
   };
+}
+
+/** The upstream's circuit breaker, its changes logged and exported as a metric. */
+function upstreamBreaker(deps: ControllerDeps, upstream: 'github' | 'modal'): CircuitBreaker {
+  return createCircuitBreaker(upstream, deps.settings.circuitBreaker, (state, detail) => {
+    deps.metrics.circuitBreaker(upstream, state);
+    if (state === 'open') {
+      deps.log.warn(
+        { upstream, ...detail },
+        `${upstream} keeps failing: launches stop until a probe succeeds`,
+      );
+    } else if (state === 'closed') {
+      deps.log.info({ upstream }, `${upstream} answers again: launches resume`);
+    } else {
+      deps.log.info({ upstream }, `probing ${upstream} with one launch`);
+    }
+  });
 }

@@ -1,61 +1,11 @@
-import { LIVE_RUNNER_STATES, SUPPLY_RUNNER_STATES } from '../domain/runner-state.js';
+import { SUPPLY_RUNNER_STATES } from '../domain/runner-state.js';
 import type { JobRecord, RunnerRecord } from '../ledger/ledger.js';
+import { capacityFor } from './plan-capacity.js';
+import type { Action, Plan, PlanCaps, PlanSnapshot, WaitReason } from './plan-types.js';
+import { warmPoolsFor } from './plan-warm-pool.js';
 
-export interface PlanCaps {
-  /** Live sandboxes across all classes. */
-  readonly maxRunners: number;
-  /** Per-class caps; a class without an entry is bounded only by `maxRunners`. */
-  readonly classMaxRunners: ReadonlyMap<string, number>;
-  /** A runner not needed by any queued job is retired once it has been unneeded this long. */
-  readonly idleGraceMs: number;
-  /** A runner that has not come online (or taken a job) this long after launch is retired. */
-  readonly bootTimeoutMs: number;
-  /** Warm pools per class (classes without an entry keep none). */
-  readonly warmPools?: ReadonlyMap<string, WarmPool>;
-}
+export type { Action, Plan, PlanCaps, PlanSnapshot, WaitReason, WarmPool } from './plan-types.js';
 
-export interface WarmPool {
-  /** Booted sandboxes to keep waiting for a job. */
-  readonly size: number;
-  /**
-   * A warm sandbox this old is recycled rather than used, so that a job never gets a sandbox
-   * near the end of its lifetime.
-   */
-  readonly maxAgeMs: number;
-}
-
-export interface PlanSnapshot {
-  /** Jobs in status `queued`. */
-  readonly queuedJobs: readonly JobRecord[];
-  /** Runners in a live state. */
-  readonly runners: readonly RunnerRecord[];
-  /** Runners with an action already in flight; the plan leaves them alone. */
-  readonly inFlight: ReadonlySet<string>;
-}
-
-export type Action =
-  /** Launch a runner for the job: in a warm sandbox when `warm` is set, else a new one. */
-  | { readonly kind: 'launch'; readonly job: JobRecord; readonly warm?: RunnerRecord }
-  /** Boot a sandbox for the class's warm pool. */
-  | { readonly kind: 'warm'; readonly runnerClass: string }
-  /** Shut down the sandbox of a runner whose job completed. */
-  | { readonly kind: 'terminate'; readonly runner: RunnerRecord; readonly reason: string }
-  /** Delete the registration of a runner nobody needs, then its sandbox. */
-  | { readonly kind: 'retire'; readonly runner: RunnerRecord; readonly reason: string };
-
-/**
- * Why an uncovered job gets no launch: the caps or its backoff (decided by the plan), or an
- * upstream whose circuit breaker is open (decided when the launch would be dispatched).
- */
-export type WaitReason = 'cap' | 'class-cap' | 'backoff' | 'github-down' | 'modal-down';
-
-export interface Plan {
-  readonly actions: readonly Action[];
-  /** Uncovered jobs that get no launch this time, and why. */
-  readonly waiting: ReadonlyMap<number, WaitReason>;
-}
-
-const live = new Set(LIVE_RUNNER_STATES);
 const supply = new Set(SUPPLY_RUNNER_STATES);
 
 /**
@@ -75,87 +25,36 @@ export function plan(snapshot: PlanSnapshot, caps: PlanCaps, now: number): Plan 
       actions.push({ kind: 'terminate', runner, reason: 'job completed' });
     }
   }
-
   const retiring = retirements(snapshot, caps, now);
   actions.push(...retiring);
   const retired = new Set(retiring.map((a) => ('runner' in a ? a.runner.name : '')));
-
-  const liveRunners = snapshot.runners.filter((r) => live.has(r.state));
-  const liveByClass = countBy(liveRunners, (r) => r.runnerClass);
-  let slots = caps.maxRunners - liveRunners.length;
-  const classSlots = new Map<string, number>();
-  for (const [name, max] of caps.classMaxRunners) {
-    classSlots.set(name, max - (liveByClass.get(name) ?? 0));
-  }
-
-  // Warm sandboxes ready to take a job, oldest first; stale ones are recycled.
-  const warmReady = new Map<string, RunnerRecord[]>();
-  const warmCount = new Map<string, number>();
-  const warmRunners = snapshot.runners
-    .filter((r) => r.state === 'warm')
-    .sort((a, b) => a.createdAt - b.createdAt);
-  for (const runner of warmRunners) {
-    if (snapshot.inFlight.has(runner.name)) {
-      warmCount.set(runner.runnerClass, (warmCount.get(runner.runnerClass) ?? 0) + 1);
-      continue;
-    }
-    const pool = caps.warmPools?.get(runner.runnerClass);
-    const have = warmCount.get(runner.runnerClass) ?? 0;
-    const stale = now - runner.createdAt >= (pool?.maxAgeMs ?? 0);
-    if (runner.sandboxId === null || stale || have >= (pool?.size ?? 0)) {
-      const reason =
-        runner.sandboxId === null
-          ? 'warm sandbox creation was interrupted'
-          : have >= (pool?.size ?? 0)
-            ? 'warm pool shrunk'
-            : 'warm sandbox recycled';
-      actions.push({ kind: 'terminate', runner, reason });
-      continue;
-    }
-    warmCount.set(runner.runnerClass, have + 1);
-    const ready = warmReady.get(runner.runnerClass) ?? [];
-    ready.push(runner);
-    warmReady.set(runner.runnerClass, ready);
-  }
+  const capacity = capacityFor(snapshot.runners, caps);
+  const warm = warmPoolsFor(snapshot, caps, now);
+  actions.push(...warm.recycle);
 
   // Retired runners stop being supply at once, but their sandboxes count against the caps
-  // until they are gone.
-  const uncovered = uncoveredJobs(snapshot, retired);
-  // Already in fair order: the order of the whole queue, less the jobs that have a runner.
-  for (const job of uncovered) {
+  // until they are gone. Already in fair order: the whole queue's, less covered jobs.
+  for (const job of uncoveredJobs(snapshot, retired)) {
     if (job.nextAttemptAt > now) {
       waiting.set(job.id, 'backoff');
       continue;
     }
     // A warm sandbox already counts against the caps: taking it needs no slot.
-    const warm = warmReady.get(job.runnerClass)?.shift();
-    if (warm !== undefined) {
-      warmCount.set(job.runnerClass, (warmCount.get(job.runnerClass) ?? 1) - 1);
-      actions.push({ kind: 'launch', job, warm });
+    const ready = warm.take(job.runnerClass);
+    if (ready !== undefined) {
+      actions.push({ kind: 'launch', job, warm: ready });
       continue;
     }
-    const classLeft = classSlots.get(job.runnerClass) ?? Infinity;
-    if (slots <= 0) {
-      waiting.set(job.id, 'cap');
-      continue;
-    }
-    if (classLeft <= 0) {
-      waiting.set(job.id, 'class-cap');
-      continue;
-    }
-    actions.push({ kind: 'launch', job });
-    slots -= 1;
-    if (classSlots.has(job.runnerClass)) classSlots.set(job.runnerClass, classLeft - 1);
+    const full = capacity.take(job.runnerClass);
+    if (full !== undefined) waiting.set(job.id, full);
+    else actions.push({ kind: 'launch', job });
   }
 
   // Then refill the warm pools with what the caps leave.
-  for (const [runnerClass, pool] of caps.warmPools ?? []) {
-    for (let have = warmCount.get(runnerClass) ?? 0; have < pool.size; have++) {
-      const classLeft = classSlots.get(runnerClass) ?? Infinity;
-      if (slots <= 0 || classLeft <= 0) break;
+  for (const runnerClass of caps.warmPools?.keys() ?? []) {
+    for (let n = warm.missing(runnerClass); n > 0; n--) {
+      if (capacity.take(runnerClass) !== undefined) break;
       actions.push({ kind: 'warm', runnerClass });
-      slots -= 1;
-      if (classSlots.has(runnerClass)) classSlots.set(runnerClass, classLeft - 1);
     }
   }
   return { actions, waiting };

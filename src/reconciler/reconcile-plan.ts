@@ -60,16 +60,33 @@ export interface ReconcilePlan {
   readonly orphanSince: ReadonlyMap<string, number>;
 }
 
+/** The world indexed for the comparisons. */
+interface Index {
+  readonly sandboxByName: ReadonlyMap<string, SandboxInfo>;
+  readonly sandboxIds: ReadonlySet<string>;
+  readonly registrationByName: ReadonlyMap<
+    string,
+    { readonly scopeKey: string; readonly registration: Registration }
+  >;
+}
+
 /**
  * Compares what Modal and GitHub show with what the ledger says and lists the repairs. Pure:
  * runners with an action in flight are left to the controller.
  */
 export function reconcilePlan(input: ReconcileInput): ReconcilePlan {
-  const repairs: Repair[] = [];
-  const { now, runners, inFlight, sandboxes } = input;
+  const index = indexWorld(input);
+  const orphans = orphanRegistrations(input, index);
+  return {
+    repairs: [...runnerRepairs(input, index), ...straySandboxes(input, index), ...orphans.repairs],
+    orphanSince: orphans.orphanSince,
+  };
+}
+
+function indexWorld(input: ReconcileInput): Index {
   const sandboxByName = new Map<string, SandboxInfo>();
   const sandboxIds = new Set<string>();
-  for (const sandbox of sandboxes ?? []) {
+  for (const sandbox of input.sandboxes ?? []) {
     sandboxIds.add(sandbox.sandboxId);
     const name = sandbox.tags?.runnerName;
     if (name) sandboxByName.set(name, sandbox);
@@ -79,55 +96,60 @@ export function reconcilePlan(input: ReconcileInput): ReconcilePlan {
     for (const registration of list)
       registrationByName.set(registration.name, { scopeKey: key, registration });
   }
+  return { sandboxByName, sandboxIds, registrationByName };
+}
 
-  // The ledger's live runners against both sides.
-  for (const runner of runners.values()) {
-    if (!isLive(runner.state) || inFlight.has(runner.name)) continue;
+/** The ledger's live runners against both sides. */
+function runnerRepairs(input: ReconcileInput, index: Index): Repair[] {
+  const repairs: Repair[] = [];
+  const { now, sandboxes } = input;
+  for (const runner of input.runners.values()) {
+    if (!isLive(runner.state) || input.inFlight.has(runner.name)) continue;
     if (runner.state === 'launching') {
       if (sandboxes !== undefined) {
-        repairs.push({
-          kind: 'interrupted-launch',
-          runner,
-          sandbox: sandboxByName.get(runner.name),
-        });
+        const sandbox = index.sandboxByName.get(runner.name);
+        repairs.push({ kind: 'interrupted-launch', runner, sandbox });
       }
       continue;
     }
-    const listed = input.registrations.has(scopeKey(runner.scope));
     if (
       sandboxes !== undefined &&
-      (runner.sandboxId === null || !sandboxIds.has(runner.sandboxId)) &&
+      (runner.sandboxId === null || !index.sandboxIds.has(runner.sandboxId)) &&
       now - runner.updatedAt >= input.graces.sandboxListLagMs
     ) {
       repairs.push({ kind: 'sandbox-gone', runner });
       continue;
     }
-    const registration = registrationByName.get(runner.name)?.registration;
-    if (listed && registration?.status === 'online') {
-      const state = registration.busy ? 'busy' : 'idle';
-      if ((runner.state === 'booting' || runner.state === 'idle') && runner.state !== state) {
-        repairs.push({ kind: 'runner-status', runner, state });
-      } else if (
-        // Marked busy only because GitHub refused to delete it (no job event named it), and
-        // GitHub shows it idle again: it is supply once more, and may be retired.
-        runner.state === 'busy' &&
-        runner.tookJobId === null &&
-        state === 'idle' &&
-        now - runner.updatedAt >= input.graces.sandboxListLagMs
-      ) {
-        repairs.push({ kind: 'runner-status', runner, state });
-      }
+    const listed = input.registrations.has(scopeKey(runner.scope));
+    const registration = index.registrationByName.get(runner.name)?.registration;
+    if (!listed || registration?.status !== 'online') continue;
+    const state = registration.busy ? 'busy' : 'idle';
+    if ((runner.state === 'booting' || runner.state === 'idle') && runner.state !== state) {
+      repairs.push({ kind: 'runner-status', runner, state });
+    } else if (
+      // Marked busy only because GitHub refused to delete it (no job event named it), and
+      // GitHub shows it idle again: it is supply once more, and may be retired.
+      runner.state === 'busy' &&
+      runner.tookJobId === null &&
+      state === 'idle' &&
+      now - runner.updatedAt >= input.graces.sandboxListLagMs
+    ) {
+      repairs.push({ kind: 'runner-status', runner, state });
     }
   }
+  return repairs;
+}
 
-  // Sandboxes the ledger does not account for.
-  for (const sandbox of sandboxes ?? []) {
+/** Sandboxes the ledger does not account for: adopted when registered, else terminated. */
+function straySandboxes(input: ReconcileInput, index: Index): Repair[] {
+  const repairs: Repair[] = [];
+  for (const sandbox of input.sandboxes ?? []) {
     const name = sandbox.tags?.runnerName;
-    if (name !== undefined && inFlight.has(name)) continue;
-    const known = name === undefined ? undefined : runners.get(name);
+    if (name !== undefined && input.inFlight.has(name)) continue;
+    const known = name === undefined ? undefined : input.runners.get(name);
     if (known && isLive(known.state)) continue;
     const registration =
-      name === undefined ? undefined : registrationByName.get(name)?.registration;
+      name === undefined ? undefined : index.registrationByName.get(name)?.registration;
     if (known === undefined && name !== undefined && registration !== undefined) {
       repairs.push({ kind: 'adopt-sandbox', sandbox, registration });
     } else {
@@ -140,15 +162,22 @@ export function reconcilePlan(input: ReconcileInput): ReconcilePlan {
       });
     }
   }
+  return repairs;
+}
 
-  // Registrations with no runner of ours behind them.
+/** Registrations with no runner of ours behind them, deleted once past their grace. */
+function orphanRegistrations(input: ReconcileInput, index: Index): ReconcilePlan {
+  const repairs: Repair[] = [];
   const orphanSince = new Map<string, number>();
-  for (const [name, { scopeKey: key, registration }] of registrationByName) {
-    if (inFlight.has(name)) continue;
-    const known = runners.get(name);
+  const { now } = input;
+  for (const [name, { scopeKey: key, registration }] of index.registrationByName) {
+    if (input.inFlight.has(name)) continue;
+    const known = input.runners.get(name);
     if (known && isLive(known.state)) continue;
     // Without Modal's listing we cannot tell an unknown registration's sandbox is gone.
-    if (sandboxes === undefined ? known === undefined : sandboxByName.has(name)) continue;
+    if (input.sandboxes === undefined ? known === undefined : index.sandboxByName.has(name)) {
+      continue;
+    }
     if (registration.busy) continue;
     const since = input.orphanSince.get(name) ?? now;
     if (now - since >= input.graces.orphanRegistrationMs) {

@@ -25,7 +25,7 @@ import { createRunnerGroupGuard, type RunnerGroupGuard } from '../reconciler/run
 import { createRecentRefusals, type RecentRefusals } from '../status/recent-refusals.js';
 import { createStatusHistory } from '../status/status-history.js';
 import { createStatusSource, type StatusSource } from '../status/status-source.js';
-import { buildGitHub } from './build-github.js';
+import { buildGitHub, type GitHubServices } from './build-github.js';
 import { upstreamProbes } from './upstream-probes.js';
 
 /** Every long-lived part of the server, built once from the configuration. */
@@ -106,16 +106,7 @@ export function buildServices(inputs: ServiceInputs): Services {
       isOurRunnerName: (name) => isRunnerNameOf(name, tag),
     },
   });
-  const runnerGroupGuard = createRunnerGroupGuard({
-    listInstallations: () => github.observer.listInstallations(),
-    installationClient: github.installationOctokit,
-    groupId: config.runners.groupId,
-    policy: config.policy,
-    sync: config.runners.groupSync,
-    now: () => clock.now(),
-    log: log.child({ name: 'runner-group' }),
-    ...(config.github.baseUrl ? { webOrigin: new URL(config.github.baseUrl).origin } : {}),
-  });
+  const runnerGroupGuard = runnerGroupGuardFor(config, github, clock, log);
   const refusals = createRecentRefusals();
   const status = createStatusSource({
     ledger,
@@ -140,6 +131,24 @@ export function buildServices(inputs: ServiceInputs): Services {
     modalClient,
     drainModal: () => platform.drain(),
   };
+}
+
+function runnerGroupGuardFor(
+  config: Config,
+  github: GitHubServices,
+  clock: Clock,
+  log: Logger,
+): RunnerGroupGuard {
+  return createRunnerGroupGuard({
+    listInstallations: () => github.observer.listInstallations(),
+    installationClient: github.installationOctokit,
+    groupId: config.runners.groupId,
+    policy: config.policy,
+    sync: config.runners.groupSync,
+    now: () => clock.now(),
+    log: log.child({ name: 'runner-group' }),
+    ...(config.github.baseUrl ? { webOrigin: new URL(config.github.baseUrl).origin } : {}),
+  });
 }
 
 /** Probot's own options: the webhook path verifies signatures with the App's secret. */

@@ -1,24 +1,10 @@
+import { jobObservation } from '../../sim/records.js';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { JobObservation, Ledger } from '../../src/ledger/ledger.js';
 import { runner } from '../../sim/records.js';
 
 export function observation(id: number, overrides: Partial<JobObservation> = {}): JobObservation {
-  return {
-    id,
-    runId: 1000 + id,
-    runAttempt: 1,
-    repo: 'acme/api',
-    org: 'acme',
-    installationId: 7,
-    labels: ['self-hosted', 'modal'],
-    runnerClass: 'modal',
-    scope: { kind: 'org', org: 'acme' },
-    status: 'queued',
-    conclusion: null,
-    runnerName: null,
-    at: 100,
-    ...overrides,
-  };
+  return jobObservation(id, { runId: 1000 + id, at: 100, ...overrides });
 }
 
 /** The behaviour every Ledger implementation must have. */

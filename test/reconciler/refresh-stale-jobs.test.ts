@@ -5,7 +5,7 @@ import { createApiBudget } from '../../src/reconciler/api-budget.js';
 import type { ReconcilerContext } from '../../src/reconciler/reconciler-context.js';
 import { refreshStaleJobs } from '../../src/reconciler/refresh-stale-jobs.js';
 import { InMemoryGitHub } from '../../sim/in-memory-github.js';
-import { runner } from '../../sim/records.js';
+import { jobObservation, runner } from '../../sim/records.js';
 
 const MINUTE = 60_000;
 const T0 = 1_700_000_000_000;
@@ -29,22 +29,7 @@ function setup() {
     id: number,
     status: 'queued' | 'in_progress',
     runnerName: string | null = null,
-  ) =>
-    ledger.observeJob({
-      id,
-      runId: id,
-      runAttempt: 1,
-      repo: 'acme/api',
-      org: 'acme',
-      installationId: 7,
-      labels: ['modal'],
-      runnerClass: 'modal',
-      scope: { kind: 'org', org: 'acme' },
-      status,
-      conclusion: null,
-      runnerName,
-      at: T0,
-    });
+  ) => ledger.observeJob(jobObservation(id, { status, runnerName, at: T0 }));
   const checks = () => github.log.argsOf<{ jobId: number }>('github.getJob').map((a) => a.jobId);
   return { ctx, ledger, github, observe, checks };
 }

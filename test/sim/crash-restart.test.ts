@@ -41,6 +41,33 @@ async function startServerProcess(env: Record<string, string>): Promise<Child> {
   return { process: child, output };
 }
 
+/** A server process's environment, and GitHub pointed at it. */
+function serverEnv(
+  github: FakeGitHub,
+  bridgeUrl: string,
+  port: number,
+  dataDir: string,
+  extra: Record<string, string>,
+): Record<string, string> {
+  github.webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+  github.webhookSecret = WEBHOOK_SECRET;
+  return {
+    APP_ID: '12345',
+    PRIVATE_KEY: testPrivateKey(),
+    WEBHOOK_SECRET,
+    GHE_HOST: new URL(github.baseUrl).host,
+    GHE_PROTOCOL: 'http',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    FAKE_MODAL_BRIDGE_URL: bridgeUrl,
+    SIM_TIMINGS: JSON.stringify(FAST),
+    ...extra,
+  };
+}
+
 describe('crash and restart', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mgr-crash-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -50,25 +77,11 @@ describe('crash and restart', () => {
     const modal = new FakeModal();
     const bridge = await serveFakeModal(modal);
     const port = await freePort();
-    const env = {
-      APP_ID: '12345',
-      PRIVATE_KEY: testPrivateKey(),
-      WEBHOOK_SECRET,
-      GHE_HOST: new URL(github.baseUrl).host,
-      GHE_PROTOCOL: 'http',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dataDir,
+    const env = serverEnv(github, bridge.url, port, dataDir, {
       MAX_RUNNERS: '8',
       MAX_CONCURRENT_LAUNCHES: '4',
       REDELIVERY_LOOKBACK_HOURS: '1',
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-      FAKE_MODAL_BRIDGE_URL: bridge.url,
-      SIM_TIMINGS: JSON.stringify(FAST),
-    };
-    github.webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
-    github.webhookSecret = WEBHOOK_SECRET;
+    });
     // Slow Modal creates, so that the kill lands with launches in flight.
     modal.latencyMs.SandboxCreateV2 = 150;
     const runners = attachFakeRunners(github, modal, { bootMs: 20, jobMs: 100 });
@@ -146,23 +159,7 @@ describe('crash and restart', () => {
     const modal = new FakeModal();
     const bridge = await serveFakeModal(modal);
     const port = await freePort();
-    const env = {
-      APP_ID: '12345',
-      PRIVATE_KEY: testPrivateKey(),
-      WEBHOOK_SECRET,
-      GHE_HOST: new URL(github.baseUrl).host,
-      GHE_PROTOCOL: 'http',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dir,
-      REDELIVERY_LOOKBACK_HOURS: '0',
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-      FAKE_MODAL_BRIDGE_URL: bridge.url,
-      SIM_TIMINGS: JSON.stringify(FAST),
-    };
-    github.webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
-    github.webhookSecret = WEBHOOK_SECRET;
+    const env = serverEnv(github, bridge.url, port, dir, { REDELIVERY_LOOKBACK_HOURS: '0' });
     // The sandbox waits for its config as long as the real entrypoint does: a sandbox adopted
     // without one would hold the job for two minutes.
     const runners = attachFakeRunners(github, modal, {
