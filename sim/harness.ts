@@ -92,6 +92,8 @@ export async function startHarness(
   });
   const config = withTimings(loaded, {
     retryPolicy: { attempts: 5, baseDelayMs: 50, maxDelayMs: 500 },
+    exitWatchIntervalMs: 200,
+    exitWatchLagMs: 50,
     ...options.timings,
   });
   const logs = new LogCapture();

@@ -14,16 +14,15 @@ export interface InMemorySandbox {
   exitCode: number | undefined;
 }
 
-/** The exit code `waitForExit` reports for a terminated sandbox (as Modal's SIGKILL). */
+/** The exit code of a terminated sandbox (as Modal's SIGKILL). */
 export const TERMINATED_EXIT_CODE = 137;
 
 /**
- * Modal as the controller and the reconciler see it. Sandboxes run until `exit` or `terminate`;
- * `waitForExit` resolves then. Delivering to a sandbox that is gone throws.
+ * Modal as the controller and the reconciler see it. Sandboxes run until `exit` or `terminate`,
+ * and leave the listing then. Delivering to a sandbox that is gone throws.
  */
 export class InMemorySandboxPlatform implements SandboxPlatform {
   readonly sandboxes = new Map<string, InMemorySandbox>();
-  readonly #waiters = new Map<string, ((code: number) => void)[]>();
   #next = 1;
 
   constructor(readonly log: PortLog = new PortLog()) {}
@@ -56,9 +55,6 @@ export class InMemorySandboxPlatform implements SandboxPlatform {
     if (!sandbox) throw new Error(`InMemorySandboxPlatform: no sandbox ${sandboxId}`);
     if (sandbox.exitCode !== undefined) return;
     sandbox.exitCode = code;
-    const waiters = this.#waiters.get(sandboxId) ?? [];
-    this.#waiters.delete(sandboxId);
-    for (const resolve of waiters) resolve(code);
   }
 
   async createSandbox(spec: SandboxSpec): Promise<{ readonly sandboxId: string }> {
@@ -89,18 +85,6 @@ export class InMemorySandboxPlatform implements SandboxPlatform {
   async terminate(sandboxId: string): Promise<void> {
     await this.log.enter('modal.terminate', { sandboxId });
     if (this.sandboxes.has(sandboxId)) this.exit(sandboxId, TERMINATED_EXIT_CODE);
-  }
-
-  async waitForExit(sandboxId: string): Promise<number> {
-    await this.log.enter('modal.waitForExit', { sandboxId });
-    const sandbox = this.sandboxes.get(sandboxId);
-    if (!sandbox) throw new Error(`sandbox ${sandboxId} not found`);
-    if (sandbox.exitCode !== undefined) return sandbox.exitCode;
-    return new Promise((resolve) => {
-      const waiters = this.#waiters.get(sandboxId) ?? [];
-      waiters.push(resolve);
-      this.#waiters.set(sandboxId, waiters);
-    });
   }
 
   async list(managedBy: string): Promise<SandboxInfo[]> {

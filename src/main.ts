@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from './config/config-error.js';
-import { hasAppCredentials, loadConfig, maskConfig } from './config/config.js';
+import { hasAppCredentials, loadConfig } from './config/config.js';
+import { maskConfig } from './config/mask-config.js';
 import { createLogger } from './create-logger.js';
 import { errorFields } from './domain/error-fields.js';
 import { createModalClient } from './modal/modal-client.js';

@@ -1,5 +1,5 @@
 import { ConfigError } from './config-error.js';
-import { envSchema } from './config.js';
+import { envSchema } from './env-schema.js';
 
 /** What the setup page (served while the App has no credentials) needs of the environment. */
 export interface SetupConfig {

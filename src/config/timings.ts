@@ -3,6 +3,10 @@
  * the simulator (`startServer` takes a partial override). Every default lives here only.
  */
 export interface Timings {
+  /** Between listings of the running sandboxes that find the ones that exited. */
+  readonly exitWatchIntervalMs: number;
+  /** A sandbox changed this recently may be missing from the listing without having exited. */
+  readonly exitWatchLagMs: number;
   /** Between reconciliations (RECONCILE_INTERVAL_SECONDS). */
   readonly reconcileIntervalMs: number;
   /** Tries of one GitHub or Modal call inside a launch or a retirement (the first included). */
@@ -58,6 +62,8 @@ export interface Timings {
 /** Every timing but those set by environment variables. */
 export const DEFAULT_TIMINGS: Omit<Timings, 'reconcileIntervalMs'> = {
   retryPolicy: { attempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 },
+  exitWatchIntervalMs: 10_000,
+  exitWatchLagMs: 5_000,
   circuitBreaker: { threshold: 3, baseOpenMs: 5_000, maxOpenMs: 300_000 },
   githubCallTimeoutMs: 30_000,
   modalCallTimeoutMs: 60_000,

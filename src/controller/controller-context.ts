@@ -28,6 +28,8 @@ export interface ControllerSettings {
   readonly bootTimeoutMs: number;
   /** Sandbox lifetime of classes without `timeoutMinutes` (bounds how long warm ones wait). */
   readonly sandboxTimeoutMinutes: number;
+  /** A sandbox changed this recently may be missing from Modal's listing without having exited. */
+  readonly exitWatchLagMs: number;
   /** Oldest a warm sandbox may be when a job takes it (also at most a quarter of its lifetime). */
   readonly warmMaxAgeMs: number;
 }

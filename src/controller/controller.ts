@@ -3,7 +3,7 @@ import { carryOutPlan } from './carry-out-plan.js';
 import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
 import { createControlLoop } from './control-loop.js';
 import type { ControllerContext, ControllerDeps } from './controller-context.js';
-import { watchExit } from './exit-watch.js';
+import { watchExits } from './exit-watch.js';
 import { createExecutor } from './executor.js';
 import { planCapsFor } from './plan-caps.js';
 import { createWakeTimer } from './wake-timer.js';
@@ -21,8 +21,11 @@ export interface Controller {
   readonly locks: RunnerLocks;
   /** After a restart, before the first plan: undoes the launches the last process left. */
   recover(): Promise<void>;
-  /** Follows a sandbox adopted by reconciliation, as if this process had launched it. */
-  watch(runnerName: string, sandboxId: string): void;
+  /**
+   * One pass of exit watching: runners whose sandbox is no longer listed are closed (run by the
+   * server's `exit-watch` loop every `exitWatchIntervalMs`).
+   */
+  watchExits(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -76,8 +79,7 @@ export function createController(deps: ControllerDeps): Controller {
     async recover() {
       await recoverInterruptedLaunches(ctx);
     },
-    watch: (runnerName, sandboxId) =>
-      watchExit(ctx, runnerName, sandboxId, deps.log.child({ runnerName, sandboxId })),
+    watchExits: () => watchExits(ctx, deps.settings.exitWatchLagMs),
     async stop() {
       stopped = true;
       timer.stop();

@@ -1,34 +1,45 @@
 import type { Logger } from 'pino';
 import { errorFields } from '../domain/error-fields.js';
-import { hasTakenJob } from '../domain/runner-state.js';
+import { hasTakenJob, LIVE_RUNNER_STATES } from '../domain/runner-state.js';
 import type { ControllerContext } from './controller-context.js';
 import { deleteRegistration } from './retire-runner.js';
 
-/** Follows a sandbox until it exits, then closes its runner. */
-export function watchExit(
-  ctx: ControllerContext,
-  runnerName: string,
-  sandboxId: string,
-  log: Logger,
-): void {
-  ctx.platform
-    .waitForExit(sandboxId)
-    .then(
-      (exitCode) => onSandboxExit(ctx, runnerName, exitCode, log),
-      (error: unknown) =>
-        log.warn(
-          { err: errorFields(error) },
-          'lost track of the sandbox; reconciliation will find it',
-        ),
-    )
-    // The ledger refused or failed the write (no longer leader, database unreachable): the
-    // reconciler sees the sandbox gone and closes the runner.
-    .catch((error: unknown) =>
-      log.warn(
-        { err: errorFields(error) },
-        "could not record the sandbox's exit; reconciliation will",
-      ),
-    );
+/**
+ * Exit watching that does not grow with the fleet: one listing of this deployment's running
+ * sandboxes per interval (a page per hundred or so sandboxes, with their tags), instead of one
+ * long-polling wait per sandbox. A runner whose sandbox is missing from the listing has exited
+ * (a sandbox changed within `lagMs` may not be listed yet, and is looked at next time); the
+ * `completed` webhook usually says so sooner. Returns how many exits it found; a listing that
+ * fails is left to the next interval.
+ */
+export async function watchExits(ctx: ControllerContext, lagMs: number): Promise<number> {
+  let running: Set<string>;
+  try {
+    const listed = await ctx.platform.list(ctx.settings.managedBy);
+    running = new Set(listed.map((s) => s.sandboxId));
+  } catch (error) {
+    ctx.log.warn({ err: errorFields(error) }, 'could not list sandboxes to watch their exits');
+    return 0;
+  }
+  const now = ctx.clock.now();
+  const exited = (await ctx.ledger.listRunners(LIVE_RUNNER_STATES)).filter(
+    (r) =>
+      r.sandboxId !== null &&
+      !running.has(r.sandboxId) &&
+      r.state !== 'launching' &&
+      now - r.updatedAt >= lagMs,
+  );
+  for (const runner of exited) {
+    if (!ctx.locks.tryLock(runner.name)) continue;
+    try {
+      const log = ctx.log.child({ runnerName: runner.name, sandboxId: runner.sandboxId });
+      await onSandboxExit(ctx, runner.name, log);
+    } finally {
+      ctx.locks.unlock(runner.name);
+    }
+  }
+  if (exited.length > 0) ctx.wake();
+  return exited.length;
 }
 
 /**
@@ -38,31 +49,27 @@ export function watchExit(
 export async function onSandboxExit(
   ctx: ControllerContext,
   runnerName: string,
-  exitCode: number,
   log: Logger,
 ): Promise<void> {
   if (ctx.stopped()) return;
   const runner = await ctx.ledger.getRunner(runnerName);
   if (runner === undefined || runner.state === 'done' || runner.state === 'failed') return;
-  // A launch in flight (a warm sandbox taken by a job) owns its runner: it finds a dead sandbox
-  // itself (the delivery fails), undoes and backs the job off. Closing the runner here would
-  // let a plan relaunch the job before that backoff is recorded.
+  // A launch in progress owns the runner: if its sandbox went, the launch fails and undoes.
   if (runner.state === 'launching') return;
   const at = ctx.clock.now();
   if (runner.state === 'warm') {
     await ctx.ledger.updateRunner(runnerName, { state: 'done', at });
-    log.info({ exitCode }, 'warm sandbox ended unused');
+    log.info('warm sandbox ended unused');
   } else if (hasTakenJob(runner.state)) {
     await ctx.ledger.updateRunner(runnerName, { state: 'done', at });
-    log.info({ exitCode }, 'sandbox exited after its job');
+    log.info('sandbox exited after its job');
   } else {
     await ctx.ledger.updateRunner(runnerName, {
       state: 'failed',
-      lastError: `sandbox exited (code ${exitCode}) before the runner took a job`,
+      lastError: 'sandbox exited before the runner took a job',
       at,
     });
-    log.warn({ exitCode }, 'sandbox exited before the runner took a job');
+    log.warn('sandbox exited before the runner took a job');
     await deleteRegistration(ctx, runner, log);
   }
-  ctx.wake();
 }

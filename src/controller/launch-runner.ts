@@ -5,7 +5,6 @@ import type { CircuitBreaker } from './circuit-breaker.js';
 import type { JobRecord, RunnerRecord } from '../ledger/ledger.js';
 import type { JitConfig } from '../ports/runner-registry.js';
 import { callWithRetry, type ControllerContext } from './controller-context.js';
-import { watchExit } from './exit-watch.js';
 import { backoffDelay } from './retry.js';
 import { abandonSandbox, deleteRegistration } from './retire-runner.js';
 
@@ -133,7 +132,6 @@ async function launch(ctx: ControllerContext, runner: RunnerRecord, job: JobReco
     if ((await undo(ctx, runner, made, log)) === 'runner-took-a-job') {
       await ctx.ledger.updateRunner(runner.name, { state: 'busy', at: ctx.clock.now() });
       log.warn({ err: errorFields(error) }, 'launch reported a failure, but its runner took a job');
-      if (!warm && made.sandboxId !== null) watchExit(ctx, runner.name, made.sandboxId, log);
       return;
     }
     await failLaunch(ctx, runner, job, log, error);
@@ -146,8 +144,6 @@ async function launch(ctx: ControllerContext, runner: RunnerRecord, job: JobReco
   }
   ctx.metrics.launch(runner.runnerClass, 'success', ctx.clock.now() - runner.createdAt);
   log.info({ sandboxId, runnerId: jit.runnerId, warm }, 'runner launched');
-  // A warm sandbox has been watched since it booted.
-  if (!warm) watchExit(ctx, runner.name, sandboxId, log.child({ sandboxId }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { SUPPLY_RUNNER_STATES } from '../domain/runner-state.js';
-import type { JobRecord, RunnerRecord } from '../ledger/ledger.js';
+import type { JobRecord } from '../ledger/ledger.js';
 import { capacityFor } from './plan-capacity.js';
 import type { Action, Plan, PlanCaps, PlanSnapshot, WaitReason } from './plan-types.js';
 import { warmPoolsFor } from './plan-warm-pool.js';

@@ -1,5 +1,4 @@
 import type { ControllerContext } from './controller-context.js';
-import { watchExit } from './exit-watch.js';
 import { undoRecordedLaunch } from './launch-runner.js';
 
 /**
@@ -22,7 +21,6 @@ export async function recoverInterruptedLaunches(ctx: ControllerContext): Promis
       const at = ctx.clock.now();
       if (outcome === 'runner-took-a-job') {
         await ctx.ledger.updateRunner(runner.name, { state: 'busy', at });
-        if (runner.sandboxId !== null) watchExit(ctx, runner.name, runner.sandboxId, log);
         log.info('interrupted launch: its runner had taken a job; kept');
       } else {
         await ctx.ledger.updateRunner(runner.name, {

@@ -3,7 +3,6 @@ import type { JobRecord, RunnerRecord } from '../ledger/ledger.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { callWithRetry, type ControllerContext } from './controller-context.js';
 import { observed } from './launch-runner.js';
-import { watchExit } from './exit-watch.js';
 import { recordRunner } from './record-runner.js';
 
 /** A warm sandbox waits for a config this much longer than the plan keeps it. */
@@ -53,7 +52,6 @@ export async function bootWarm(
     );
     await ctx.ledger.updateRunner(runner.name, { sandboxId, at: ctx.clock.now() });
     log.info({ sandboxId }, 'warm sandbox booted');
-    watchExit(ctx, runner.name, sandboxId, log.child({ sandboxId }));
   } catch (error) {
     ctx.metrics.error(errorCause(error));
     await ctx.ledger.updateRunner(runner.name, {

@@ -1,6 +1,7 @@
 import type { ModalClient } from 'modal';
 import type { Config } from '../config/config.js';
-import { translateGitHubError, type GitHubError } from '../github/github-error.js';
+import type { GitHubError } from '../github/github-error.js';
+import { translateGitHubError } from '../github/translate-github-error.js';
 import type { RestClient } from '../github/rest-response.js';
 import type { CheckResult, CheckSection } from './check-result.js';
 import type { DoctorGitHub } from './doctor-github.js';

@@ -1,5 +1,5 @@
 import { compareVersions } from '../config/compare-versions.js';
-import { MIN_RUNNER_VERSION } from '../config/config.js';
+import { MIN_RUNNER_VERSION } from '../config/env-schema.js';
 import type { RunnerClass } from '../config/runner-class.js';
 import { DEFAULT_RUNNER_IMAGE_REPOSITORY } from '../modal/runner-image.js';
 import { result, type CheckResult } from './check-result.js';

@@ -1,4 +1,12 @@
 import type { Clock } from '../domain/clock.js';
+import {
+  createTokenBucket,
+  pauseAfterLimit,
+  recoverRate,
+  takeToken,
+  type AdaptiveTokenBucket,
+  type BucketSettings,
+} from './adaptive-token-bucket.js';
 import { DEFAULT_SECONDARY_LIMIT_WAIT_MS } from './github-error.js';
 
 export interface JitRateLimiterOptions {
@@ -52,91 +60,55 @@ export function createJitRateLimiter(options: JitRateLimiterOptions): JitRateLim
   if (!(configured > 0) || !Number.isFinite(configured)) {
     throw new RangeError(`ratePerSecond must be a positive number, got ${configured}`);
   }
-  const floor = Math.min(configured, options.minRatePerSecond ?? 0.2);
-  const step = configured * (options.recoveryStep ?? 0.1);
-  const recoveryIntervalMs = options.recoveryIntervalMs ?? 5_000;
-  const defaultPauseMs = options.defaultPauseMs ?? DEFAULT_SECONDARY_LIMIT_WAIT_MS;
-
-  let rate = configured;
-  let tokens = Math.max(1, configured);
-  let lastRefill = clock.now();
-  let paused = 0;
-  let lastRateChange = Number.NEGATIVE_INFINITY;
-  const queue: (() => void)[] = [];
-  let pumping = false;
-
-  const capacity = () => Math.max(1, rate);
-
-  /** Adds the tokens earned since the last refill, at the current rate, outside pauses. */
-  function refill(now: number): void {
-    const from = Math.max(lastRefill, paused);
-    if (now > from) {
-      tokens = Math.min(capacity(), tokens + ((now - from) * rate) / 1000);
-      lastRefill = now;
-    }
-  }
-
-  /** Takes a token and returns 0, or returns how long to wait before asking again. */
-  function tryTake(now: number): number {
-    if (now < paused) return paused - now;
-    refill(now);
-    if (tokens >= 1 - 1e-9) {
-      tokens = Math.max(0, tokens - 1);
-      return 0;
-    }
-    return Math.max(1, Math.ceil(((1 - tokens) * 1000) / rate));
-  }
-
-  async function pump(): Promise<void> {
-    pumping = true;
-    try {
-      while (queue.length > 0) {
-        const wait = tryTake(clock.now());
-        if (wait === 0) {
-          queue.shift()?.();
-        } else {
-          // Re-checked after the sleep: a pause or a rate change may have happened meanwhile.
-          await clock.sleep(wait);
-        }
-      }
-    } finally {
-      pumping = false;
-    }
-  }
-
+  const settings: BucketSettings = {
+    configured,
+    floor: Math.min(configured, options.minRatePerSecond ?? 0.2),
+    step: configured * (options.recoveryStep ?? 0.1),
+    recoveryIntervalMs: options.recoveryIntervalMs ?? 5_000,
+    defaultPauseMs: options.defaultPauseMs ?? DEFAULT_SECONDARY_LIMIT_WAIT_MS,
+  };
+  const state: PumpState = {
+    bucket: createTokenBucket(settings, clock.now()),
+    queue: [],
+    pumping: false,
+  };
   return {
     acquire() {
       return new Promise<void>((resolve) => {
-        queue.push(resolve);
-        if (!pumping) void pump();
+        state.queue.push(resolve);
+        if (!state.pumping) void pump(state, clock);
       });
     },
-
-    onSuccess() {
-      if (rate >= configured) return;
-      const now = clock.now();
-      if (now - lastRateChange < recoveryIntervalMs) return;
-      refill(now);
-      rate = Math.min(configured, rate + step);
-      lastRateChange = now;
-    },
-
-    onSecondaryLimit(retryAfterMs) {
-      const now = clock.now();
-      const wait = retryAfterMs !== undefined && retryAfterMs >= 0 ? retryAfterMs : defaultPauseMs;
-      const alreadyPaused = now < paused;
-      refill(now);
-      paused = Math.max(paused, now + wait);
-      tokens = 1;
-      lastRefill = paused;
-      if (!alreadyPaused) {
-        rate = Math.max(floor, rate / 2);
-        lastRateChange = paused;
-      }
-    },
-
-    currentRate: () => rate,
-    pausedUntil: () => paused,
-    waiting: () => queue.length,
+    onSuccess: () => recoverRate(state.bucket, settings, clock.now()),
+    onSecondaryLimit: (retryAfterMs) =>
+      pauseAfterLimit(state.bucket, settings, clock.now(), retryAfterMs),
+    currentRate: () => state.bucket.rate,
+    pausedUntil: () => state.bucket.paused,
+    waiting: () => state.queue.length,
   };
+}
+
+interface PumpState {
+  readonly bucket: AdaptiveTokenBucket;
+  /** Waiters in `acquire()`, first come first served. */
+  readonly queue: (() => void)[];
+  pumping: boolean;
+}
+
+/** Releases the waiters one token at a time, in FIFO order; one pump runs at a time. */
+async function pump(state: PumpState, clock: Clock): Promise<void> {
+  state.pumping = true;
+  try {
+    while (state.queue.length > 0) {
+      const wait = takeToken(state.bucket, clock.now());
+      if (wait === 0) {
+        state.queue.shift()?.();
+      } else {
+        // Re-checked after the sleep: a pause or a rate change may have happened meanwhile.
+        await clock.sleep(wait);
+      }
+    }
+  } finally {
+    state.pumping = false;
+  }
 }

@@ -1,4 +1,4 @@
-import { translateGitHubError } from './github-error.js';
+import { translateGitHubError } from './translate-github-error.js';
 import { readPages } from './rest-pages.js';
 import { listItems, totalCountOf, type RestClient } from './rest-response.js';
 import type { RepositoryRef } from './runner-group.js';

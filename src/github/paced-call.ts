@@ -1,11 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import { MAX_WAIT_IN_CALL_MS } from '../domain/error-fields.js';
-import {
-  GitHubError,
-  translateGitHubError,
-  type GitHubOperation,
-  type TranslateContext,
-} from './github-error.js';
+import { GitHubError, type GitHubOperation, type TranslateContext } from './github-error.js';
+import { translateGitHubError } from './translate-github-error.js';
 import type { JitRateLimiter } from './jit-rate-limiter.js';
 
 export interface PacedCallLogger {

@@ -1,4 +1,5 @@
-import { GitHubError, translateGitHubError } from './github-error.js';
+import { GitHubError } from './github-error.js';
+import { translateGitHubError } from './translate-github-error.js';
 import { withFix } from './github-error-fix.js';
 import { toRepositoryRef, type RepositoryData } from './list-installation-repositories.js';
 import { readPages } from './rest-pages.js';

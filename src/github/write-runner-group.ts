@@ -1,5 +1,5 @@
 import type { GitHubError } from './github-error.js';
-import { translateGitHubError } from './github-error.js';
+import { translateGitHubError } from './translate-github-error.js';
 import { withFix } from './github-error-fix.js';
 import type { RestClient } from './rest-response.js';
 import {

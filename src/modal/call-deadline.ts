@@ -5,8 +5,7 @@ import { ModalError } from './modal-error.js';
 export const DEFAULT_MODAL_CALL_TIMEOUT_MS = 60_000;
 
 /**
- * The platform with a deadline on every call but `waitForExit` (a long poll by design). A call
- * past its deadline is answered with a retryable DEADLINE_EXCEEDED: the launch slot is freed and
+ * The platform with a deadline on every call. A call past its deadline is answered with a retryable DEADLINE_EXCEEDED: the launch slot is freed and
  * the reconciler finds whatever the call still does (a sandbox created late carries its tags).
  */
 export function withCallDeadlines<P extends SandboxPlatform>(platform: P, timeoutMs: number): P {

@@ -1,13 +1,12 @@
 import type { App, Image, ModalClient, Sandbox, SandboxCreateParams } from 'modal';
-import pLimit from 'p-limit';
 import type { RunnerClass } from '../config/runner-class.js';
 import { decodeSandboxTags, encodeSandboxTags, managedByFilter } from '../domain/sandbox-tags.js';
 import type { SandboxInfo, SandboxSpec, SandboxPlatform } from '../ports/sandbox-platform.js';
 import { DEFAULT_MODAL_CALL_TIMEOUT_MS, withCallDeadlines } from './call-deadline.js';
+import { listRunningSandboxes } from './list-sandboxes.js';
 import {
   isModalNotFound,
   modalErrorCode,
-  isRetryableModalError,
   translateModalError,
   type ModalErrorContext,
 } from './modal-error.js';
@@ -32,14 +31,8 @@ export interface ModalSandboxPlatformOptions {
   readonly defaultTimeoutMinutes: number;
   /** Modal environment; the client's (MODAL_ENVIRONMENT) when omitted. */
   readonly environment?: string;
-  /** How many tag lookups `list` makes at once. */
-  readonly listConcurrency?: number;
-  /** Consecutive transient failures `waitForExit` rides out before giving up. */
-  readonly waitRetries?: number;
   /** Deadline of one create, stdin write, terminate or list (60 s). */
   readonly callTimeoutMs?: number;
-  /** Injected for tests; real time otherwise. */
-  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** The sandbox's lifetime: the class's, else the default, never above Modal's 24 hours. */
@@ -71,8 +64,6 @@ export function sandboxCreateParams(
   };
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * The controller's SandboxPlatform on Modal: one sandbox per runner, in one Modal App.
  *
@@ -92,8 +83,6 @@ export function createModalSandboxPlatform(
   options: ModalSandboxPlatformOptions,
 ): ModalSandboxPlatform {
   const { client, appName, runnerVersion, defaultTimeoutMinutes, environment } = options;
-  const sleep = options.sleep ?? defaultSleep;
-  const waitRetries = options.waitRetries ?? 5;
   const baseContext: ModalErrorContext = {
     appName,
     ...(environment ? { environment } : {}),
@@ -220,50 +209,14 @@ export function createModalSandboxPlatform(
         }
       },
 
-      async waitForExit(sandboxId) {
-        const sb = await sandbox(sandboxId);
-        for (let failures = 0; ;) {
-          try {
-            const code = await sb.wait();
-            // wait() yields null only for a result without a status; report it as a failure.
-            return typeof code === 'number' ? code : -1;
-          } catch (error) {
-            failures += 1;
-            if (!isRetryableModalError(error) || failures > waitRetries) {
-              throw translateModalError('wait', error, baseContext);
-            }
-            await sleep(Math.min(30_000, 1000 * 2 ** (failures - 1)));
-          }
-        }
-      },
-
       async list(managedBy) {
         try {
           const app = await getApp();
-          const found: Sandbox[] = [];
-          // experimentalList (SandboxListV2) sees V1 and V2 sandboxes; list() switches to the
-          // V1-only listing when MODAL_SANDBOX_V2=0, which would hide V2 sandboxes.
-          for await (const sb of client.sandboxes.experimentalList({
-            appId: app.appId,
-            tags: { ...managedByFilter(managedBy) },
-          })) {
-            found.push(sb);
-          }
-          // The listing knows each sandbox's tags, but the SDK hands out bare handles.
-          const limit = pLimit(options.listConcurrency ?? 8);
-          const infos = await Promise.all(
-            found.map((sb) =>
-              limit(async (): Promise<SandboxInfo | undefined> => {
-                try {
-                  return { sandboxId: sb.sandboxId, tags: decodeSandboxTags(await sb.getTags()) };
-                } catch (error) {
-                  if (isModalNotFound(error)) return undefined; // gone since the listing
-                  throw error;
-                }
-              }),
-            ),
-          );
-          return infos.filter((info): info is SandboxInfo => info !== undefined);
+          const listed = await listRunningSandboxes(client, app.appId, managedByFilter(managedBy));
+          return listed.map((sb): SandboxInfo => ({
+            sandboxId: sb.sandboxId,
+            tags: decodeSandboxTags(sb.tags),
+          }));
         } catch (error) {
           throw translateModalError('list', error, baseContext);
         }

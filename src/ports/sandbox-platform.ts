@@ -31,8 +31,9 @@ export interface SandboxPlatform {
   deliverConfig(sandboxId: string, jitConfig: string): Promise<void>;
   /** Terminates a sandbox; one that already exited is not an error. */
   terminate(sandboxId: string): Promise<void>;
-  /** Resolves with the exit code once the sandbox has exited (for any reason). */
-  waitForExit(sandboxId: string): Promise<number>;
-  /** Running sandboxes of this app made by `managedBy`. */
+  /**
+   * Running sandboxes of this app made by `managedBy`, with their tags. A sandbox missing from
+   * it has exited: exit watching and reconciliation both read it (no per-sandbox wait).
+   */
   list(managedBy: string): Promise<SandboxInfo[]>;
 }

@@ -28,8 +28,6 @@ export interface ReconcilerSettings {
 /** What the reconciler needs of the controller. */
 export interface ControllerHandle {
   wake(): void;
-  /** Follows an adopted sandbox until it exits. */
-  watch(runnerName: string, sandboxId: string): void;
   /** Held by whoever acts on a runner; a repair takes the runner's lock or skips it. */
   readonly locks: RunnerLocks;
 }

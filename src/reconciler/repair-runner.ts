@@ -48,7 +48,6 @@ export async function closeInterruptedLaunch(
       ...(sandboxId !== null ? { sandboxId } : {}),
       at: ctx.clock.now(),
     });
-    if (sandboxId !== null) ctx.controller.watch(runner.name, sandboxId);
     ctx.log.info(
       { runnerName: runner.name, sandboxId },
       'interrupted launch: its runner is busy; kept',
@@ -95,7 +94,6 @@ export async function adoptSandbox(
     return;
   }
   await ctx.ledger.insertRunner(runner);
-  ctx.controller.watch(runner.name, sandbox.sandboxId);
   ctx.log.info(
     { runnerName: runner.name, sandboxId: runner.sandboxId, state: runner.state },
     'adopted a sandbox the ledger did not know',

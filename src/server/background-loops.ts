@@ -22,6 +22,11 @@ export function leaderLoops(
       stop: () => parts.controller.stop(),
     },
     {
+      name: 'exit-watch',
+      intervalMs: config.timings.exitWatchIntervalMs,
+      tick: () => parts.controller.watchExits(),
+    },
+    {
       name: 'reconciler',
       intervalMs: config.timings.reconcileIntervalMs,
       skipFirstTick: true,

@@ -14,6 +14,7 @@ import {
   registerUpstreamGauge,
   type PrometheusMetrics,
 } from '../http/metrics.js';
+import { registerLeadershipGauges } from '../http/leadership-gauges.js';
 import { createUpstreamHealth } from '../http/upstream-health.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createModalSandboxPlatform } from '../modal/modal-sandbox-platform.js';
@@ -64,7 +65,8 @@ export interface ServiceInputs {
 export function buildServices(inputs: ServiceInputs): Services {
   const { config, log, clock, modalClient } = inputs;
   const { ledger, leadership } = inputs.storage;
-  const prometheus = createPrometheusMetrics({ ledger, leadership: () => leadership.info() });
+  const prometheus = createPrometheusMetrics({ ledger });
+  registerLeadershipGauges(prometheus.registry, () => leadership.info());
   const { metrics } = prometheus;
   const github = buildGitHub(config, { clock, log, metrics });
   const upstreams = createUpstreamHealth({
@@ -198,6 +200,7 @@ function controllerSettings(config: Config): ControllerSettings {
     bootTimeoutMs: config.state.runnerBootTimeoutMs,
     sandboxTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     warmMaxAgeMs: timings.warmMaxAgeMs,
+    exitWatchLagMs: timings.exitWatchLagMs,
   };
 }
 

@@ -99,7 +99,7 @@ export function createLeaderTerms(deps: {
     const previous = ending;
     t.ready = (async () => {
       await previous;
-      await recover(parts.ledger, parts.controller);
+      await recover(parts.controller);
       await firstReconcile(parts.reconciler);
       if (t.ended) return;
       t.loops = startLoops(deps.loops(parts), log, deps.clock);

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { maskDatabaseUrl, type Config } from '../config/config.js';
+import type { Config } from '../config/config.js';
+import { maskDatabaseUrl } from '../config/mask-config.js';
 import type { Clock } from '../domain/clock.js';
 import { errorFields } from '../domain/error-fields.js';
 import type { Ledger } from '../ledger/ledger.js';

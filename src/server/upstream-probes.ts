@@ -1,6 +1,6 @@
 import type { ModalClient } from 'modal';
 import type { Config } from '../config/config.js';
-import { translateGitHubError } from '../github/github-error.js';
+import { translateGitHubError } from '../github/translate-github-error.js';
 import type { UpstreamProbe } from '../http/upstream-health.js';
 import { translateModalError } from '../modal/modal-error.js';
 

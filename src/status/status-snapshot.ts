@@ -64,14 +64,6 @@ export interface Refusal {
   readonly reason: string;
 }
 
-/** Which replica served the page and which one leads (several replicas on PostgreSQL). */
-export interface StatusReplica {
-  readonly id: string;
-  /** The replica holding the leader lease; null when none holds it right now. */
-  readonly leader: string | null;
-  readonly isLeader: boolean;
-}
-
 /** Whether a service the app depends on answered its last probe (cached for 30 s). */
 export interface UpstreamStatus {
   /** `github` or `modal`. */
@@ -79,6 +71,14 @@ export interface UpstreamStatus {
   readonly status: 'ok' | 'failing';
   readonly error?: string;
   readonly checkedAt: number;
+}
+
+/** Which replica served the page and which one leads (several replicas on PostgreSQL). */
+export interface StatusReplica {
+  readonly id: string;
+  /** The replica holding the leader lease; null when none holds it right now. */
+  readonly leader: string | null;
+  readonly isLeader: boolean;
 }
 
 export interface StatusSnapshot {
@@ -113,9 +113,9 @@ export interface StatusInput {
   readonly waitReasons: ReadonlyMap<number, WaitReason>;
   readonly refusals: readonly Refusal[];
   readonly history: readonly HistorySample[];
-  readonly replica?: StatusReplica;
   readonly upstreams?: readonly UpstreamStatus[];
   readonly warnings?: readonly string[];
+  readonly replica?: StatusReplica;
   /** How far back failures are shown. */
   readonly failureWindowMs?: number;
   /** At most this many rows per table; the summary still counts everything. */
@@ -130,16 +130,37 @@ const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
 export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
   const { now } = input;
   const maxRows = input.maxRows ?? 200;
-  const failureSince = now - (input.failureWindowMs ?? 3_600_000);
   const jobsById = new Map(input.jobs.map((j) => [j.id, j]));
   const liveRunners = input.runners.filter((r) => live.has(r.state));
-  const starting = new Set(
-    liveRunners
-      .filter((r) => supply.has(r.state) && r.launchedForJobId !== null)
-      .map((r) => r.launchedForJobId as number),
-  );
+  const runners = statusRunners(liveRunners, jobsById, now);
+  const queued = input.jobs.filter((j) => j.status === 'queued');
+  return {
+    generatedAt: now,
+    ...(input.replica ? { replica: input.replica } : {}),
+    summary: {
+      liveRunners: liveRunners.length,
+      queuedJobs: queued.length,
+      inProgressJobs: input.jobs.filter((j) => j.status === 'in_progress').length,
+      maxRunners: input.maxRunners,
+      runnersByClass: countByClass(liveRunners),
+      foreignJobs: runners.filter((r) => r.foreign).length,
+    },
+    warnings: input.warnings ?? [],
+    runners: runners.slice(0, maxRows),
+    queue: statusQueue(queued, liveRunners, input).slice(0, maxRows),
+    failures: recentFailures(input, jobsById).slice(0, maxRows),
+    history: input.history,
+    ...(input.upstreams ? { upstreams: input.upstreams } : {}),
+  };
+}
 
-  const runners = [...liveRunners]
+/** Live runners, oldest first, with the job each took (or was launched for). */
+function statusRunners(
+  liveRunners: readonly RunnerRecord[],
+  jobsById: ReadonlyMap<number, JobRecord>,
+  now: number,
+): StatusRunner[] {
+  return [...liveRunners]
     .sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name))
     .map((r): StatusRunner => {
       const jobId = r.tookJobId ?? r.launchedForJobId;
@@ -154,9 +175,21 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
         foreign: r.tookJobId !== null && jobsById.get(r.tookJobId)?.foreign === true,
       };
     });
+}
 
-  const queued = input.jobs.filter((j) => j.status === 'queued');
-  const queue = fairOrder(queued).map((job, index): StatusQueuedJob => ({
+/** Queued jobs in launch order, each with why it has no runner yet. */
+function statusQueue(
+  queued: readonly JobRecord[],
+  liveRunners: readonly RunnerRecord[],
+  input: StatusInput,
+): StatusQueuedJob[] {
+  const { now } = input;
+  const starting = new Set(
+    liveRunners
+      .filter((r) => supply.has(r.state) && r.launchedForJobId !== null)
+      .map((r) => r.launchedForJobId as number),
+  );
+  return fairOrder(queued).map((job, index): StatusQueuedJob => ({
     jobId: job.id,
     repo: job.repo,
     runnerClass: job.runnerClass,
@@ -168,8 +201,15 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
     attempts: job.launchAttempts,
     lastError: job.lastError,
   }));
+}
 
-  const failures: StatusFailure[] = [
+/** Failed runners and refused jobs within the failure window, newest first. */
+function recentFailures(
+  input: StatusInput,
+  jobsById: ReadonlyMap<number, JobRecord>,
+): StatusFailure[] {
+  const failureSince = input.now - (input.failureWindowMs ?? 3_600_000);
+  return [
     ...input.runners
       .filter((r) => r.state === 'failed' && r.updatedAt >= failureSince)
       .map((r) => ({
@@ -187,30 +227,14 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
         cause: r.reason,
       })),
   ].sort((a, b) => b.at - a.at);
+}
 
-  // By class name, so that the page and the terminal list classes in the same order each time.
+/** Live runners per class, by class name so that the page and the terminal list them alike. */
+function countByClass(liveRunners: readonly RunnerRecord[]): Record<string, number> {
   const runnersByClass: Record<string, number> = {};
   for (const r of [...liveRunners].sort((a, b) => a.runnerClass.localeCompare(b.runnerClass)))
     runnersByClass[r.runnerClass] = (runnersByClass[r.runnerClass] ?? 0) + 1;
-
-  return {
-    generatedAt: now,
-    ...(input.replica ? { replica: input.replica } : {}),
-    summary: {
-      liveRunners: liveRunners.length,
-      queuedJobs: queued.length,
-      inProgressJobs: input.jobs.filter((j) => j.status === 'in_progress').length,
-      maxRunners: input.maxRunners,
-      runnersByClass,
-      foreignJobs: runners.filter((r) => r.foreign).length,
-    },
-    warnings: input.warnings ?? [],
-    runners: runners.slice(0, maxRows),
-    queue: queue.slice(0, maxRows),
-    failures: failures.slice(0, maxRows),
-    history: input.history,
-    ...(input.upstreams ? { upstreams: input.upstreams } : {}),
-  };
+  return runnersByClass;
 }
 
 function failedFor(runner: RunnerRecord, jobsById: ReadonlyMap<number, JobRecord>): string {

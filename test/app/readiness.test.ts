@@ -46,6 +46,7 @@ describe('/readyz answers from our own state', () => {
         ledger: { status: 'ok' },
         loops: {
           controller: { status: 'ok' },
+          'exit-watch': { status: 'ok' },
           reconciler: { status: 'ok' },
           'runner-group': { status: 'ok' },
           'status-history': { status: 'ok' },

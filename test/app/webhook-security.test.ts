@@ -7,7 +7,9 @@ describe('webhook input that must launch nothing', () => {
   let before = { github: 0, modal: 0 };
   beforeAll(async () => {
     // Reconciliation makes its own calls at start; let it finish, then count only ours.
-    h = await startHarness({ timings: { reconcileIntervalMs: 3_600_000 } });
+    h = await startHarness({
+      timings: { reconcileIntervalMs: 3_600_000, exitWatchIntervalMs: 3_600_000 },
+    });
     await h.server.reconciler.tick();
   });
   beforeEach(() => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { ENV_VARIABLES } from '../../src/config/config.js';
+import { ENV_VARIABLES } from '../../src/config/env-schema.js';
 
 const envExample = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
 const deploy = readFileSync(new URL('../../DEPLOY.md', import.meta.url), 'utf8');

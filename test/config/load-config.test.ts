@@ -5,14 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ConfigError } from '../../src/config/config-error.js';
-import {
-  DEFAULT_RUNNER_VERSION,
-  MIN_RUNNER_VERSION,
-  hasAppCredentials,
-  loadConfig,
-  maskConfig,
-  type Config,
-} from '../../src/config/config.js';
+import { hasAppCredentials, loadConfig, type Config } from '../../src/config/config.js';
+import { DEFAULT_RUNNER_VERSION, MIN_RUNNER_VERSION } from '../../src/config/env-schema.js';
+import { maskConfig } from '../../src/config/mask-config.js';
 
 // One real RSA key per file: PKCS#1 ("BEGIN RSA PRIVATE KEY", what GitHub hands out) and PKCS#8.
 const keyPair = generateKeyPairSync('rsa', { modulusLength: 2048 });

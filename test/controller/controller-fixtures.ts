@@ -16,6 +16,7 @@ export function controllerSettings(
     bootTimeoutMs: 300_000,
     sandboxTimeoutMinutes: 60,
     warmMaxAgeMs: 30 * 60_000,
+    exitWatchLagMs: 0,
     ...overrides,
   };
 }

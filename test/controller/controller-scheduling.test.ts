@@ -51,7 +51,6 @@ function setup(maxConcurrentLaunches: number) {
       new Promise((resolve) => creates.push({ name: spec.name, resolve })),
     deliverConfig: async () => {},
     terminate: async () => {},
-    waitForExit: () => new Promise<number>(() => {}),
     list: async () => [],
   };
   const registry: RunnerRegistry = {

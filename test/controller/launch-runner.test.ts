@@ -96,7 +96,7 @@ const createError = () => new Error('create refused (test)');
 const deliverError = () => new Error('deliver refused (test)');
 
 describe('launching a runner in a new sandbox', () => {
-  it('succeeds: config minted and delivered on stdin, runner booting, its exit watched', async () => {
+  it('succeeds: config minted and delivered on stdin, runner booting, its exit seen by the listing', async () => {
     const t = setup(cold);
     const runner = await launchFor(t);
 
@@ -104,7 +104,6 @@ describe('launching a runner in a new sandbox', () => {
       'github.generateJitConfig',
       'modal.createSandbox',
       'modal.deliverConfig',
-      'modal.waitForExit',
     ]);
     const registration = t.github.byName(runner.name);
     const sandbox = t.platform.sandboxes.get(runner.sandboxId ?? '');
@@ -114,12 +113,14 @@ describe('launching a runner in a new sandbox', () => {
     expect(sandbox?.spec?.tags).toMatchObject({ runnerName: runner.name, warm: false, jobId: 42 });
     await expectNotBackedOff(t);
 
-    // The watch: the sandbox exiting before any job fails the runner and deletes its registration.
+    // Exit watching: the sandbox gone from the listing before any job fails the runner and
+    // deletes its registration.
     t.platform.exit(runner.sandboxId ?? '', 1);
+    expect(await t.controller.watchExits()).toBe(1);
     await settle(t);
     const after = await t.ledger.getRunner(runner.name);
     expect(after?.state).toBe('failed');
-    expect(after?.lastError).toMatch(/exited \(code 1\) before the runner took a job/);
+    expect(after?.lastError).toMatch(/exited before the runner took a job/);
     expect(undoCalls(t)).toEqual([`deleteRunner ${registration?.id}`]);
   });
 
@@ -164,8 +165,6 @@ describe('launching a runner in a new sandbox', () => {
     await expectBackedOff(t, c.lastError);
     expect(t.github.registrations.size).toBe(0);
     expect(t.platform.running()).toEqual([]);
-    // Nothing was watched: there is no sandbox to follow.
-    expect(t.log.methods()).not.toContain('modal.waitForExit');
   });
 
   it('the delivery failing and the undo failing too: the sandbox is still terminated', async () => {
@@ -182,7 +181,7 @@ describe('launching a runner in a new sandbox', () => {
     expect(t.platform.running()).toEqual([]);
   });
 
-  it('undo finds the runner running a job (delete answers busy): sandbox kept, runner busy, exit watched', async () => {
+  it('undo finds the runner running a job (delete answers busy): sandbox kept, runner busy, exit seen', async () => {
     const t = setup(cold);
     t.log.fail('modal.deliverConfig', deliverError());
     t.log.fail('github.deleteRunner', runnerBusyError());
@@ -195,13 +194,14 @@ describe('launching a runner in a new sandbox', () => {
     await expectNotBackedOff(t);
 
     t.platform.exit('sb-1', 0);
+    expect(await t.controller.watchExits()).toBe(1);
     await settle(t);
     expect((await t.ledger.getRunner(runner.name))?.state).toBe('done');
   });
 });
 
 describe('launching a runner in a warm sandbox', () => {
-  it('succeeds: no new sandbox, the config goes to the warm one, which was watched since it booted', async () => {
+  it('succeeds: no new sandbox, the config goes to the warm one', async () => {
     const t = setup(warmPooled);
     const warm = await bootWarmPool(t);
     const before = t.log.calls.length;
@@ -212,7 +212,6 @@ describe('launching a runner in a warm sandbox', () => {
       'github.generateJitConfig',
       'modal.deliverConfig',
     ]);
-    expect(t.log.argsOf('modal.waitForExit')).toEqual([{ sandboxId: warm.sandboxId }]);
     expect(runner.state).toBe('booting');
     expect(runner.sandboxId).toBe(warm.sandboxId);
     expect(runner.scope).toEqual({ kind: 'org', org: 'acme' });
@@ -269,9 +268,9 @@ describe('launching a runner in a warm sandbox', () => {
     expect(runner.state).toBe('busy');
     expect(t.platform.sandboxes.get(warm.sandboxId ?? '')?.exitCode).toBeUndefined();
     await expectNotBackedOff(t);
-    // Still watched from its boot: no second watch, and its exit closes the runner.
-    expect(t.log.argsOf('modal.waitForExit')).toHaveLength(1);
+    // Its exit, seen by the exit watcher, closes the runner.
     t.platform.exit(warm.sandboxId ?? '', 0);
+    expect(await t.controller.watchExits()).toBe(1);
     await settle(t);
     expect((await t.ledger.getRunner(runner.name))?.state).toBe('done');
   });

@@ -1,10 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { retryHintOf } from '../../src/domain/error-fields.js';
-import {
-  GitHubError,
-  parseRetryAfter,
-  translateGitHubError,
-} from '../../src/github/github-error.js';
+import { GitHubError } from '../../src/github/github-error.js';
+import { parseRetryAfter } from '../../src/github/parse-retry-after.js';
+import { translateGitHubError } from '../../src/github/translate-github-error.js';
 
 const NOW = 1_700_000_000_000;
 

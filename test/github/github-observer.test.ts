@@ -3,12 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { retryHintOf } from '../../src/domain/error-fields.js';
-import {
-  createGitHubObserver,
-  type AppOctokitLike,
-  type InstallationOctokitLike,
-  type ObserverLogger,
-} from '../../src/github/github-observer.js';
+import { createGitHubObserver } from '../../src/github/github-observer.js';
+import type { ObserverLogger } from '../../src/github/observer-context.js';
+import type { AppOctokitLike, InstallationOctokitLike } from '../../src/github/observer-octokit.js';
 import { createJitRateLimiter } from '../../src/github/jit-rate-limiter.js';
 import { deliveriesToRedeliver } from '../../src/reconciler/redeliver-failed.js';
 import { FakeClock } from '../../sim/fake-clock.js';
@@ -385,139 +382,6 @@ describe('listInstallations', () => {
   });
 });
 
-describe('listDeliveries', () => {
-  it('follows the cursor and stops at the first page that reaches `since`', async () => {
-    const { observer, acquires } = setup();
-    const queries: Record<string, string>[] = [];
-    const record = (q: object) => queries.push(q as Record<string, string>) > 0;
-    nock(API)
-      .get('/app/hook/deliveries')
-      .matchHeader('authorization', `bearer ${JWT}`)
-      .query((q) => record(q) && q.cursor === undefined)
-      .reply(200, [deliveryBody(6, 1), deliveryBody(5, 2)], nextLink('per_page=100&cursor=v1_5'))
-      .get('/app/hook/deliveries')
-      .query((q) => record(q) && q.cursor === 'v1_5')
-      .reply(
-        200,
-        [
-          deliveryBody(4, 3, { status: 'Invalid HTTP Response: 503', status_code: 503 }),
-          deliveryBody(3, 10, { action: null, installation_id: null, redelivery: true }),
-          deliveryBody(2, 11),
-        ],
-        // A next page exists, but it holds only older deliveries: it must not be read.
-        nextLink('per_page=100&cursor=v1_2'),
-      );
-
-    const result = await observer.listDeliveries({ since: T0 - 10 * 60_000 });
-
-    expect(queries).toEqual([{ per_page: '100' }, { per_page: '100', cursor: 'v1_5' }]);
-    expect(acquires()).toBe(2);
-    // Newest first; delivery 3 sits exactly at `since` and is kept, 2 is older and is not.
-    expect(result.map((d) => d.id)).toEqual([6, 5, 4, 3]);
-    expect(result[2]).toStrictEqual({
-      id: 4,
-      guid: 'guid-4',
-      deliveredAt: T0 - 3 * 60_000,
-      redelivery: false,
-      status: 'Invalid HTTP Response: 503',
-      statusCode: 503,
-      event: 'workflow_job',
-      action: 'queued',
-      installationId: 7,
-    });
-    expect(result[3]).toMatchObject({ action: null, installationId: null, redelivery: true });
-  });
-
-  it('reads to the last page when every delivery is newer than `since`', async () => {
-    const { observer, lines } = setup();
-    nock(API)
-      .get('/app/hook/deliveries')
-      .query({ per_page: '100' })
-      .reply(200, [deliveryBody(3, 1)], nextLink('per_page=100&cursor=c2'))
-      .get('/app/hook/deliveries')
-      .query({ per_page: '100', cursor: 'c2' })
-      .reply(200, [deliveryBody(2, 2)], nextLink('per_page=100&cursor=c3'))
-      .get('/app/hook/deliveries')
-      .query({ per_page: '100', cursor: 'c3' })
-      .reply(200, [deliveryBody(1, 3)]);
-
-    const result = await observer.listDeliveries({ since: T0 - 60 * 60_000 });
-
-    expect(result.map((d) => d.id)).toEqual([3, 2, 1]);
-    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
-  });
-
-  it('reads at most maxPages pages and warns that older ones were not seen', async () => {
-    const { observer, lines } = setup();
-    nock(API)
-      .get('/app/hook/deliveries')
-      .query({ per_page: '100' })
-      .reply(200, [deliveryBody(9, 1)], nextLink('per_page=100&cursor=p2'))
-      .get('/app/hook/deliveries')
-      .query({ per_page: '100', cursor: 'p2' })
-      .reply(200, [deliveryBody(8, 2)], nextLink('per_page=100&cursor=p3'));
-
-    const result = await observer.listDeliveries({ since: T0 - 60 * 60_000, maxPages: 2 });
-
-    expect(result.map((d) => d.id)).toEqual([9, 8]);
-    expect(lines).toContainEqual({
-      level: 'warn',
-      fields: { operation: 'list-deliveries', pages: 2, deliveries: 2 },
-      message:
-        'more webhook deliveries since the last check than pages read; older failures are not seen',
-    });
-  });
-
-  it('reads 10 pages by default', async () => {
-    const { observer, acquires } = setup();
-    const scope = nock(API);
-    for (let page = 0; page < 10; page++) {
-      scope
-        .get('/app/hook/deliveries')
-        .query(page === 0 ? { per_page: '100' } : { per_page: '100', cursor: `c${page}` })
-        .reply(200, [deliveryBody(100 - page, page)], nextLink(`per_page=100&cursor=c${page + 1}`));
-    }
-
-    const result = await observer.listDeliveries({ since: T0 - 24 * 3600_000 });
-
-    expect(result).toHaveLength(10);
-    expect(acquires()).toBe(10);
-  });
-
-  it('stops on an empty page', async () => {
-    const { observer } = setup();
-    nock(API)
-      .get('/app/hook/deliveries')
-      .query({ per_page: '100' })
-      .reply(200, [], nextLink('per_page=100&cursor=x'));
-
-    await expect(observer.listDeliveries({ since: 0 })).resolves.toEqual([]);
-  });
-
-  it('turns a 5xx into a retryable GitHubError', async () => {
-    const { observer } = setup();
-    nock(API).get('/app/hook/deliveries').query(true).reply(500, { message: 'Server Error' });
-
-    const error = await rejection(observer.listDeliveries({ since: 0 }));
-
-    expect(error).toMatchObject({
-      operation: 'list-deliveries',
-      code: 'server-error',
-      status: 500,
-      retryable: true,
-    });
-  });
-
-  it('refuses a 2xx that is not a list', async () => {
-    const { observer } = setup();
-    nock(API).get('/app/hook/deliveries').query(true).reply(200, { message: 'surprise' });
-
-    const error = await rejection(observer.listDeliveries({ since: 0 }));
-
-    expect(error).toMatchObject({ code: 'unexpected-response', retryable: false });
-  });
-});
-
 describe('redeliver', () => {
   it('posts an attempt for the delivery with the App JWT', async () => {
     const { observer, acquires, lines } = setup();
@@ -557,29 +421,6 @@ describe('redeliver', () => {
   });
 });
 
-describe('listDeliveries with deliveriesToRedeliver', () => {
-  it('picks from what listDeliveries returned', async () => {
-    const { observer } = setup();
-    nock(API)
-      .get('/app/hook/deliveries')
-      .query({ per_page: '100' })
-      .reply(200, [
-        deliveryBody(4, 1, { guid: 'g1', redelivery: true, status_code: 200 }),
-        deliveryBody(3, 2, { guid: 'g2', status: 'timed out', status_code: 0 }),
-        deliveryBody(2, 3, { guid: 'g1', status_code: 502 }),
-        deliveryBody(1, 4, { guid: 'g3', event: 'installation', status_code: 500 }),
-      ]);
-
-    const deliveries = await observer.listDeliveries({ since: 0 });
-    const picked = deliveriesToRedeliver(deliveries, {
-      event: 'workflow_job',
-      alreadyRedelivered: new Set(),
-    });
-
-    expect(picked.map((p) => [p.id, p.guid])).toEqual([[3, 'g2']]);
-  });
-});
-
 describe('listDeliveryPage', () => {
   it('reads one page, paced, and hands back the cursor of the next', async () => {
     const { observer, acquires } = setup();
@@ -601,6 +442,84 @@ describe('listDeliveryPage', () => {
     ]);
     expect(second.nextCursor).toBeUndefined();
     expect(acquires()).toBe(2);
+  });
+
+  it('maps every field of a delivery, nulls and redeliveries included', async () => {
+    const { observer } = setup();
+    nock(API)
+      .get('/app/hook/deliveries')
+      .query({ per_page: '100' })
+      .reply(200, [
+        deliveryBody(4, 3, { status: 'Invalid HTTP Response: 503', status_code: 503 }),
+        deliveryBody(3, 10, { action: null, installation_id: null, redelivery: true }),
+        deliveryBody(2, 11, { delivered_at: 'not a date' }),
+      ]);
+
+    const page = await observer.listDeliveryPage({});
+
+    expect(page.deliveries[0]).toStrictEqual({
+      id: 4,
+      guid: 'guid-4',
+      deliveredAt: T0 - 3 * 60_000,
+      redelivery: false,
+      status: 'Invalid HTTP Response: 503',
+      statusCode: 503,
+      event: 'workflow_job',
+      action: 'queued',
+      installationId: 7,
+    });
+    expect(page.deliveries[1]).toMatchObject({
+      action: null,
+      installationId: null,
+      redelivery: true,
+    });
+    // A delivery without a readable time cannot be placed in the sweep's window: left out.
+    expect(page.deliveries.map((d) => d.id)).toEqual([4, 3]);
+    expect(page.nextCursor).toBeUndefined();
+  });
+
+  it('feeds deliveriesToRedeliver', async () => {
+    const { observer } = setup();
+    nock(API)
+      .get('/app/hook/deliveries')
+      .query({ per_page: '100' })
+      .reply(200, [
+        deliveryBody(4, 1, { guid: 'g1', redelivery: true, status_code: 200 }),
+        deliveryBody(3, 2, { guid: 'g2', status: 'timed out', status_code: 0 }),
+        deliveryBody(2, 3, { guid: 'g1', status_code: 502 }),
+        deliveryBody(1, 4, { guid: 'g3', event: 'installation', status_code: 500 }),
+      ]);
+
+    const { deliveries } = await observer.listDeliveryPage({});
+    const picked = deliveriesToRedeliver(deliveries, {
+      event: 'workflow_job',
+      alreadyRedelivered: new Set(),
+    });
+
+    expect(picked.map((p) => [p.id, p.guid])).toEqual([[3, 'g2']]);
+  });
+
+  it('turns a 5xx into a retryable GitHubError', async () => {
+    const { observer } = setup();
+    nock(API).get('/app/hook/deliveries').query(true).reply(500, { message: 'Server Error' });
+
+    const error = await rejection(observer.listDeliveryPage({}));
+
+    expect(error).toMatchObject({
+      operation: 'list-deliveries',
+      code: 'server-error',
+      status: 500,
+      retryable: true,
+    });
+  });
+
+  it('refuses a 2xx that is not a list', async () => {
+    const { observer } = setup();
+    nock(API).get('/app/hook/deliveries').query(true).reply(200, { message: 'surprise' });
+
+    const error = await rejection(observer.listDeliveryPage({}));
+
+    expect(error).toMatchObject({ code: 'unexpected-response', retryable: false });
   });
 
   it('an empty page ends the listing even if GitHub sends a next link', async () => {

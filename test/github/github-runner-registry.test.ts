@@ -4,11 +4,9 @@ import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { retryHintOf } from '../../src/domain/error-fields.js';
 import type { JitConfigRequest } from '../../src/ports/runner-registry.js';
-import {
-  createGitHubRunnerRegistry,
-  type OctokitLike,
-  type RegistryLogger,
-} from '../../src/github/github-runner-registry.js';
+import { createGitHubRunnerRegistry } from '../../src/github/github-runner-registry.js';
+import type { RegistryLogger } from '../../src/github/registry-call.js';
+import type { OctokitLike } from '../../src/github/runners-octokit.js';
 import { createJitRateLimiter } from '../../src/github/jit-rate-limiter.js';
 import { FakeGitHub, jitBodyProblem } from '../../sim/fake-github.js';
 import { FakeClock } from '../../sim/fake-clock.js';

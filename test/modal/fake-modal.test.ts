@@ -64,7 +64,7 @@ describe('FakeModal', () => {
         expect(await platform.list('fake-test')).toHaveLength(2);
         await platform.terminate(cpu.sandboxId);
         fake.exit(gpu.sandboxId, 0);
-        await expect(platform.waitForExit(gpu.sandboxId)).resolves.toBe(0);
+        await expect((await client.sandboxes.fromId(gpu.sandboxId)).wait()).resolves.toBe(0);
         await new Promise((resolve) => setTimeout(resolve, 50));
         expect(connections).toBe(0);
       } finally {
@@ -132,10 +132,10 @@ describe('FakeModal', () => {
   it('fails pending long-polls on close()', async () => {
     const platform = platformFor(new FakeModal({ longPollMs: 60_000 }));
     const { sandboxId } = await platform.createSandbox(launchSpec());
-    const exit = platform.waitForExit(sandboxId);
+    const exit = (await client.sandboxes.fromId(sandboxId)).wait();
     await new Promise((resolve) => setTimeout(resolve, 20));
     fake.close();
-    await expect(exit).rejects.toMatchObject({ code: 'FAILED_PRECONDITION', retryable: false });
+    await expect(exit).rejects.toMatchObject({ code: Status.FAILED_PRECONDITION });
   });
 
   it('a lost create response that the SDK retries ends in ALREADY_EXISTS, with the sandbox running', async () => {
@@ -181,7 +181,7 @@ describe('FakeModal', () => {
       });
       const { sandboxId } = await platform.createSandbox(launchSpec(runnerClass));
       await platform.deliverConfig(sandboxId, 'jit-secret');
-      await expect(platform.waitForExit(sandboxId)).resolves.toBe(0);
+      await expect((await client.sandboxes.fromId(sandboxId)).wait()).resolves.toBe(0);
       expect(seen).toEqual(['jit-secret\n']);
     },
   );

@@ -67,7 +67,6 @@ function setup(
     appName: 'modal-github-runner',
     runnerVersion: RUNNER_VERSION,
     defaultTimeoutMinutes: 60,
-    sleep: async () => {},
     ...platformOptions,
   });
 }
@@ -256,13 +255,14 @@ describe('launch on a GPU class (V1 sandbox)', () => {
 });
 
 describe('terminate', () => {
-  it('terminates a running sandbox, which then exits with 137', async () => {
+  it('terminates a running sandbox, which then leaves the listing', async () => {
     const platform = setup();
     const { sandboxId } = await platform.createSandbox(spec(cpuClass));
     await platform.terminate(sandboxId);
     expect(only('SandboxTerminateV2')).toEqual({ sandboxId });
     expect(fake.liveCount()).toBe(0);
-    await expect(platform.waitForExit(sandboxId)).resolves.toBe(137);
+    expect(fake.sandbox(sandboxId)?.result?.status).toBe(3); // TERMINATED (the SDK reports 137)
+    expect(await platform.list('modal-github-runner')).toEqual([]);
   });
 
   it('accepts a sandbox that already exited, and one Modal does not know', async () => {
@@ -272,7 +272,7 @@ describe('terminate', () => {
     await expect(platform.terminate(sandboxId)).resolves.toBeUndefined();
     await expect(platform.terminate('sb-0000000000000000000000')).resolves.toBeUndefined();
     expect(fake.requests('SandboxTerminate')).toEqual([{ sandboxId: 'sb-0000000000000000000000' }]);
-    await expect(platform.waitForExit(sandboxId)).resolves.toBe(0);
+    expect(fake.sandbox(sandboxId)?.result?.exitcode).toBe(0);
   });
 
   it('terminates V1 (GPU) sandboxes through the V1 RPC', async () => {
@@ -293,54 +293,6 @@ describe('terminate', () => {
       retryable: true,
       code: 'RESOURCE_EXHAUSTED',
     });
-  });
-});
-
-describe('waitForExit', () => {
-  it('long-polls until the sandbox exits and resolves with its exit code', async () => {
-    const platform = setup({ longPollMs: 5000 });
-    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
-    let settled = false;
-    const exit = platform.waitForExit(sandboxId).finally(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(settled).toBe(false);
-    expect(fake.requests('SandboxWaitV2')).toEqual([{ sandboxId, timeout: 10 }]);
-
-    fake.exit(sandboxId, 3);
-    await expect(exit).resolves.toBe(3);
-    // The pending long-poll answered at once: no polling loop.
-    expect(fake.requests('SandboxWaitV2')).toHaveLength(1);
-  });
-
-  it('resolves with 0 for a V1 sandbox after fake.exit(id, 0)', async () => {
-    const platform = setup();
-    const { sandboxId } = await platform.createSandbox(spec(gpuClass));
-    const exit = platform.waitForExit(sandboxId);
-    setTimeout(() => fake.exit(sandboxId, 0), 50);
-    await expect(exit).resolves.toBe(0);
-    expect(fake.requests('SandboxWait').length).toBeGreaterThanOrEqual(1);
-  });
-
-  it('reports a sandbox timeout as 124', async () => {
-    const platform = setup();
-    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
-    fake.expire(sandboxId);
-    await expect(platform.waitForExit(sandboxId)).resolves.toBe(124);
-  });
-
-  it('rides out transient failures longer than the SDK retries', async () => {
-    const platform = setup();
-    const { sandboxId } = await platform.createSandbox(spec(cpuClass));
-    fake.exit(sandboxId, 0);
-    fake.failNext('SandboxWaitV2', Status.UNAVAILABLE, 5);
-    await expect(platform.waitForExit(sandboxId)).resolves.toBe(0);
-    expect(fake.requests('SandboxWaitV2')).toHaveLength(6);
-  });
-
-  it('gives up on a sandbox Modal does not know', async () => {
-    const platform = setup();
-    const error = await rejection(platform.waitForExit('sb-0000000000000000000000'));
-    expect(error).toMatchObject({ operation: 'wait', retryable: false, code: 'NOT_FOUND' });
   });
 });
 
@@ -376,9 +328,9 @@ describe('list', () => {
       includeFinished: false,
       tags: [{ tagName: 'managed-by', tagValue: 'modal-github-runner' }],
     });
-    // Tags come from one lookup per sandbox, V1 and V2 alike.
-    expect(fake.requests('SandboxTagsGetV2')).toHaveLength(2);
-    expect(fake.requests('SandboxTagsGet')).toEqual([{ sandboxId: gpu.sandboxId }]);
+    // Tags come with the listing's pages: no lookup per sandbox, V1 and V2 alike.
+    expect(fake.requests('SandboxTagsGetV2')).toEqual([]);
+    expect(fake.requests('SandboxTagsGet')).toEqual([]);
 
     const theirs = await platform.list('someone-else');
     expect(theirs.map((s) => s.sandboxId)).toEqual([other.sandboxId]);

@@ -168,6 +168,29 @@ describe('redeliverFailed: a sweep across ticks within the API budget', () => {
     expect(Number(await ledger.getMeta('deliveries.checkedAt'))).toBe(NOW - 120_000);
   });
 
+  it('stops at the first page that reaches the checkpoint; a delivery made at it is kept', async () => {
+    const all = [
+      // Page 1: the 100 newest, all delivered.
+      ...Array.from({ length: 100 }, (_, i) => delivery(i + 1, i * 0.01, 200)),
+      // Page 2: two failures in the window (one exactly at the checkpoint), one just before it.
+      delivery(201, 3, 502),
+      delivery(202, 10, 503),
+      delivery(203, 11, 0),
+      // Older still: the rest of page 2 and a page 3, which must not be read.
+      ...Array.from({ length: 150 }, (_, i) => delivery(300 + i, 12 + i, 500)),
+    ];
+    const api = deliveriesApi(all);
+    const { ctx, ledger } = context(api.github);
+    await ledger.setMeta('deliveries.checkedAt', String(NOW - 10 * 60_000));
+
+    expect(await redeliverFailed(ctx, createApiBudget(20), NOW)).toBe(2);
+
+    expect(api.pagesRead()).toBe(2);
+    // Oldest first: the one at the checkpoint, then the newer one.
+    expect(api.redelivered).toEqual([202, 201]);
+    expect(Number(await ledger.getMeta('deliveries.checkedAt'))).toBe(NOW - 120_000);
+  });
+
   it('a failure a later attempt delivered is not sent again, even when the success is pages away', async () => {
     const all = [
       delivery(1, 1, 200, 'same'), // the redelivery that worked, newest

@@ -36,8 +36,6 @@ interface World {
   readonly platform: InMemorySandboxPlatform;
   readonly clock: FakeClock;
   readonly locks: ReturnType<typeof createRunnerLocks>;
-  /** What the reconciler asked the controller to follow. */
-  readonly watched: [string, string][];
   readonly reconciler: Reconciler;
 }
 
@@ -49,7 +47,6 @@ function world(
   const { log, github, platform } = createInMemoryPorts();
   const clock = new FakeClock('manual');
   const locks = createRunnerLocks();
-  const watched: [string, string][] = [];
   github.installations = [{ id: 7, account: 'acme', kind: 'org', suspended: false }];
   const reconciler = createReconciler({
     ledger,
@@ -57,7 +54,6 @@ function world(
     platform,
     controller: {
       wake: () => {},
-      watch: (name, sandboxId) => watched.push([name, sandboxId]),
       locks,
     },
     clock,
@@ -77,7 +73,7 @@ function world(
       ...settings,
     },
   });
-  return { ledger, log, github, platform, clock, locks, watched, reconciler };
+  return { ledger, log, github, platform, clock, locks, reconciler };
 }
 
 /** The tags our launches write on a job's sandbox. */
@@ -181,10 +177,9 @@ describe('reconciler repairs', () => {
     const after = await w.ledger.getRunner('modal-a');
     expect(after?.state).toBe('failed');
     expect(after?.lastError).toMatch(/launch interrupted/);
-    expect(w.watched).toEqual([]);
   });
 
-  it('interrupted-launch whose runner took a job (delete answers busy): kept, busy, watched', async () => {
+  it('interrupted-launch whose runner took a job (delete answers busy): kept and busy', async () => {
     const w = world();
     const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
     const registration = registered(w, 'modal-a', { status: 'online', busy: true });
@@ -198,7 +193,6 @@ describe('reconciler repairs', () => {
     expect(terminatedIds(w)).toEqual([]);
     expect(w.github.registrations.has(registration.id)).toBe(true);
     expect((await w.ledger.getRunner('modal-a'))?.state).toBe('busy');
-    expect(w.watched).toEqual([['modal-a', sandbox.sandboxId]]);
   });
 
   it('interrupted-launch without a sandbox: its registration deleted, runner failed', async () => {
@@ -216,7 +210,6 @@ describe('reconciler repairs', () => {
     const after = await w.ledger.getRunner('modal-a');
     expect(after?.state).toBe('failed');
     expect(after?.lastError).toMatch(/launch interrupted/);
-    expect(w.watched).toEqual([]);
   });
 
   it.each([
@@ -242,7 +235,7 @@ describe('reconciler repairs', () => {
     },
   );
 
-  it('adopt-sandbox with complete tags: the runner is rebuilt in the ledger and watched', async () => {
+  it('adopt-sandbox with complete tags: the runner is rebuilt in the ledger', async () => {
     const w = world();
     const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
     const registration = registered(w, 'modal-a', { status: 'online' });
@@ -258,7 +251,6 @@ describe('reconciler repairs', () => {
       installationId: 7,
       launchedForJobId: 42,
     });
-    expect(w.watched).toEqual([['modal-a', sandbox.sandboxId]]);
     expect(terminatedIds(w)).toEqual([]);
   });
 
@@ -274,7 +266,6 @@ describe('reconciler repairs', () => {
     expect(report.repairs).toEqual({ 'adopt-sandbox': 1 });
     expect(terminatedIds(w)).toEqual([sandbox.sandboxId]);
     expect(await w.ledger.getRunner('modal-a')).toBeUndefined();
-    expect(w.watched).toEqual([]);
   });
 
   it.each([
@@ -395,7 +386,6 @@ describe('reconciler repairs stand back', () => {
     await w.reconciler.tick();
 
     expect((await w.ledger.getRunner('modal-a'))?.state).toBe('booting');
-    expect(w.watched).toEqual([]);
     expect(terminatedIds(w)).toEqual([]);
   });
 });

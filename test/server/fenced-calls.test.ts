@@ -13,7 +13,6 @@ function recordingPlatform(calls: string[]): SandboxPlatform {
     },
     deliverConfig: async (id) => void calls.push(`deliver ${id}`),
     terminate: async (id) => void calls.push(`terminate ${id}`),
-    waitForExit: async () => 0,
     list: async () => [],
   };
 }

@@ -11,7 +11,6 @@ import { createLeaderTerms, type LeaderParts } from '../../src/server/leader-ter
 import type { BackgroundLoop } from '../../src/server/lifecycle.js';
 import { createRunnerLocks } from '../../src/controller/runner-locks.js';
 import { eventually } from '../../sim/harness.js';
-import { runner } from '../../sim/records.js';
 
 const log = pino({ level: 'silent' });
 const REPORT: TickReport = {
@@ -65,7 +64,7 @@ function recordingParts(events: string[], ledger: Ledger, gate: Promise<void>) {
       recover: async () => {
         events.push(`${epoch}: undo cut-off launches`);
       },
-      watch: (name) => events.push(`${epoch}: watch ${name}`),
+      watchExits: async () => 0,
       stop: async () => {
         stopped = true;
         events.push(`${epoch}: controller stopped`);
@@ -90,7 +89,6 @@ const loops = (parts: LeaderParts): BackgroundLoop[] => [
 describe('leader terms', () => {
   it('a new leader recovers and reconciles before it plans; wakes before that wait for it', async () => {
     const ledger = createMemoryLedger();
-    await ledger.insertRunner(runner('r1', { state: 'busy', sandboxId: 'sb-1' }));
     const events: string[] = [];
     let open = () => {};
     const gate = new Promise<void>((r) => (open = r));
@@ -107,10 +105,10 @@ describe('leader terms', () => {
     manual.elect(1);
     terms.controller.wake(); // a webhook while the term starts: no plan before the reconcile
     await eventually(() => events.includes('1: reconcile'), 'reconciling');
-    expect(events).toEqual(['1: watch r1', '1: undo cut-off launches', '1: reconcile']);
+    expect(events).toEqual(['1: undo cut-off launches', '1: reconcile']);
     open();
     await terms.controller.settled();
-    expect(events.slice(3)).toEqual(['1: reconciled', '1: plan']);
+    expect(events.slice(2)).toEqual(['1: reconciled', '1: plan']);
     terms.controller.wake();
     expect(events.at(-1)).toBe('1: plan');
     expect(terms.controller.waitReasons().get(1)).toBe('cap');
@@ -163,14 +161,17 @@ describe('leader terms', () => {
   it('a term that cannot start gives the lease up instead of leading without planning', async () => {
     const events: string[] = [];
     const manual = manualLeadership();
-    const failing = createMemoryLedger();
-    failing.listRunners = async () => {
-      throw new Error('database unreachable');
-    };
+    const build = recordingParts(events, createMemoryLedger(), Promise.resolve());
     const terms = createLeaderTerms({
       leadership: manual.leadership,
       signal: localWorkSignal(),
-      build: recordingParts(events, failing, Promise.resolve()),
+      build: (epoch) => {
+        const parts = build(epoch);
+        parts.controller.recover = async () => {
+          throw new Error('database unreachable');
+        };
+        return parts;
+      },
       loops,
       log,
       clock: systemClock,

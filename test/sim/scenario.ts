@@ -105,6 +105,8 @@ export const FAST: Partial<Timings> = {
   launchBackoff: { baseDelayMs: 100, maxDelayMs: 1000 },
   idleGraceMs: 300,
   reconcileIntervalMs: 250,
+  exitWatchIntervalMs: 100,
+  exitWatchLagMs: 50,
   staleJobMs: 500,
   staleJobRecheckMs: 500,
   sandboxListLagMs: 300,
