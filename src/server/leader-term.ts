@@ -65,7 +65,7 @@ const NOT_LEADER: TickReport = {
 
 /**
  * Runs the controller and the reconciler while, and only while, this replica leads. A term
- * begins with recovery (following every live sandbox) and one reconciliation, then plans; it
+ * begins with recovery (undoing the launches cut off) and one reconciliation, then plans; it
  * ends at once when the lease is lost: the controller plans no more, and what it had in flight
  * finishes against a fenced ledger that refuses its writes.
  */

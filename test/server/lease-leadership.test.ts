@@ -44,7 +44,8 @@ class JumpClock implements Clock {
   sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 }
 
-const timings = { leaseTtlMs: 400, leaseRenewMs: 60, leaseRetryMs: 60 };
+// Long enough that a busy machine (a paused event loop) does not cost the leader its lease.
+const timings = { leaseTtlMs: 1_500, leaseRenewMs: 100, leaseRetryMs: 100 };
 const log = pino({ level: 'silent' });
 const started: Leadership[] = [];
 afterEach(async () => {
@@ -71,7 +72,7 @@ describe('lease leadership', () => {
     const b = campaign(store, 'b');
     await eventually(() => b.leadership.info().leader === 'a', 'b sees a');
     // Renewals keep it: well past the lease's lifetime, a still leads and b never did.
-    await new Promise((r) => setTimeout(r, 3 * timings.leaseTtlMs));
+    await new Promise((r) => setTimeout(r, 2 * timings.leaseTtlMs));
     expect(a.leadership.info()).toEqual({ replicaId: 'a', leader: 'a', epoch: 1, isLeader: true });
     expect(b.leadership.info()).toEqual({ replicaId: 'b', leader: 'a', epoch: 1, isLeader: false });
     expect(b.leadership.currentEpoch()).toBeUndefined();
@@ -115,6 +116,8 @@ describe('lease leadership', () => {
     await eventually(() => a.leadership.currentEpoch() === undefined, 'a stops trusting');
     const trustedFor = Date.now() - cut;
     expect(trustedFor).toBeLessThan(timings.leaseTtlMs);
+    // The deadline timer deposes it (its controller and reconciler stop) right after.
+    await eventually(() => a.events.length === 2, 'a deposed');
     expect(a.events).toEqual([
       'elected 1',
       'deposed: the lease could not be renewed before it ran out (is the database reachable?)',
@@ -162,7 +165,7 @@ describe('lease leadership', () => {
     expect(a.leadership.currentEpoch()).toBeUndefined();
     expect(a.events).toEqual(['elected 1', 'deposed: the database refused a write']);
     // Its own lease is still valid in the store; it leads again once that expires.
-    await eventually(() => a.leadership.info().isLeader, 'a leads again', 3_000);
+    await eventually(() => a.leadership.info().isLeader, 'a leads again', 5_000);
     expect(a.events.at(-1)).toBe('elected 2');
   });
 });
