@@ -81,6 +81,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ledger: services.ledger,
       controller: services.controller,
       clock,
+      log: log.child({ name: 'webhooks' }),
       policy: {
         classes: config.runners.classes,
         allowedRepos: config.policy.allowedRepos,
