@@ -6,6 +6,7 @@ import {
   type ObserveResult,
 } from './ledger.js';
 import type { SqliteTables } from './sqlite-tables.js';
+import type { WalSync } from './wal-sync.js';
 
 export interface GroupCommit {
   /** Queues an observation for this event-loop turn's commit; resolves once it is durable. */
@@ -21,12 +22,17 @@ interface Pending {
 }
 
 /**
- * Job observations committed together, one transaction per event-loop turn, with
- * `synchronous = FULL`: a burst of webhooks shares one fsync, and every caller is answered after
- * the commit (its webhook is answered 2xx only once the job is on disk). A failed commit answers
- * every caller of the batch with the error and changes nothing in memory.
+ * Job observations committed together, one transaction per event-loop turn; then the WAL is
+ * synced to disk off the event loop (`wal`), and only then is each caller answered: a webhook is
+ * answered 2xx once its job survives a power cut, and a burst shares a few fsyncs. A failed
+ * commit answers every caller of the batch with the error and changes nothing in memory; a
+ * failed sync answers them with its error (the job is recorded, a redelivery finds it there).
  */
-export function createGroupCommit(db: Database.Database, tables: SqliteTables): GroupCommit {
+export function createGroupCommit(
+  db: Database.Database,
+  tables: SqliteTables,
+  wal: WalSync,
+): GroupCommit {
   let batch: Pending[] = [];
   const commitAll = db.transaction((items: readonly Pending[]) => {
     // Two observations of one job in a batch: the second merges onto the first.
@@ -48,19 +54,17 @@ export function createGroupCommit(db: Database.Database, tables: SqliteTables): 
     if (items.length === 0) return;
     let outcome: ReturnType<typeof commitAll>;
     try {
-      db.pragma('synchronous = FULL');
-      try {
-        outcome = commitAll(items);
-      } finally {
-        db.pragma('synchronous = NORMAL');
-      }
+      outcome = commitAll(items);
     } catch (error) {
       for (const item of items) item.reject(error);
       return;
     }
     // The mirror changes only after the transaction committed.
     for (const job of outcome.staged.values()) tables.mirrorJob(job);
-    items.forEach((item, i) => item.resolve(outcome.results[i] as ObserveResult));
+    wal.sync().then(
+      () => items.forEach((item, i) => item.resolve(outcome.results[i] as ObserveResult)),
+      (error: unknown) => items.forEach((item) => item.reject(error)),
+    );
   };
   return {
     observe(observation) {

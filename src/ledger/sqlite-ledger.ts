@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { Ledger } from './ledger.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import { createGroupCommit } from './sqlite-group-commit.js';
 import { sqliteTables } from './sqlite-tables.js';
+import { createWalSync, noWalSync } from './wal-sync.js';
 
 /**
  * Opens (creating and migrating as needed) the embedded SQLite ledger in `dataDir`.
@@ -13,9 +15,10 @@ import { sqliteTables } from './sqlite-tables.js';
  *
  * The owner holds an exclusive lock on the directory (a second server there fails at once) and
  * keeps its files private (0700, 0600). A recorded job survives power loss: job observations are
- * committed with `synchronous = FULL`, in one transaction per event-loop turn (group commit), so
- * a burst of webhooks shares one fsync; runner writes use NORMAL, since reconciliation rebuilds a
- * lost runner write from what Modal and GitHub show.
+ * committed in one transaction per event-loop turn (group commit) and the WAL is then synced to
+ * disk on the thread pool before anyone is answered, so a burst shares a few fsyncs and the event
+ * loop never waits on the disk; runner writes are not synced one by one (`synchronous = NORMAL`),
+ * since reconciliation rebuilds a lost runner write from what Modal and GitHub show.
  */
 export function openSqliteLedger(
   dataDir: string,
@@ -30,7 +33,9 @@ export function openSqliteLedger(
   const mirror = options.mirror ?? true;
   const { db, lock } = openSqliteDatabase(dataDir, mirror);
   const tables = sqliteTables(db, mirror);
-  const commits = createGroupCommit(db, tables);
+  const wal =
+    dataDir === ':memory:' ? noWalSync : createWalSync(join(dataDir, 'ledger.sqlite-wal'));
+  const commits = createGroupCommit(db, tables, wal);
   const patchJob = db.transaction((id: number, patch: Parameters<Ledger['updateJob']>[1]) => {
     const job = tables.readJob(id);
     if (!job) return undefined;
@@ -79,6 +84,7 @@ export function openSqliteLedger(
     prune: async (before) => tables.prune(before),
     async close() {
       commits.flush();
+      await wal.close();
       if (db.open) db.close();
       lock?.release();
     },
