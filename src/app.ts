@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { ApplicationFunction } from 'probot';
 import { noMetrics, type Metrics, type WebhookOutcome } from './ports/metrics.js';
 import type { Clock } from './domain/clock.js';
@@ -5,13 +6,16 @@ import type { Ledger } from './ledger/ledger.js';
 import type { Refusal } from './status/status-snapshot.js';
 import { classifyJob, type ClassifyPolicy } from './webhook/classify-job.js';
 import { foreignTarget, recordWorkflowJob, type JobTarget } from './webhook/record-workflow-job.js';
+import { createRecordedSummary } from './webhook/recorded-summary.js';
 import { parseWorkflowJobEvent } from './webhook/workflow-job-event.js';
 
 type Handler = Parameters<Parameters<ApplicationFunction>[1]['addHandler']>[0];
 
 export interface AppDeps {
   readonly ledger: Ledger;
-  readonly controller: { wake(): void };
+  readonly controller: { wake(): void; jobQueued(): void };
+  /** The server's logger, for the periodic summary of recorded deliveries. */
+  readonly log?: Logger;
   readonly policy: ClassifyPolicy;
   readonly clock: Clock;
   readonly metrics?: Metrics;
@@ -27,7 +31,12 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps): ApplicationFunction {
   const metrics = deps.metrics ?? noMetrics;
-  const recordDeps = { ledger: deps.ledger, clock: deps.clock, metrics };
+  const recordDeps = {
+    ledger: deps.ledger,
+    clock: deps.clock,
+    metrics,
+    ...(deps.log ? { summary: createRecordedSummary(deps.log, deps.clock) } : {}),
+  };
   return (app, { addHandler }) => {
     for (const handler of deps.httpHandlers ?? []) addHandler(handler);
 
@@ -86,7 +95,10 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         throw error;
       }
       count(outcome === 'malformed' ? 'malformed' : 'recorded');
-      deps.controller.wake();
+      // A delivery that changed nothing (a duplicate, a late one) needs no plan.
+      if (outcome !== 'recorded') return;
+      if (event.workflow_job.status === 'queued' && !target.foreign) deps.controller.jobQueued();
+      else deps.controller.wake();
     });
   };
 }

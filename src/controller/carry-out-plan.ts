@@ -13,6 +13,8 @@ export interface PlanOutcome {
   readonly waiting: ReadonlyMap<number, WaitReason>;
   /** Jobs wait for MAX_RUNNERS or a class cap: a new plan cannot launch before a slot frees. */
   readonly capped: boolean;
+  /** MAX_RUNNERS reached, no warm sandbox left: a newly queued job cannot launch either. */
+  readonly saturated: boolean;
 }
 
 /** Reads the ledger, plans, and hands every action to the executor. */
@@ -39,7 +41,7 @@ export async function carryOutPlan(ctx: ControllerContext): Promise<PlanOutcome>
       break;
     }
   }
-  return { waiting, capped };
+  return { waiting, capped, saturated: result.saturated };
 }
 
 /**

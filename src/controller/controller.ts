@@ -13,6 +13,12 @@ import type { WaitReason } from './plan.js';
 export interface Controller {
   /** Asks for a plan soon. Cheap and safe to call from the webhook path. */
   wake(): void;
+  /**
+   * A job was queued: plans unless the last plan found MAX_RUNNERS reached with no warm sandbox
+   * left, when the job could not launch anyway. The next plan (a runner ending, an action
+   * finishing, a timer) takes it in. In a burst past the cap this spares a plan per webhook.
+   */
+  jobQueued(): void;
   /** Resolves once no plan is running and no action is in flight. */
   settled(): Promise<void>;
   /** Why each uncovered queued job waits, as of the last plan. */
@@ -36,6 +42,7 @@ export interface Controller {
  */
 export function createController(deps: ControllerDeps): Controller {
   let waiting: ReadonlyMap<number, WaitReason> = new Map();
+  let saturated = false;
   let stopped = false;
   // The loop and the context refer to each other: the context's `wake` is the loop's.
   const wake = () => loop.wake();
@@ -60,6 +67,7 @@ export function createController(deps: ControllerDeps): Controller {
     planOnce: async () => {
       const outcome = await carryOutPlan(ctx);
       waiting = outcome.waiting;
+      saturated = outcome.saturated;
       return outcome;
     },
     launchSlotFree: executor.launchSlotFree,
@@ -68,6 +76,9 @@ export function createController(deps: ControllerDeps): Controller {
 
   return {
     wake,
+    jobQueued: () => {
+      if (!saturated) wake();
+    },
     async settled() {
       while (loop.running() || executor.busy()) {
         await loop.idle();

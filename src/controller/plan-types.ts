@@ -52,4 +52,9 @@ export interface Plan {
   readonly actions: readonly Action[];
   /** Uncovered jobs that get no launch this time, and why. */
   readonly waiting: ReadonlyMap<number, WaitReason>;
+  /**
+   * MAX_RUNNERS is reached and no warm sandbox is left: another queued job could not launch
+   * before something changes (a runner ends, an action finishes).
+   */
+  readonly saturated: boolean;
 }

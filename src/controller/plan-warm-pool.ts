@@ -9,6 +9,8 @@ export interface WarmPools {
   take(runnerClass: string): RunnerRecord | undefined;
   /** How many warm sandboxes the class's pool lacks now. */
   missing(runnerClass: string): number;
+  /** Ready warm sandboxes not taken yet. */
+  readyLeft(): number;
 }
 
 /**
@@ -51,6 +53,7 @@ export function warmPoolsFor(snapshot: PlanSnapshot, caps: PlanCaps, now: number
       if (runner !== undefined) count.set(runnerClass, (count.get(runnerClass) ?? 1) - 1);
       return runner;
     },
+    readyLeft: () => [...ready.values()].reduce((n, list) => n + list.length, 0),
     missing: (runnerClass) =>
       Math.max(0, (caps.warmPools?.get(runnerClass)?.size ?? 0) - (count.get(runnerClass) ?? 0)),
   };

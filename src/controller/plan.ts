@@ -57,7 +57,9 @@ export function plan(snapshot: PlanSnapshot, caps: PlanCaps, now: number): Plan 
       actions.push({ kind: 'warm', runnerClass });
     }
   }
-  return { actions, waiting };
+  let capped = false;
+  for (const reason of waiting.values()) if (reason === 'cap') capped = true;
+  return { actions, waiting, saturated: capped && warm.readyLeft() === 0 };
 }
 
 /** Runners past their boot timeout, and supply beyond what queued jobs need. */

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { readLimitedBody } from './read-limited-body.js';
+import { receiveVerified, type ReceiveEvent } from './receive-webhook.js';
 
 /** GitHub caps webhook payloads at 25 MB; it never sends a larger one. */
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
@@ -31,7 +32,12 @@ export interface WebhookDoorOptions {
 export function createWebhookDoor(options: WebhookDoorOptions) {
   const maxBytes = options.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
   const log = options.log.child({ name: 'webhook-door' });
-  return (inner: NodeMiddleware): NodeMiddleware =>
+  /**
+   * `receive` is Probot's event handling for verified deliveries (`probot.receive`); without it,
+   * a verified delivery goes on to Probot's middleware, which checks the signature and parses
+   * the body again.
+   */
+  return (inner: NodeMiddleware, receive?: ReceiveEvent): NodeMiddleware =>
     async (req, res, next) => {
       if (req.method !== 'POST' || pathOf(req.url) !== trimSlashes(options.path)) {
         return inner(req, res, next);
@@ -79,6 +85,13 @@ export function createWebhookDoor(options: WebhookDoorOptions) {
           'content-length': Buffer.byteLength(error),
         });
         res.end(error);
+        return true;
+      }
+      const id = header(req, 'x-github-delivery');
+      const name = header(req, 'x-github-event');
+      if (receive !== undefined && id !== undefined && name !== undefined) {
+        const contentType = req.headers['content-type'];
+        await receiveVerified({ id, name, contentType }, text, res, receive, log);
         return true;
       }
       (req as IncomingMessage & { body?: string }).body = text;

@@ -102,6 +102,7 @@ async function serve(
       ledger: services.ledger,
       controller: services.terms.controller,
       clock,
+      log: log.child({ name: 'webhooks' }),
       policy: {
         classes: config.runners.classes,
         allowedRepos: config.policy.allowedRepos,

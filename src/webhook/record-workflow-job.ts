@@ -5,6 +5,7 @@ import type { RunnerScope } from '../domain/runner-scope.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { recordJobEvent } from '../ledger/record-job-event.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { RecordedSummary } from './recorded-summary.js';
 import { jobStatusOf, toObservation } from './to-observation.js';
 import type { WorkflowJobEvent } from './workflow-job-event.js';
 
@@ -12,6 +13,8 @@ export interface RecordDeps {
   readonly ledger: Ledger;
   readonly clock: Clock;
   readonly metrics: Metrics;
+  /** Counts what is recorded for a periodic info line (each delivery is logged at debug). */
+  readonly summary?: RecordedSummary;
 }
 
 /** Where the job goes: its class, the scope its runners register in, the installation. */
@@ -66,7 +69,8 @@ export async function recordWorkflowJob(
     const message = recorded.foreign
       ? 'a job we did not launch for took one of our runners'
       : 'job recorded';
-    (recorded.foreign ? log.warn.bind(log) : log.info.bind(log))(
+    if (result.changed) deps.summary?.note(recorded.status);
+    (recorded.foreign ? log.warn.bind(log) : log.debug.bind(log))(
       {
         ...fields,
         class: target.runnerClass.name,
