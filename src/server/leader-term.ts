@@ -25,6 +25,8 @@ export interface LeaderParts {
 export interface ControllerView {
   /** Plans soon: here when this replica leads, else tells the leader (WorkSignal). */
   wake(): void;
+  /** A job was queued: as `wake`, but the leader skips the plan while its caps are full. */
+  jobQueued(): void;
   /** Resolves once this replica's term (if any) has started and has nothing in flight. */
   settled(): Promise<void>;
   waitReasons(): ReadonlyMap<number, WaitReason>;
@@ -151,14 +153,20 @@ export function createLeaderTerms(deps: {
     clearTimeout(timer);
   }
 
+  /**
+   * New work: this replica's controller when it leads, else the leader's (WorkSignal). A term
+   * still starting plans anyway as soon as it has reconciled.
+   */
+  const toLeader = (kick: (controller: Controller) => void) => () => {
+    const t = term;
+    if (t === undefined) signal.notify();
+    else if (t.loops !== undefined) kick(t.parts.controller);
+  };
+
   return {
     controller: {
-      wake() {
-        const t = term;
-        if (t === undefined) signal.notify();
-        else if (t.loops !== undefined) t.parts.controller.wake();
-        // A term still starting plans as soon as it has reconciled.
-      },
+      wake: toLeader((c) => c.wake()),
+      jobQueued: toLeader((c) => c.jobQueued()),
       async settled() {
         const t = term;
         if (t === undefined) return;

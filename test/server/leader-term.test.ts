@@ -58,6 +58,7 @@ function recordingParts(events: string[], ledger: Ledger, gate: Promise<void>) {
     let stopped = false;
     const controller: Controller = {
       wake: () => events.push(`${epoch}: plan${stopped ? ' (after stop!)' : ''}`),
+      jobQueued: () => events.push(`${epoch}: plan${stopped ? ' (after stop!)' : ''}`),
       settled: async () => {},
       waitReasons: () => new Map([[epoch, 'cap' as const]]),
       locks: createRunnerLocks(),
