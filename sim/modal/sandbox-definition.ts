@@ -5,6 +5,7 @@
  */
 import { Status } from 'nice-grpc-common';
 import type { FakeImage } from './images.js';
+import type { FakeVolumeMount } from './volumes.js';
 import { asNumber, asRecord, asString, rpcError, stringMap, tagList } from './wire.js';
 
 const MAX_TIMEOUT_SECS = 24 * 60 * 60;
@@ -41,6 +42,8 @@ export interface SandboxDefinition {
   readonly milliCpu: number;
   readonly memoryMb: number;
   readonly gpu: string | undefined;
+  /** Volumes mounted (volumes.ts checks them as Modal does). */
+  readonly volumeMounts: readonly FakeVolumeMount[];
 }
 
 export interface DefinitionLookups {
@@ -49,6 +52,8 @@ export interface DefinitionLookups {
   secretContents(secretId: string): Readonly<Record<string, string>> | undefined;
   /** A running sandbox of `appId` already has this name. */
   nameTaken(appId: string, name: string): boolean;
+  /** The definition's volume mounts, checked (throws what Modal answers). */
+  readVolumeMounts(method: string, mounts: unknown): FakeVolumeMount[];
 }
 
 export function createMethodOf(kind: SandboxKind): string {
@@ -90,6 +95,7 @@ export function readSandboxDefinition(
     milliCpu: asNumber(resources.milliCpu),
     memoryMb: asNumber(resources.memoryMb),
     gpu,
+    volumeMounts: lookups.readVolumeMounts(method, definition.volumeMounts),
   };
 }
 

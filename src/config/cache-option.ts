@@ -31,7 +31,7 @@ const cacheObjectSchema = z
     },
     { error: `cache is not valid; ${HOW_TO_FIX}` },
   )
-  .strict({ error: `cache has an unknown field; ${HOW_TO_FIX}` });
+  .strict();
 
 /**
  * The `cache` option of a runner class: `true` (the defaults), `false` (none, as when absent)

@@ -1,4 +1,6 @@
-import type { App, Image, ModalClient, Sandbox, SandboxCreateParams } from 'modal';
+import type { App, Image, ModalClient, Sandbox, SandboxCreateParams, Volume } from 'modal';
+import { withCacheParams } from '../cache/cache-sandbox-params.js';
+import { cacheVolumeName } from '../cache/cache-volume.js';
 import type { RunnerClass } from '../config/runner-class.js';
 import { decodeSandboxTags, encodeSandboxTags, managedByFilter } from '../domain/sandbox-tags.js';
 import type { SandboxInfo, SandboxSpec, SandboxPlatform } from '../ports/sandbox-platform.js';
@@ -33,6 +35,8 @@ export interface ModalSandboxPlatformOptions {
   readonly environment?: string;
   /** Deadline of one create, stdin write, terminate or list (60 s). */
   readonly callTimeoutMs?: number;
+  /** Names the cache volumes of classes with `cache` (the deployment's id; appName when unset). */
+  readonly deploymentId?: string;
 }
 
 /** The sandbox's lifetime: the class's, else the default, never above Modal's 24 hours. */
@@ -47,9 +51,10 @@ export function sandboxTimeoutMs(runnerClass: RunnerClass, defaultTimeoutMinutes
 export function sandboxCreateParams(
   spec: SandboxSpec,
   defaultTimeoutMinutes: number,
+  cacheVolume?: Volume,
 ): SandboxCreateParams {
   const cls = spec.runnerClass;
-  return {
+  const params: SandboxCreateParams = {
     name: spec.name,
     tags: encodeSandboxTags(spec.tags),
     cpu: cls.cpu,
@@ -62,6 +67,7 @@ export function sandboxCreateParams(
       ? { env: { [CONFIG_WAIT_ENV]: String(Math.round(spec.configWaitSeconds)) } }
       : {}),
   };
+  return cacheVolume ? withCacheParams(params, cls, cacheVolume, spec.name) : params;
 }
 
 /**
@@ -89,6 +95,8 @@ export function createModalSandboxPlatform(
   };
   let appPromise: Promise<App> | undefined;
   const images = new Map<string, Image>();
+  /** Cache volumes by name, looked up (created if missing) once; a failure is tried again. */
+  const volumes = new Map<string, Promise<Volume>>();
   /**
    * Handles of sandboxes just created, until their config is delivered: the handle from
    * `create` already knows how to reach a V2 sandbox's command router (one round trip less).
@@ -122,6 +130,24 @@ export function createModalSandboxPlatform(
     return image;
   }
 
+  function getCacheVolume(cls: RunnerClass): Promise<Volume> | undefined {
+    if (!cls.cache) return undefined;
+    const name = cacheVolumeName(options.deploymentId ?? appName, cls.name);
+    let volume = volumes.get(name);
+    if (!volume) {
+      const promise = client.volumes.fromName(name, {
+        createIfMissing: true,
+        ...(environment ? { environment } : {}),
+      });
+      volumes.set(name, promise);
+      promise.catch(() => {
+        if (volumes.get(name) === promise) volumes.delete(name);
+      });
+      volume = promise;
+    }
+    return volume;
+  }
+
   async function sandbox(sandboxId: string): Promise<Sandbox> {
     return client.sandboxes.fromId(sandboxId);
   }
@@ -138,11 +164,11 @@ export function createModalSandboxPlatform(
           ...(cls.gpu ? { gpu: cls.gpu } : {}),
         };
         try {
-          const app = await getApp();
+          const [app, cacheVolume] = await Promise.all([getApp(), getCacheVolume(cls)]);
           const sb = await client.sandboxes.create(
             app,
             getImage(tag),
-            sandboxCreateParams(spec, defaultTimeoutMinutes),
+            sandboxCreateParams(spec, defaultTimeoutMinutes, cacheVolume),
           );
           created.set(sb.sandboxId, sb);
           return { sandboxId: sb.sandboxId };

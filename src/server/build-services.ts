@@ -80,6 +80,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     runnerVersion: config.runners.version,
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     callTimeoutMs: config.timings.modalCallTimeoutMs,
+    deploymentId: config.deployment.id,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
   });
   const tag = deploymentTag(config.deployment.id);
