@@ -57,6 +57,8 @@ export interface Timings {
   readonly leaseRenewMs: number;
   /** How often a follower tries to take the lease. */
   readonly leaseRetryMs: number;
+  /** Between passes of the cache volumes' cleanup (TTL and size cap; classes with `cache`). */
+  readonly cacheCleanupIntervalMs: number;
 }
 
 /** Every timing but those set by environment variables. */
@@ -80,4 +82,5 @@ export const DEFAULT_TIMINGS: Omit<Timings, 'reconcileIntervalMs'> = {
   leaseTtlMs: 6_000,
   leaseRenewMs: 1_500,
   leaseRetryMs: 1_000,
+  cacheCleanupIntervalMs: 15 * 60_000,
 };

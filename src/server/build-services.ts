@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Probot } from 'probot';
 import type { ModalClient } from 'modal';
+import { cacheCleanupFor } from '../cache/cache-cleanup-for.js';
 import type { Config } from '../config/config.js';
 import { createController } from '../controller/controller.js';
 import type { ControllerSettings } from '../controller/controller-context.js';
@@ -119,11 +120,12 @@ export function buildServices(inputs: ServiceInputs): Services {
     return { ledger: termLedger, controller, reconciler };
   };
   const runnerGroupGuard = runnerGroupGuardFor(config, github, clock, log);
+  const cacheCleanup = cacheCleanupFor(config, modalClient, clock, log);
   const terms = createLeaderTerms({
     leadership,
     signal: inputs.storage.signal,
     build: buildLeaderParts,
-    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config),
+    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config, cacheCleanup),
     log,
     clock,
   });
