@@ -52,6 +52,11 @@ function generationOf(entry: GenerationEntry): Generation | undefined {
   return { name: entry.name, publishedMs: Number(match[1]) * 1000, bytes: Number(match[2]) };
 }
 
+/** Bytes of all the published generations among `entries` (recorded in their names). */
+export function publishedBytes(entries: readonly GenerationEntry[]): number {
+  return entries.map(generationOf).reduce((sum, g) => sum + (g?.bytes ?? 0), 0);
+}
+
 /**
  * What the periodic cleanup removes from one class's cache volume. Pure.
  *
