@@ -11,7 +11,9 @@
  * Each runner restores the newest complete generation into its own local directory
  * (MGR_CACHE_DIR, where the job's tool and package caches point), and when its job completes it
  * copies that directory to a directory only it writes (`.tmp-<writer>`, the writer being the
- * sandbox's unique name), then publishes it with one rename to `g-…`. Nothing is ever written
+ * sandbox's unique name), then publishes it with one rename to `g-…`. A job that added or
+ * removed no file publishes nothing (caches grow by adding files; an index rewritten in place is
+ * not worth a generation, and the TTL renews the cache anyway). Nothing is ever written
  * into a published generation, and no file is written by two runners, so Modal's last-writer-
  * wins merge of concurrent commits has nothing to merge: see DEPLOY.md, "Warm caches".
  */
@@ -44,15 +46,13 @@ mgr_cache_restore() {
   fi
   echo "$newest" > "$MGR_CACHE_DIR.state/restored"
   mgr_cache_files > "$MGR_CACHE_DIR.state/files"
-  touch "$MGR_CACHE_DIR.state/stamp"
 }
 
 mgr_cache_publish() {
   state="$MGR_CACHE_DIR.state"
   files="$(mgr_cache_files)"
-  changed="$(find "$MGR_CACHE_DIR" -newer "$state/stamp" 2>/dev/null | head -n 1)"
-  if [ -z "$changed" ] && [ "$files" = "$(cat "$state/files" 2>/dev/null)" ]; then
-    mgr_cache_log "unchanged since restore; nothing to publish"; return 0
+  if [ "$files" = "$(cat "$state/files" 2>/dev/null)" ]; then
+    mgr_cache_log "no file added or removed since restore; nothing to publish"; return 0
   fi
   bytes=$(( $(du -sk "$MGR_CACHE_DIR" | cut -f1) * 1024 ))
   if [ "$bytes" -gt "\${MGR_CACHE_MAX_BYTES:-0}" ]; then

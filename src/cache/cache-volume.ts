@@ -30,6 +30,8 @@ export const CACHE_ENV: Readonly<Record<string, string>> = {
   RUNNER_TOOL_CACHE: `${CACHE_DIR}/toolcache`,
   AGENT_TOOLSDIRECTORY: `${CACHE_DIR}/toolcache`,
   npm_config_cache: `${CACHE_DIR}/npm`,
+  // npm writes a debug log per command into its cache by default: keep those out of it.
+  npm_config_logs_dir: '/tmp/npm-logs',
   PIP_CACHE_DIR: `${CACHE_DIR}/pip`,
   YARN_CACHE_FOLDER: `${CACHE_DIR}/yarn`,
   XDG_CACHE_HOME: `${CACHE_DIR}/xdg`,

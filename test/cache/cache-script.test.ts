@@ -62,7 +62,7 @@ describe('cache shell fragments (run under sh against a temporary volume)', () =
       expect(warm.code).toBe(0);
       expect(warm.stderr).toContain(`restored ${gen}`);
       // Nothing changed since the restore: no new generation.
-      expect(warm.stderr).toContain('unchanged since restore');
+      expect(warm.stderr).toContain('no file added or removed since restore');
       expect(await generations(volume)).toEqual([gen]);
       expect((await readdir(join(second.cacheDir, 'npm'))).length).toBe(6);
     } finally {
