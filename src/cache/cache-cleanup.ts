@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RunnerClass } from '../config/runner-class.js';
 import type { Clock } from '../domain/clock.js';
-import type { CacheVolumeCalls } from './cache-volume-calls.js';
+import type { CacheVolumeCalls } from '../modal/cache-volume-calls.js';
 import { cachedClasses } from './cache-volume.js';
 import { planCachePrune, type PruneDecision } from './plan-cache-prune.js';
 

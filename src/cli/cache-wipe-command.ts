@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ModalClient } from 'modal';
-import { modalCacheVolumeCalls } from '../cache/cache-volume-calls.js';
+import { modalCacheVolumeCalls } from '../modal/cache-volume-calls.js';
 import { cacheVolumeName } from '../cache/cache-volume.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Config } from '../config/config.js';

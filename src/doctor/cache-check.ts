@@ -1,5 +1,5 @@
-import type { CacheVolumeCalls } from '../cache/cache-volume-calls.js';
-import { modalCacheVolumeCalls } from '../cache/cache-volume-calls.js';
+import type { CacheVolumeCalls } from '../modal/cache-volume-calls.js';
+import { modalCacheVolumeCalls } from '../modal/cache-volume-calls.js';
 import { cachedClasses } from '../cache/cache-volume.js';
 import { planCachePrune, publishedBytes } from '../cache/plan-cache-prune.js';
 import type { RunnerClass } from '../config/runner-class.js';

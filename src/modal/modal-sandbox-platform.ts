@@ -1,5 +1,5 @@
 import type { App, Image, ModalClient, Sandbox, SandboxCreateParams, Volume } from 'modal';
-import { withCacheParams } from '../cache/cache-sandbox-params.js';
+import { withCacheParams } from './cache-sandbox-params.js';
 import { cacheVolumeName } from '../cache/cache-volume.js';
 import type { RunnerClass } from '../config/runner-class.js';
 import { decodeSandboxTags, encodeSandboxTags, managedByFilter } from '../domain/sandbox-tags.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Probot } from 'probot';
 import type { ModalClient } from 'modal';
-import { cacheCleanupFor } from '../cache/cache-cleanup-for.js';
+import { cacheCleanupFor } from './cache-cleanup-for.js';
 import type { Config } from '../config/config.js';
 import { createController } from '../controller/controller.js';
 import type { ControllerSettings } from '../controller/controller-context.js';

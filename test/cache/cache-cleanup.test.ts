@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { ModalClient } from 'modal';
 import pino from 'pino';
 import { createCacheCleanup } from '../../src/cache/cache-cleanup.js';
-import { modalCacheVolumeCalls } from '../../src/cache/cache-volume-calls.js';
+import { modalCacheVolumeCalls } from '../../src/modal/cache-volume-calls.js';
 import { cacheVolumeName } from '../../src/cache/cache-volume.js';
 import type { RunnerClass } from '../../src/config/runner-class.js';
 import { FakeModal } from '../../sim/modal/fake-modal.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { ModalClient } from 'modal';
 import { Status } from 'nice-grpc-common';
-import { modalCacheVolumeCalls } from '../../src/cache/cache-volume-calls.js';
+import { modalCacheVolumeCalls } from '../../src/modal/cache-volume-calls.js';
 import { cacheVolumeName } from '../../src/cache/cache-volume.js';
 import type { RunnerClass } from '../../src/config/runner-class.js';
 import { checkCacheVolumes } from '../../src/doctor/cache-check.js';

@@ -5,8 +5,8 @@ import {
   CACHE_LIBRARY_ENV,
   CACHE_LIBRARY_FILE,
   withCacheCommand,
-} from './cache-script.js';
-import { CACHE_DIR, CACHE_ENV, CACHE_MOUNT_PATH } from './cache-volume.js';
+} from '../cache/cache-script.js';
+import { CACHE_DIR, CACHE_ENV, CACHE_MOUNT_PATH } from '../cache/cache-volume.js';
 
 const GIB = 1024 ** 3;
 

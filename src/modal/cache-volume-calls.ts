@@ -1,6 +1,6 @@
 import type { ModalClient } from 'modal';
-import { isModalNotFound, translateModalError } from '../modal/modal-error.js';
-import type { GenerationEntry } from './plan-cache-prune.js';
+import { isModalNotFound, translateModalError } from './modal-error.js';
+import type { GenerationEntry } from '../cache/plan-cache-prune.js';
 
 /** The directory under the volume's root that holds the generations (see cache-script.ts). */
 export const GENERATIONS_DIR = 'gens';

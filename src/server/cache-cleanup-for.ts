@@ -2,9 +2,9 @@ import type { ModalClient } from 'modal';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../domain/clock.js';
-import { createCacheCleanup } from './cache-cleanup.js';
-import { modalCacheVolumeCalls } from './cache-volume-calls.js';
-import { cachedClasses } from './cache-volume.js';
+import { createCacheCleanup } from '../cache/cache-cleanup.js';
+import { modalCacheVolumeCalls } from '../modal/cache-volume-calls.js';
+import { cachedClasses } from '../cache/cache-volume.js';
 
 /** The server's cache cleanup over Modal, or undefined when no class has `cache`. */
 export function cacheCleanupFor(
