@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from '@jest/globals';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CACHE_DIR, CACHE_MOUNT_PATH } from '../../src/cache/cache-volume.js';
+import { withCacheParams } from '../../src/modal/cache-sandbox-params.js';
+import type { RunnerClass } from '../../src/config/runner-class.js';
+import type { Volume } from 'modal';
+
+const cached: RunnerClass = {
+  name: 'cached',
+  cpu: 2,
+  memoryMiB: 4096,
+  cache: { sizeGiB: 1, ttlDays: 7 },
+};
+
+/**
+ * A stand-in for the runner's entrypoint: reads its config line from stdin as the real one
+ * does, "runs a job" that fills the npm cache, then runs the job-completed hook as the runner
+ * would at the end of the job.
+ */
+const FAKE_RUNNER = [
+  '/bin/sh',
+  '-c',
+  'read -r config; echo "config=$config"; mkdir -p "$npm_config_cache"; ' +
+    'echo tarball > "$npm_config_cache/pkg-1"; "$ACTIONS_RUNNER_HOOK_JOB_COMPLETED"',
+];
+
+/** Runs the sandbox's command and environment as withCacheParams builds them, paths moved into `root`. */
+async function runSandbox(root: string, name: string, stdin: string) {
+  const params = withCacheParams(
+    { command: FAKE_RUNNER, env: { MGR_CONFIG_WAIT_SECONDS: '5' } },
+    cached,
+    {} as Volume,
+    name,
+  );
+  const move = (key: string, value: string) =>
+    key === 'MGR_CACHE_LIB_FILE'
+      ? join(root, `${name}-lib.sh`)
+      : value
+          .replace(CACHE_MOUNT_PATH, join(root, 'volume'))
+          .replace(CACHE_DIR, join(root, name, 'cache'));
+  const env = Object.fromEntries(Object.entries(params.env ?? {}).map(([k, v]) => [k, move(k, v)]));
+  const [file, ...args] = params.command ?? [];
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(file ?? 'sh', args, { env: { PATH: process.env.PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe('the cached sandbox command, run under sh', () => {
+  it('restores, hands stdin to the runner untouched, and publishes from the job-completed hook', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'mgr-cache-cmd-'));
+    try {
+      const first = await runSandbox(root, 'cached-abc-1', 'the-jit-config\n');
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain('config=the-jit-config');
+      expect(first.stderr).toContain('no generation yet; starting cold');
+      expect(first.stderr).toMatch(/published g-\d+-\d+-cached-abc-1-\d+ \(1 files/);
+      const [gen] = await readdir(join(root, 'volume', 'gens'));
+
+      const second = await runSandbox(root, 'cached-abc-2', 'another-config\n');
+      expect(second.stdout).toContain('config=another-config');
+      expect(second.stderr).toContain(`restored ${gen}`);
+      expect(second.stderr).toContain('nothing to publish');
+      expect(await readFile(join(root, 'cached-abc-2', 'cache', 'npm', 'pkg-1'), 'utf8')).toBe(
+        'tarball\n',
+      );
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
