@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { ModalClient } from 'modal';
 import { modalCacheVolumeCalls } from '../modal/cache-volume-calls.js';
 import { cacheVolumeName } from '../cache/cache-volume.js';
-import { ConfigError } from '../config/config-error.js';
-import { loadConfig, type Config } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { createModalClient } from '../modal/modal-client.js';
+import { configOrReport, readCommandArgs } from './command-input.js';
 import { loadEnvFile } from './load-env-file.js';
 
 export interface CacheWipeDeps {
@@ -38,38 +37,16 @@ export async function cacheWipeCommand(
   args: readonly string[],
   deps: CacheWipeDeps = defaultDeps(),
 ): Promise<number> {
-  let className: string | undefined;
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { help: { type: 'boolean', short: 'h', default: false } },
-    });
-    if (values.help) {
-      deps.out(HELP);
-      return 0;
-    }
-    if (positionals.length !== 1) throw new Error('name exactly one runner class');
-    className = positionals[0];
-  } catch (error) {
-    deps.err(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
-    return 2;
-  }
-  let config: Config;
-  try {
-    config = loadConfig(deps.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      deps.err(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  const runnerClass = config.runners.classes.get(className ?? '');
+  const input = readCommandArgs(args, HELP, deps, { missing: 'name exactly one runner class' });
+  if ('exit' in input) return input.exit;
+  const className = input.value;
+  const config = configOrReport(deps.env, deps);
+  if (!config) return 2;
+  const runnerClass = config.runners.classes.get(className);
   if (!runnerClass?.cache) {
     const cached = [...config.runners.classes.values()].filter((c) => c.cache).map((c) => c.name);
     deps.err(
-      `runner class "${className ?? ''}" has no cache; classes with one: ${cached.join(', ') || 'none'} (set "cache": true on a class in RUNNER_CLASSES)\n`,
+      `runner class "${className}" has no cache; classes with one: ${cached.join(', ') || 'none'} (set "cache": true on a class in RUNNER_CLASSES)\n`,
     );
     return 2;
   }

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_DIR, CACHE_MOUNT_PATH } from '../../src/cache/cache-volume.js';
+import { runProcess } from '../../src/cache/run-cache-shell.js';
 import { withCacheParams } from '../../src/modal/cache-sandbox-params.js';
 import type { RunnerClass } from '../../src/config/runner-class.js';
 import type { Volume } from 'modal';
@@ -42,17 +42,7 @@ async function runSandbox(root: string, name: string, stdin: string) {
           .replace(CACHE_MOUNT_PATH, join(root, 'volume'))
           .replace(CACHE_DIR, join(root, name, 'cache'));
   const env = Object.fromEntries(Object.entries(params.env ?? {}).map(([k, v]) => [k, move(k, v)]));
-  const [file, ...args] = params.command ?? [];
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(file ?? 'sh', args, { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return runProcess(params.command ?? [], { PATH: process.env.PATH ?? '', ...env }, stdin);
 }
 
 describe('the cached sandbox command, run under sh', () => {

@@ -144,32 +144,21 @@ describe('the fake Modal refuses volumes as Modal does', () => {
   });
 
   it.each([
-    ['/tmp', /cannot be mounted at '\/tmp'/],
-    ['/root', /cannot be mounted at '\/root'/],
-    ['/', /cannot be mounted into root directory/],
-    ['/mnt/../cache', /canonical, absolute path/],
-    ['relative', /canonical, absolute path/],
-  ])('a mount at %s', async (mountPath, message) => {
+    ['a mount at /tmp', ['/tmp'], /cannot be mounted at '\/tmp'/],
+    ['a mount at /root', ['/root'], /cannot be mounted at '\/root'/],
+    ['a mount at /', ['/'], /cannot be mounted into root directory/],
+    ['a mount at /mnt/../cache', ['/mnt/../cache'], /canonical, absolute path/],
+    ['a relative mount', ['relative'], /canonical, absolute path/],
+    ['one volume mounted twice', ['/a', '/b'], /mounted more than once/],
+  ])('%s', async (_what, mountPaths, message) => {
     setup();
     const app = await client.apps.fromName('github-runners', { createIfMissing: true });
     const volume = await client.volumes.fromName('ok-volume', { createIfMissing: true });
     await expect(
       client.sandboxes.create(app, client.images.fromRegistry('alpine:3'), {
         timeoutMs: 60_000,
-        volumes: { [mountPath]: volume },
+        volumes: Object.fromEntries(mountPaths.map((path) => [path, volume])),
       }),
     ).rejects.toThrow(message);
-  });
-
-  it('one volume mounted twice', async () => {
-    setup();
-    const app = await client.apps.fromName('github-runners', { createIfMissing: true });
-    const volume = await client.volumes.fromName('ok-volume', { createIfMissing: true });
-    await expect(
-      client.sandboxes.create(app, client.images.fromRegistry('alpine:3'), {
-        timeoutMs: 60_000,
-        volumes: { '/a': volume, '/b': volume },
-      }),
-    ).rejects.toThrow(/mounted more than once/);
   });
 });
