@@ -96,7 +96,7 @@ export function checkNetworkFields(cls: NetworkShape, ctx: z.RefinementCtx): voi
     ctx.addIssue({
       code: 'custom',
       path: ['docker'],
-      message: `Modal runs GPU sandboxes only on its default runtime (gVisor, V1 backend), not with ${mode === 'vm' ? 'the VM runtime' : 'enable_docker'}: drop "docker" or "gpu", or use two classes`,
+      message: `cannot be combined with "gpu": Modal documents Docker (${mode === 'vm' ? 'the VM runtime' : 'enable_docker'}) for CPU sandboxes only, and GPU sandboxes run on its V1 backend with gVisor; drop "docker" or "gpu", or make two classes`,
     });
   }
 }
