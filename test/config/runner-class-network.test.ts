@@ -12,12 +12,12 @@ function errorOf(classes: Record<string, unknown>): string {
 }
 
 describe('RUNNER_CLASSES docker', () => {
-  it.each([
+  it.each<[boolean | 'vm' | 'experimental', string | undefined]>([
     [true, 'vm'],
     ['vm', 'vm'],
     ['experimental', 'experimental'],
     [false, undefined],
-  ] as const)('docker: %j runs Docker with %j', (docker, mode) => {
+  ])('docker: %j runs Docker with %j', (docker, mode) => {
     const cls = parseRunnerClasses(JSON.stringify({ 'modal-docker': { docker } })).get(
       'modal-docker',
     );
