@@ -1,6 +1,7 @@
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { dockerModeOf } from '../config/runner-class-network.js';
+import { dockerModeOf, isDomain } from '../config/runner-class-network.js';
 import type { Clock } from '../domain/clock.js';
 import { errorFields } from '../domain/error-fields.js';
 import { createActionsHosts } from '../github/actions-hosts.js';
@@ -11,7 +12,8 @@ import type { ModalSandboxPlatformOptions } from '../modal/modal-sandbox-platfor
  * What the sandbox platform needs for the classes' `docker` and `egress` options: the names of
  * the Docker classes, and GitHub's Actions hosts when a class has `egress: "github"`. GitHub
  * serves `GET /meta` without authentication, so the App's Octokit asks it without a token (no
- * installation needed, nothing of the App's quota spent); the answer is kept a day.
+ * installation needed, nothing of the App's quota spent); the answer is kept a day. On GitHub
+ * Enterprise Server, its own host is added.
  */
 export function classPlatformOptions(
   config: Config,
@@ -33,5 +35,18 @@ export function classPlatformOptions(
         'could not read GitHub\'s Actions hosts (GET /meta): egress "github" uses the built-in list',
       ),
   });
-  return { dockerClasses, githubHosts };
+  const ghes = gheHostEntry(config.github.baseUrl);
+  return {
+    dockerClasses,
+    githubHosts: ghes ? async () => [...(await githubHosts()), ghes] : githubHosts,
+  };
+}
+
+/** GitHub Enterprise Server's own host, as an allowlist entry (its /meta may not list it). */
+export function gheHostEntry(baseUrl: string | undefined): string | undefined {
+  if (!baseUrl) return undefined;
+  const host = new URL(baseUrl).hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) === 4) return `${host}/32`;
+  if (isIP(host) === 6) return `${host}/128`;
+  return isDomain(host) ? host : undefined;
 }
