@@ -23,6 +23,9 @@ export const DOCKERD_WAIT_SECONDS = 60;
 /** Sandbox environment variable (not a secret) that changes that wait. */
 export const DOCKERD_WAIT_ENV = 'MGR_DOCKERD_WAIT_SECONDS';
 
+/** Where dockerd listens (its default), and where the Docker CLI looks. */
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+
 /** The entrypoint's own files: the docker shim, the dockerd log, the job-started hook. */
 export const ENTRYPOINT_DIR = '/tmp/modal-github-runner';
 
@@ -120,7 +123,7 @@ export function noDockerMessage(className: string, dockerClasses: readonly strin
 }
 
 /**
- * Waits, bounded, until dockerd answers; then lets the socket's group reach the runner. When it
+ * Waits, bounded, until dockerd answers; then makes sure the runner can use its socket. When it
  * does not answer, the end of its log goes to the sandbox log and a shim takes `docker`'s place,
  * so a job that needs Docker fails saying why and one that does not still runs.
  */
@@ -135,6 +138,9 @@ function waitDockerdStep(className: string): EntrypointStep {
       'sleep 1; mgr_waited=$((mgr_waited + 1)); done;',
       'if $mgr_root docker version >/dev/null 2>&1; then',
       'echo "modal-github-runner: dockerd answered after ${mgr_waited}s";',
+      // Not root: the runner keeps this process's groups, so the `docker` group added above
+      // does not reach it; the socket is opened to it instead (the sandbox runs one job).
+      `if [ -n "$mgr_root" ]; then $mgr_root chmod 666 ${DOCKER_SOCKET}; fi;`,
       'else',
       'echo "modal-github-runner: dockerd did not answer within ${mgr_wait}s; jobs that need Docker will fail. dockerd log:" >&2;',
       `tail -n 20 ${ENTRYPOINT_DIR}/dockerd.log >&2;`,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import {
+  DOCKER_SOCKET,
   DOCKERD_WAIT_ENV,
   ENTRYPOINT_DIR,
   entrypointSteps,
@@ -35,7 +36,7 @@ function stubs(dir: string, readyAfter: number): Record<string, string> {
       `#!/bin/sh\necho "dockerd started raw=$DOCKER_INSECURE_NO_IPTABLES_RAW" >>${log}\n` +
       (readyAfter < 0
         ? 'echo "failed to start daemon: iptables not found"\nexit 1\n'
-        : `sleep ${readyAfter}\ntouch ${ready}\nsleep 5\n`),
+        : `sleep ${readyAfter}\ntouch ${join(dir, 'docker.sock')} ${ready}\nsleep 5\n`),
     docker: `#!/bin/sh\nif [ -e ${ready} ]; then echo "docker $1 ok" >>${log}; exit 0; fi\nexit 1\n`,
     'run.sh':
       `#!/bin/sh\nif docker version >/dev/null 2>&1; then d=answers; else d=down; fi\n` +
@@ -66,6 +67,7 @@ function runEntrypoint(
   writeFileSync(join(dir, 'log'), '');
   const script = (runnerCommand(runnerClass, options.context)[2] ?? '')
     .replaceAll(ENTRYPOINT_DIR, join(dir, 'mgr'))
+    .replaceAll(DOCKER_SOCKET, join(dir, 'docker.sock'))
     .replace('exec /home/runner/run.sh', `exec ${join(bin, 'run.sh')}`);
   const result = spawnSync('/bin/sh', ['-c', script], {
     input: `${CONFIG}\n`,
@@ -97,6 +99,7 @@ describe('the entrypoint of a Docker class', () => {
       'dockerd started raw=1',
       'docker version ok', // the poll that saw it answer
       'docker version ok', // the check after the loop
+      `sudo chmod 666 ${join(run.dir, 'docker.sock')}`, // not root: the socket opened to runner
       'docker version ok', // run.sh's own check
       `run.sh config=${CONFIG} docker=answers`,
     ]);
