@@ -11,13 +11,21 @@ import { dockerModeOf } from '../config/runner-class-network.js';
  */
 export function runnerImageLayers(cls: Pick<RunnerClass, 'docker' | 'image'>): string[] {
   if (dockerModeOf(cls) === undefined || cls.image !== undefined) return [];
-  return [
-    'USER root',
-    'RUN apt-get update && apt-get install -y --no-install-recommends iptables && rm -rf /var/lib/apt/lists/*',
-  ];
+  return [...DOCKER_LAYERS];
 }
 
-/** The key of a class's image among those built: its tag, and its layers when it has some. */
+const DOCKER_LAYERS: readonly string[] = [
+  'USER root',
+  'RUN apt-get update && apt-get install -y --no-install-recommends iptables && rm -rf /var/lib/apt/lists/*',
+];
+
+/**
+ * The name of a class's image among those built (and in `image build`'s output): its tag, and
+ * what its layers add when it has some.
+ */
 export function runnerImageKey(tag: string, layers: readonly string[]): string {
-  return layers.length === 0 ? tag : `${tag} + ${layers.join(' && ')}`;
+  if (layers.length === 0) return tag;
+  const known =
+    layers.length === DOCKER_LAYERS.length && layers.every((l, i) => l === DOCKER_LAYERS[i]);
+  return `${tag} + ${known ? 'iptables for Docker' : layers.join(' && ')}`;
 }
