@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { buildRunnerImages } from '../modal/build-runner-images.js';
 import { createModalClient } from '../modal/modal-client.js';
+import { startingRunnerVersion } from '../runner-version/starting-runner-version.js';
 import { loadEnvFile } from './load-env-file.js';
 
 export interface ImageBuildDeps {
@@ -65,7 +66,7 @@ export async function imageBuildCommand(
       appName: config.modal.appName,
       environment: config.modal.environment,
       classes: config.runners.classes,
-      runnerVersion: config.runners.version,
+      runnerVersion: startingRunnerVersion(config.runners.version),
       onStart: (tag, classes) => deps.out(`  ${tag} (${classes.join(', ')}) …\n`),
       ...(deps.now ? { now: deps.now } : {}),
     });

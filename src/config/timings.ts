@@ -57,6 +57,11 @@ export interface Timings {
   readonly leaseRenewMs: number;
   /** How often a follower tries to take the lease. */
   readonly leaseRetryMs: number;
+  /**
+   * RUNNER_VERSION=latest: how often the newest runner is asked for (a day), and how soon a
+   * failed question or image build is tried again (also the loop's interval).
+   */
+  readonly runnerVersion: { readonly refreshMs: number; readonly retryMs: number };
 }
 
 /** Every timing but those set by environment variables. */
@@ -80,4 +85,5 @@ export const DEFAULT_TIMINGS: Omit<Timings, 'reconcileIntervalMs'> = {
   leaseTtlMs: 6_000,
   leaseRenewMs: 1_500,
   leaseRetryMs: 1_000,
+  runnerVersion: { refreshMs: 24 * 3600_000, retryMs: 3600_000 },
 };

@@ -40,10 +40,15 @@ export function leaderLoops(
   ];
 }
 
-/** Loops every replica runs, leader or not: the status history samples the chart. */
+/**
+ * Loops every replica runs, leader or not: the status history samples the chart; the runner
+ * version asks GitHub for the newest runner (daily) and builds its image (RUNNER_VERSION=latest),
+ * so that a replica that becomes leader already launches the current one.
+ */
 export function replicaLoops(
   status: { sample(): Promise<void> },
   config: Config,
+  runnerVersion?: { tick(): Promise<void> },
 ): BackgroundLoop[] {
   return [
     {
@@ -51,5 +56,14 @@ export function replicaLoops(
       intervalMs: config.timings.statusSampleMs,
       tick: () => status.sample(),
     },
+    ...(runnerVersion
+      ? [
+          {
+            name: 'runner-version',
+            intervalMs: config.timings.runnerVersion.retryMs,
+            tick: () => runnerVersion.tick(),
+          },
+        ]
+      : []),
   ];
 }
