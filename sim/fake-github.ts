@@ -131,6 +131,13 @@ export class FakeGitHub {
   /** The runner release `GET /orgs/{org}/actions/runners/downloads` offers. */
   latestRunnerVersion = '2.334.0';
   /**
+   * What `GET /repos/actions/runner/releases` lists (newest first, as GitHub does); by default
+   * `latestRunnerVersion`, out a day.
+   */
+  runnerReleases: { version: string; publishedAt: string }[] | undefined;
+  /** The releases answer 404, as on a GitHub Enterprise Server (no actions/runner there). */
+  runnerReleasesNotFound = false;
+  /**
    * The repositories the installation sees (`GET /installation/repositories`); their ids are the
    * ones runner groups list and `PUT .../runner-groups/{id}/repositories` takes.
    */
@@ -232,6 +239,7 @@ export class FakeGitHub {
       (_r, _p, url) => this.listInstallationRepositories(url),
     ],
     ['GET', /^\/orgs\/([^/]+)\/actions\/runners\/downloads$/, () => this.runnerDownloads()],
+    ['GET', /^\/repos\/actions\/runner\/releases$/, () => this.listRunnerReleases()],
     ['GET', /^\/app\/installations$/, () => ({ status: 200, body: this.installations })],
     ['GET', /^\/app\/hook\/deliveries$/, (_r, _p, url) => this.listDeliveries(url)],
     [
@@ -535,6 +543,26 @@ export class FakeGitHub {
       .slice((page - 1) * perPage, page * perPage)
       .map((r) => ({ ...r, name: r.full_name.split('/')[1] ?? r.full_name }));
     return { status: 200, body: { total_count: this.repositories.length, repositories } };
+  }
+
+  private listRunnerReleases() {
+    if (this.runnerReleasesNotFound) return { status: 404, body: { message: 'Not Found' } };
+    const releases = this.runnerReleases ?? [
+      {
+        version: this.latestRunnerVersion,
+        publishedAt: new Date(Date.now() - 24 * 3600_000).toISOString(),
+      },
+    ];
+    return {
+      status: 200,
+      body: releases.map((r) => ({
+        tag_name: `v${r.version}`,
+        name: `v${r.version}`,
+        draft: false,
+        prerelease: false,
+        published_at: r.publishedAt,
+      })),
+    };
   }
 
   private runnerDownloads() {
