@@ -164,6 +164,11 @@ export class FakeModal {
     this.#images.failBuild(tag, exception);
   }
 
+  /** Image builds from this registry tag succeed again (after `failImageBuild`). */
+  allowImageBuild(tag: string): void {
+    this.#images.allowBuild(tag);
+  }
+
   /** A named Secret the SDK can look up with `secrets.fromName`. */
   addSecret(name: string, env: Record<string, string>): string {
     return this.#secrets.add(name, env);

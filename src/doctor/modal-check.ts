@@ -106,7 +106,10 @@ async function checkModalApp({ client, config }: ModalChecksOptions): Promise<Ch
 /** Every distinct runner image builds (skipped when Modal is unreachable or when asked). */
 async function checkImages(options: ModalChecksOptions, appOk: boolean): Promise<CheckResult[]> {
   const { client, config } = options;
-  const images = runnerImagesOf(config.runners.classes, startingRunnerVersion(config.runners.version));
+  const images = runnerImagesOf(
+    config.runners.classes,
+    startingRunnerVersion(config.runners.version),
+  );
   if (!appOk || options.skipImages) {
     const why = appOk ? 'skipped (--skip-images)' : 'skipped: Modal is not reachable';
     return [...images].map(([tag, classes]) =>

@@ -1,7 +1,4 @@
-import {
-  newestLinuxX64Version,
-  type RunnerDownload,
-} from '../github/newest-runner-version.js';
+import { newestLinuxX64Version, type RunnerDownload } from '../github/newest-runner-version.js';
 import { fetchRunnerReleases, type RunnerReleaseDates } from '../github/runner-releases.js';
 import { translate, type DoctorCheck, type DoctorContext } from './doctor-context.js';
 import { headline } from './doctor-github.js';
