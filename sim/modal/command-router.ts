@@ -5,8 +5,9 @@
  * SandboxGetCommandRouterAccess); over plaintext because the fake client's profile points at
  * localhost. Being a real TCP server, a server process other than this one can dial it too.
  *
- * Implemented: SandboxStdinWriteV2 (offsets honoured, so a retried write changes nothing).
- * Every other method answers UNIMPLEMENTED.
+ * Implemented: SandboxStdinWriteV2 (offsets honoured, so a retried write changes nothing), and
+ * `exec` (TaskExecStart, TaskExecStdioRead, TaskExecWait: command-router-exec.ts) for the
+ * commands the fake sandbox knows. Every other method answers UNIMPLEMENTED.
  */
 import {
   Server,
@@ -16,6 +17,7 @@ import {
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { execService, type ExecBackend } from './command-router-exec.js';
 
 const SERVICE = 'modal.task_command_router.TaskCommandRouter';
 
@@ -69,7 +71,7 @@ export function decodeStdinWrite(buffer: Buffer): StdinWrite {
   return { taskId, offset, data, eof };
 }
 
-export interface CommandRouterBackend {
+export interface CommandRouterBackend extends ExecBackend {
   /** The JWT the control plane issued for this task, or undefined for an unknown task. */
   jwtOf(taskId: string): string | undefined;
   /** Applies a write; throws a gRPC-status error (`{ code, details }`) to refuse it. */
@@ -83,20 +85,26 @@ export class FakeCommandRouter {
   readonly writes: StdinWrite[] = [];
 
   constructor(backend: CommandRouterBackend) {
+    const authorize = (taskId: string, auth: unknown) => {
+      const jwt = backend.jwtOf(taskId);
+      if (jwt === undefined)
+        return { code: GrpcStatus.NOT_FOUND, details: `task ${taskId} not found` };
+      if (auth !== `Bearer ${jwt}`) {
+        return { code: GrpcStatus.UNAUTHENTICATED, details: 'bad command router JWT' };
+      }
+      return undefined;
+    };
+    const exec = execService(SERVICE, backend, authorize);
     const implementation: UntypedServiceImplementation = {
+      ...exec.implementation,
       SandboxStdinWriteV2: (
         call: ServerUnaryCall<StdinWrite, Buffer>,
         callback: sendUnaryData<Buffer>,
       ) => {
         const write = call.request;
-        const jwt = backend.jwtOf(write.taskId);
-        const auth = call.metadata.get('authorization')[0];
-        if (jwt === undefined) {
-          callback({ code: GrpcStatus.NOT_FOUND, details: `task ${write.taskId} not found` });
-          return;
-        }
-        if (auth !== `Bearer ${jwt}`) {
-          callback({ code: GrpcStatus.UNAUTHENTICATED, details: 'bad command router JWT' });
+        const denied = authorize(write.taskId, call.metadata.get('authorization')[0]);
+        if (denied) {
+          callback(denied);
           return;
         }
         try {
@@ -111,6 +119,7 @@ export class FakeCommandRouter {
     };
     this.#server.addService(
       {
+        ...exec.definition,
         SandboxStdinWriteV2: {
           path: `/${SERVICE}/SandboxStdinWriteV2`,
           requestStream: false,

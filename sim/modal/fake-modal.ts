@@ -11,6 +11,7 @@
 import type { ClientMiddleware, Status } from 'nice-grpc-common';
 import { FakeControlPlane, type RecordedCall } from './control-plane.js';
 import { FakeImages } from './images.js';
+import { FakeSandboxFiles } from './sandbox-files.js';
 import type { FakeModalOptions } from './options.js';
 import { sandboxQueryHandlers } from './sandbox-queries.js';
 import { FakeSandboxes, type FakeSandbox, type FakeStdin } from './sandboxes.js';
@@ -41,6 +42,8 @@ export class FakeModal {
   /** Errors thrown by `onCreate` / `onExit` / `onStdin` listeners (the RPC still answers). */
   readonly listenerErrors: unknown[] = [];
 
+  /** The sandboxes' files and the execs run over them (`Sandbox.exec`, V2 sandboxes). */
+  readonly files: FakeSandboxFiles;
   readonly #controlPlane: FakeControlPlane;
   readonly #images: FakeImages;
   readonly #secrets: FakeSecrets;
@@ -64,11 +67,13 @@ export class FakeModal {
       routerAccess: (sandbox) => stdin.routerAccess(sandbox),
       listenerErrors: this.listenerErrors,
     });
+    const files = new FakeSandboxFiles();
     const stdin = new FakeStdinChannels({
       now,
       get: (id) => sandboxes.get(id),
       find: (kind, method, id) => sandboxes.find(kind, method, id),
       listenerErrors: this.listenerErrors,
+      exec: (sandbox, command) => files.exec(sandbox, command),
     });
     const queries = sandboxQueryHandlers(sandboxes, controlPlane, options.listPageSize);
     /** Every RPC the fake answers; any other is UNIMPLEMENTED. */
@@ -85,6 +90,7 @@ export class FakeModal {
     this.#secrets = secrets;
     this.#sandboxes = sandboxes;
     this.#stdin = stdin;
+    this.files = files;
     this.calls = controlPlane.calls;
     this.latencyMs = controlPlane.latencyMs;
     this.created = sandboxes.created;

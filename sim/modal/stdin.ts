@@ -5,6 +5,7 @@
  * (command-router.ts), at byte offsets. Either way a retried write changes nothing.
  */
 import { Status } from 'nice-grpc-common';
+import type { ExecBackend } from './command-router-exec.js';
 import { FakeCommandRouter, type StdinWrite } from './command-router.js';
 import type { FakeSandbox } from './sandboxes.js';
 import type { SandboxKind } from './sandbox-definition.js';
@@ -15,6 +16,11 @@ export interface StdinDeps {
   readonly get: (sandboxId: string) => FakeSandbox | undefined;
   readonly find: (kind: SandboxKind, method: string, sandboxId: unknown) => FakeSandbox;
   readonly listenerErrors: unknown[];
+  /** Runs an `exec` in a sandbox (the command router's TaskExec* methods). */
+  readonly exec: (
+    sandbox: FakeSandbox,
+    command: readonly string[],
+  ) => ReturnType<ExecBackend['exec']>;
 }
 
 export class FakeStdinChannels {
@@ -42,6 +48,12 @@ export class FakeStdinChannels {
     this.#router ??= new FakeCommandRouter({
       jwtOf: (taskId) => this.#taskJwts.get(taskId),
       writeStdin: (write) => this.#writeV2(write),
+      exec: (taskId, command) => {
+        const sandbox = this.#deps.get(this.#taskSandboxes.get(taskId) ?? '');
+        if (!sandbox) throw { code: Status.NOT_FOUND, details: `task ${taskId} not found` };
+        if (sandbox.result) throw { code: Status.FAILED_PRECONDITION, details: 'sandbox finished' };
+        return this.#deps.exec(sandbox, command);
+      },
     });
     let jwt = this.#taskJwts.get(sandbox.taskId);
     if (jwt === undefined) {
