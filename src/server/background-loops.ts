@@ -14,6 +14,7 @@ export function leaderLoops(
   parts: LeaderParts,
   runnerGroupGuard: RunnerGroupGuard,
   config: Config,
+  jobRecords?: { tick(): Promise<unknown> },
 ): BackgroundLoop[] {
   return [
     {
@@ -37,6 +38,17 @@ export function leaderLoops(
       intervalMs: config.timings.reconcileIntervalMs,
       tick: () => runnerGroupGuard.check(),
     },
+    // The job each sandbox ran, from its runner's job hook, into its tags.
+    ...(jobRecords
+      ? [
+          {
+            name: 'job-records',
+            intervalMs: config.timings.jobRecords.intervalMs,
+            skipFirstTick: true,
+            tick: () => jobRecords.tick(),
+          },
+        ]
+      : []),
   ];
 }
 

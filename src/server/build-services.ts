@@ -31,6 +31,7 @@ import { leaderLoops } from './background-loops.js';
 import { fencedPlatform, fencedRegistry } from './fenced-calls.js';
 import { createLeaderTerms, type LeaderParts, type LeaderTerms } from './leader-term.js';
 import type { Storage } from './open-storage.js';
+import { ranJobTaggerFor } from './ran-job-tagger.js';
 import { runnerVersionTrackerFor } from './runner-version-service.js';
 import { upstreamProbes } from './upstream-probes.js';
 
@@ -123,11 +124,12 @@ export function buildServices(inputs: ServiceInputs): Services {
     return { ledger: termLedger, controller, reconciler };
   };
   const runnerGroupGuard = runnerGroupGuardFor(config, github, clock, log);
+  const jobRecords = ranJobTaggerFor(config, { platform, modalClient, clock, log });
   const terms = createLeaderTerms({
     leadership,
     signal: inputs.storage.signal,
     build: buildLeaderParts,
-    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config),
+    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config, jobRecords),
     log,
     clock,
   });
