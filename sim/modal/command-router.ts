@@ -18,6 +18,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { execService, type ExecBackend } from './command-router-exec.js';
+import { numberOf, readProtoFields, stringOf } from './proto-fields.js';
 
 const SERVICE = 'modal.task_command_router.TaskCommandRouter';
 
@@ -30,45 +31,14 @@ export interface StdinWrite {
 
 /** Decodes `SandboxStdinWriteV2Request { string task_id = 1; uint64 offset = 2; bytes data = 3; bool eof = 4; }`. */
 export function decodeStdinWrite(buffer: Buffer): StdinWrite {
-  let pos = 0;
-  const varint = (): number => {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = buffer[pos++];
-      if (byte === undefined) throw new Error('truncated varint');
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) return result;
-      scale *= 128;
-    }
+  const fields = readProtoFields(buffer);
+  const data = fields.find((f) => f.field === 3)?.value;
+  return {
+    taskId: stringOf(fields, 1),
+    offset: numberOf(fields, 2),
+    data: Buffer.isBuffer(data) ? new Uint8Array(data) : new Uint8Array(0),
+    eof: numberOf(fields, 4) !== 0,
   };
-  let taskId = '';
-  let offset = 0;
-  let data: Uint8Array = new Uint8Array(0);
-  let eof = false;
-  while (pos < buffer.length) {
-    const tag = varint();
-    const field = Math.floor(tag / 8);
-    const wire = tag % 8;
-    if (wire === 0) {
-      const value = varint();
-      if (field === 2) offset = value;
-      else if (field === 4) eof = value !== 0;
-    } else if (wire === 2) {
-      const length = varint();
-      const bytes = buffer.subarray(pos, pos + length);
-      pos += length;
-      if (field === 1) taskId = bytes.toString('utf8');
-      else if (field === 3) data = new Uint8Array(bytes);
-    } else if (wire === 1) {
-      pos += 8;
-    } else if (wire === 5) {
-      pos += 4;
-    } else {
-      throw new Error(`unsupported wire type ${wire}`);
-    }
-  }
-  return { taskId, offset, data, eof };
 }
 
 export interface CommandRouterBackend extends ExecBackend {
