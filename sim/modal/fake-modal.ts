@@ -74,6 +74,7 @@ export class FakeModal {
       find: (kind, method, id) => sandboxes.find(kind, method, id),
       listenerErrors: this.listenerErrors,
       exec: (sandbox, command) => files.exec(sandbox, command),
+      byTask: (taskId) => sandboxes.created.find((s) => s.taskId === taskId),
     });
     const queries = sandboxQueryHandlers(sandboxes, controlPlane, options.listPageSize);
     /** Every RPC the fake answers; any other is UNIMPLEMENTED. */
@@ -83,7 +84,7 @@ export class FakeModal {
       ...secrets.handlers, // SecretGetOrCreate
       ...sandboxes.handlers, // SandboxCreate, GetTaskId, Wait, Terminate (V1 and V2)
       ...queries, // SandboxList, TagsGet, TagsSet, GetFromName (V1 and V2)
-      ...stdin.handlers, // SandboxStdinWrite, SandboxGetCommandRouterAccess
+      ...stdin.handlers, // SandboxStdinWrite, SandboxGetCommandRouterAccess, TaskGetCommandRouterAccess
     };
     this.#controlPlane = controlPlane;
     this.#images = images;
