@@ -201,6 +201,11 @@ export class FakeGitHub {
     ],
     [
       'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/attempts\/(\d+)\/jobs$/,
+      (_r, [o, n, runId]) => this.listRunJobs(`${o}/${n}`, Number(runId)),
+    ],
+    [
+      'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)$/,
       (r, [o, n, id]) => this.getJob(r, `${o}/${n}`, Number(id)),
     ],
@@ -713,6 +718,21 @@ export class FakeGitHub {
       return { status: 422, body: { message: 'Bad request - Runner "x" is still running a job"' } };
     this.runners.delete(id);
     return { status: 204 };
+  }
+
+  /** The jobs of a run (every job here is on attempt 1; the job's name is `job-<id>`). */
+  private listRunJobs(repo: string, runId: number) {
+    const jobs = [...this.jobs.values()]
+      .filter((j) => j.repo === repo && j.runId === runId)
+      .map((j) => ({
+        id: j.id,
+        run_id: j.runId,
+        run_attempt: 1,
+        name: `job-${j.id}`,
+        status: j.status,
+        runner_name: j.runnerName,
+      }));
+    return { status: 200, body: { total_count: jobs.length, jobs } };
   }
 
   private getJob(_req: RecordedRequest, repo: string, id: number) {

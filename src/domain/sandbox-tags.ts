@@ -34,6 +34,8 @@ export interface RanJob {
   readonly runAttempt: number;
   /** The job's key in the workflow (`GITHUB_JOB`). */
   readonly job: string;
+  /** The job's numeric ID, when GitHub's list of the run's jobs names this runner. */
+  readonly jobId?: number;
 }
 
 const KEYS = {
@@ -50,6 +52,7 @@ const KEYS = {
   ranRunId: 'ran-run-id',
   ranRunAttempt: 'ran-run-attempt',
   ranJob: 'ran-job',
+  ranJobId: 'ran-job-id',
 } as const;
 
 /** The tag that selects this app's sandboxes in a listing. */
@@ -74,6 +77,7 @@ export function encodeSandboxTags(tags: SandboxTags): Record<string, string> {
     out[KEYS.ranRunId] = String(tags.ranJob.runId);
     out[KEYS.ranRunAttempt] = String(tags.ranJob.runAttempt);
     out[KEYS.ranJob] = tags.ranJob.job;
+    if (tags.ranJob.jobId !== undefined) out[KEYS.ranJobId] = String(tags.ranJob.jobId);
   }
   return out;
 }
@@ -115,7 +119,8 @@ function decodeRanJob(raw: Readonly<Record<string, string>>): RanJob | undefined
   const runAttempt = positiveInt(raw[KEYS.ranRunAttempt]);
   const job = raw[KEYS.ranJob];
   if (!repo || runId === undefined || runAttempt === undefined || !job) return undefined;
-  return { repo, runId, runAttempt, job };
+  const jobId = positiveInt(raw[KEYS.ranJobId]);
+  return { repo, runId, runAttempt, job, ...(jobId !== undefined ? { jobId } : {}) };
 }
 
 function positiveInt(value: string | undefined): number | undefined {

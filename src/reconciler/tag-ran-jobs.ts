@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { errorFields } from '../domain/error-fields.js';
-import type { SandboxTags } from '../domain/sandbox-tags.js';
+import type { RanJob, SandboxTags } from '../domain/sandbox-tags.js';
 import type { SandboxJobRecords } from '../modal/sandbox-job-records.js';
 import type { SandboxInfo } from '../ports/sandbox-platform.js';
 import { parseJobRecord } from './job-record.js';
@@ -30,6 +30,11 @@ export interface RanJobTaggerDeps {
   readonly rereadMs: number;
   /** Reads per tick at most (each is one exec in a sandbox). */
   readonly maxReads: number;
+  /**
+   * The job's numeric ID, asked of GitHub once per sandbox (the hook cannot know it); a failure
+   * leaves it out of the tags.
+   */
+  readonly findJobId?: (ran: RanJob, tags: SandboxTags) => Promise<number | undefined>;
 }
 
 /**
@@ -55,6 +60,22 @@ export function sandboxesToRead(
     .map(({ sandboxId, tags }) => ({ sandboxId, tags }));
 }
 
+async function findJobId(
+  deps: RanJobTaggerDeps,
+  ran: RanJob,
+  tags: SandboxTags,
+): Promise<number | undefined> {
+  try {
+    return await deps.findJobId?.(ran, tags);
+  } catch (error) {
+    deps.log.warn(
+      { runnerName: tags.runnerName, ranJob: ran, err: errorFields(error) },
+      'could not find the ID of the job a runner ran; its sandbox is tagged without it',
+    );
+    return undefined;
+  }
+}
+
 export function createRanJobTagger(deps: RanJobTaggerDeps): RanJobTagger {
   const lastRead = new Map<string, number>();
   return {
@@ -73,7 +94,9 @@ export function createRanJobTagger(deps: RanJobTaggerDeps): RanJobTagger {
         try {
           const record = parseJobRecord((await deps.records.read(sandboxId)) ?? '');
           if (!record) continue;
-          const { completed: _completed, ...ranJob } = record;
+          const { completed: _completed, ...reported } = record;
+          const jobId = await findJobId(deps, reported, tags);
+          const ranJob = { ...reported, ...(jobId !== undefined ? { jobId } : {}) };
           await deps.records.setTags(sandboxId, { ...tags, ranJob });
           tagged += 1;
           deps.log.info(

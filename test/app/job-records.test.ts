@@ -62,6 +62,8 @@ describe("the runners' job hooks name the job a sandbox ran in its tags", () => 
         'ran-run-id': String(job.runId),
         'ran-run-attempt': '1',
         'ran-job': `job-${job.id}`,
+        // The hook cannot know the numeric ID: GitHub's list of the run's jobs names the runner.
+        'ran-job-id': String(job.id),
         // Its other tags are kept: Modal replaces the whole set.
         warm: 'true',
         'managed-by': 'app-12345.github-runners',
@@ -72,7 +74,11 @@ describe("the runners' job hooks name the job a sandbox ran in its tags", () => 
         runId: job.runId,
         runAttempt: 1,
         job: `job-${job.id}`,
+        jobId: job.id,
       });
+      expect(
+        github.requestsTo('GET', /^\/repos\/acme\/api\/actions\/runs\/410\/attempts\/1\/jobs$/),
+      ).toHaveLength(1);
       // Read with `cat` through Sandbox.exec; the tags written with Sandbox.setTags (V2).
       expect(h.modal.files.execs.filter((e) => e.sandboxId === warm.sandboxId)[0]).toEqual({
         sandboxId: warm.sandboxId,

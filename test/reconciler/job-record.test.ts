@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseJobRecord } from '../../src/reconciler/job-record.js';
-import { sandboxesToRead } from '../../src/reconciler/tag-ran-jobs.js';
+import { pino } from 'pino';
+import { createRanJobTagger, sandboxesToRead } from '../../src/reconciler/tag-ran-jobs.js';
 import type { SandboxTags } from '../../src/domain/sandbox-tags.js';
 
 const line = (event: string, job = 'build', runId = 5) =>
@@ -67,5 +68,60 @@ describe('sandboxesToRead (pure)', () => {
       sandboxesToRead(listed, lastRead, 1000, { rereadMs: 500, max }).map((s) => s.sandboxId);
     expect(ids(10)).toEqual(['sb-e', 'sb-d']);
     expect(ids(1)).toEqual(['sb-e']);
+  });
+});
+
+describe('createRanJobTagger', () => {
+  const base: SandboxTags = { managedBy: 'm', runnerName: 'r1', runnerClass: 'modal', warm: true };
+
+  function world(findJobId: () => Promise<number | undefined>) {
+    const listed: { sandboxId: string; tags: SandboxTags | undefined }[] = [
+      { sandboxId: 'sb-1', tags: base },
+    ];
+    const written: { sandboxId: string; tags: SandboxTags }[] = [];
+    let now = 0;
+    const tagger = createRanJobTagger({
+      listSandboxes: async () => listed,
+      records: {
+        read: async () => `${line('started')}\n`,
+        setTags: async (sandboxId, tags) => {
+          written.push({ sandboxId, tags });
+          listed[0] = { sandboxId, tags };
+        },
+      },
+      now: () => now,
+      log: pino({ level: 'silent' }),
+      rereadMs: 1000,
+      maxReads: 10,
+      findJobId,
+    });
+    return { tagger, written, advance: (ms: number) => (now += ms) };
+  }
+
+  it('tags the job with its ID, then reads the sandbox no more', async () => {
+    const w = world(async () => 9001);
+    expect(await w.tagger.tick()).toEqual({ read: 1, tagged: 1, failed: 0 });
+    expect(w.written[0]?.tags.ranJob).toEqual({
+      repo: 'acme/api',
+      runId: 5,
+      runAttempt: 1,
+      job: 'build',
+      jobId: 9001,
+    });
+    w.advance(5000);
+    expect(await w.tagger.tick()).toEqual({ read: 0, tagged: 0, failed: 0 });
+  });
+
+  it('tags without the ID when GitHub cannot say it', async () => {
+    const w = world(async () => {
+      throw new Error('HTTP 502');
+    });
+    expect(await w.tagger.tick()).toEqual({ read: 1, tagged: 1, failed: 0 });
+    expect(w.written[0]?.tags.ranJob).toEqual({
+      repo: 'acme/api',
+      runId: 5,
+      runAttempt: 1,
+      job: 'build',
+    });
   });
 });
