@@ -21,8 +21,11 @@ export interface ModalSandboxPlatformOptions {
   readonly client: ModalClient;
   /** The Modal App the sandboxes belong to; created on first use. */
   readonly appName: string;
-  /** Version of the official runner image, for classes without their own `image`. */
-  readonly runnerVersion: string;
+  /**
+   * Version of the official runner image, for classes without their own `image`; a function
+   * is asked at each launch (RUNNER_VERSION=latest moves once the newer image has built).
+   */
+  readonly runnerVersion: string | (() => string);
   /** Sandbox lifetime for classes without `timeoutMinutes`. */
   readonly defaultTimeoutMinutes: number;
   /** Modal environment; the client's (MODAL_ENVIRONMENT) when omitted. */
@@ -87,6 +90,7 @@ export function createModalSandboxPlatform(
   options: ModalSandboxPlatformOptions,
 ): ModalSandboxPlatform {
   const { client, appName, runnerVersion, defaultTimeoutMinutes, environment } = options;
+  const versionNow = typeof runnerVersion === 'function' ? runnerVersion : () => runnerVersion;
   const baseContext: ModalErrorContext = {
     appName,
     ...(environment ? { environment } : {}),
@@ -136,7 +140,7 @@ export function createModalSandboxPlatform(
     {
       async createSandbox(spec) {
         const cls = spec.runnerClass;
-        const tag = runnerImageTag(cls, runnerVersion);
+        const tag = runnerImageTag(cls, versionNow());
         const context: ModalErrorContext = {
           ...baseContext,
           runnerClass: cls.name,

@@ -1,5 +1,6 @@
 import type { RunnerClass } from '../config/runner-class.js';
 import { dockerModeOf } from '../config/runner-class-network.js';
+import { JOB_HOOK_DIR, jobHookShell } from './runner-job-hook.js';
 
 /** Where the runner lives in the official image. */
 export const RUNNER_WORKDIR = '/home/runner';
@@ -26,8 +27,11 @@ export const DOCKERD_WAIT_ENV = 'MGR_DOCKERD_WAIT_SECONDS';
 /** Where dockerd listens (its default), and where the Docker CLI looks. */
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 
-/** The entrypoint's own files: the docker shim, the dockerd log, the job-started hook. */
-export const ENTRYPOINT_DIR = '/tmp/modal-github-runner';
+/**
+ * The entrypoint's own files: the job hooks and their record (runner-job-hook.ts), the docker
+ * shim, the dockerd log, the egress notice.
+ */
+export const ENTRYPOINT_DIR = JOB_HOOK_DIR;
 
 /**
  * One named step of the sandbox's main process, a piece of POSIX shell. Steps run in order in
@@ -78,6 +82,9 @@ export const START_RUNNER_STEP: EntrypointStep = {
     `if [ "$(id -u)" = 0 ]; then exec runuser -u runner -- ${RUNNER_WORKDIR}/run.sh; ` +
     `else exec ${RUNNER_WORKDIR}/run.sh; fi`,
 };
+
+/** The runner's job hooks, which record the job the sandbox ran (runner-job-hook.ts). */
+const JOB_HOOKS_STEP: EntrypointStep = { name: 'job-hooks', script: jobHookShell(ENTRYPOINT_DIR) };
 
 /** `sudo -n` when the entrypoint is not root (the official image lets `runner` sudo). */
 const AS_ROOT_STEP: EntrypointStep = {
@@ -152,8 +159,8 @@ function waitDockerdStep(className: string): EntrypointStep {
 
 /**
  * Prints the egress policy in the sandbox log and, through a job-started hook, at the top of the
- * job's log, so a step that cannot reach a host can be understood. A hook set before is run
- * after it.
+ * job's log, so a step that cannot reach a host can be understood. The hook installed before
+ * (the job hooks') runs after it, as itself (`exec`: it reads its event from its own name).
  */
 function egressNoticeStep(notice: EgressNotice): EntrypointStep {
   const allowed = [...notice.domains, ...notice.cidrs];
@@ -161,13 +168,13 @@ function egressNoticeStep(notice: EgressNotice): EntrypointStep {
     allowed.length === 0
       ? 'modal-github-runner: this runner has no network access'
       : `modal-github-runner: this runner may connect only to: ${allowed.join(' ')}. Connections to other hosts are refused or time out; to reach one, add it to the egress (or egressAllow) of the class in RUNNER_CLASSES.`;
-  const hook = `${ENTRYPOINT_DIR}/job-started.sh`;
+  const hook = `${ENTRYPOINT_DIR}/egress-notice.sh`;
   return {
     name: 'egress-notice',
     script: [
-      `echo '${text}';`,
+      `echo '${text}'; mkdir -p ${ENTRYPOINT_DIR};`,
       `printf '%s\\n' '#!/bin/sh' "echo '${text}'" >${hook};`,
-      `if [ -n "\${ACTIONS_RUNNER_HOOK_JOB_STARTED:-}" ]; then printf '%s\\n' ". '$ACTIONS_RUNNER_HOOK_JOB_STARTED'" >>${hook}; fi;`,
+      `if [ -n "\${ACTIONS_RUNNER_HOOK_JOB_STARTED:-}" ]; then printf '%s\\n' "exec /bin/sh '$ACTIONS_RUNNER_HOOK_JOB_STARTED'" >>${hook}; fi;`,
       `chmod 755 ${ENTRYPOINT_DIR} ${hook}; export ACTIONS_RUNNER_HOOK_JOB_STARTED=${hook};`,
     ].join(' '),
   };
@@ -182,7 +189,7 @@ export function entrypointSteps(
   context: EntrypointContext = {},
 ): EntrypointStep[] {
   const docker = dockerModeOf(runnerClass) !== undefined;
-  const steps: EntrypointStep[] = [AS_ROOT_STEP];
+  const steps: EntrypointStep[] = [JOB_HOOKS_STEP, AS_ROOT_STEP];
   if (docker) steps.push(START_DOCKERD_STEP);
   steps.push(READ_CONFIG_STEP);
   if (context.egressPolicy) steps.push(egressNoticeStep(context.egressPolicy));

@@ -19,6 +19,7 @@ import { createUpstreamHealth } from '../http/upstream-health.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createModalSandboxPlatform } from '../modal/modal-sandbox-platform.js';
 import type { Leadership } from '../ports/leadership.js';
+import type { RunnerVersionTracker } from '../runner-version/runner-version-tracker.js';
 import type { ReconcilerSettings } from '../reconciler/reconciler-context.js';
 import { createReconciler } from '../reconciler/reconciler.js';
 import { createRunnerGroupGuard, type RunnerGroupGuard } from '../reconciler/runner-group-guard.js';
@@ -31,6 +32,8 @@ import { leaderLoops } from './background-loops.js';
 import { fencedPlatform, fencedRegistry } from './fenced-calls.js';
 import { createLeaderTerms, type LeaderParts, type LeaderTerms } from './leader-term.js';
 import type { Storage } from './open-storage.js';
+import { ranJobTaggerFor } from './ran-job-tagger.js';
+import { runnerVersionTrackerFor } from './runner-version-service.js';
 import { upstreamProbes } from './upstream-probes.js';
 
 /** Every long-lived part of the server, built once from the configuration. */
@@ -51,6 +54,8 @@ export interface Services {
   readonly modalClient: ModalClient;
   /** Resolves once the Modal calls left running in the background have ended. */
   readonly drainModal: () => Promise<void>;
+  /** The runner version launches use (RUNNER_VERSION=latest follows the newest). */
+  readonly runnerVersion: RunnerVersionTracker;
 }
 
 export interface ServiceInputs {
@@ -75,10 +80,11 @@ export function buildServices(inputs: ServiceInputs): Services {
     clock,
   });
   registerUpstreamGauge(prometheus.registry, () => upstreams.check());
+  const runnerVersion = runnerVersionTrackerFor(config, { github, modalClient, clock, log });
   const platform = createModalSandboxPlatform({
     client: modalClient,
     appName: config.modal.appName,
-    runnerVersion: config.runners.version,
+    runnerVersion: () => runnerVersion.current(),
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     callTimeoutMs: config.timings.modalCallTimeoutMs,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
@@ -120,11 +126,12 @@ export function buildServices(inputs: ServiceInputs): Services {
     return { ledger: termLedger, controller, reconciler };
   };
   const runnerGroupGuard = runnerGroupGuardFor(config, github, clock, log);
+  const jobRecords = ranJobTaggerFor(config, { platform, modalClient, github, clock, log });
   const terms = createLeaderTerms({
     leadership,
     signal: inputs.storage.signal,
     build: buildLeaderParts,
-    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config),
+    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config, jobRecords),
     log,
     clock,
   });
@@ -138,6 +145,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     maxRunners: config.limits.maxRunners,
     warnings: () => runnerGroupGuard.warnings(),
     upstreams: () => upstreams.check(),
+    runnerVersion: () => runnerVersion.text(),
     replica: () => {
       const info = leadership.info();
       return { id: info.replicaId, leader: info.leader, isLeader: info.isLeader };
@@ -155,6 +163,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     appOctokit: github.appOctokit,
     modalClient,
     drainModal: () => platform.drain(),
+    runnerVersion,
   };
 }
 

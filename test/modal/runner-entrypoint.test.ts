@@ -164,11 +164,30 @@ describe('the entrypoint of a class with restricted egress', () => {
     const policy =
       'modal-github-runner: this runner may connect only to: github.com *.npmjs.org 10.0.0.0/8.';
     expect(run.stdout).toContain(policy);
-    const hook = join(run.dir, 'mgr', 'job-started.sh');
+    const hook = join(run.dir, 'mgr', 'egress-notice.sh');
     expect(run.stdout).toContain(`hook=${hook}\n`);
-    const hookRun = spawnSync('/bin/sh', [hook], { encoding: 'utf8' });
+    // The runner runs the hook with bash; the job hooks' own hook runs after the notice.
+    const hookRun = spawnSync('/bin/bash', ['-e', hook], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        GITHUB_REPOSITORY: 'acme/api',
+        GITHUB_RUN_ID: '7',
+        GITHUB_RUN_ATTEMPT: '1',
+        GITHUB_JOB: 'test',
+        RUNNER_NAME: 'r1',
+      },
+    });
     expect(hookRun.status).toBe(0);
-    expect(hookRun.stdout).toContain(policy);
+    expect(hookRun.stdout.split('\n')[0]).toBe(
+      `${policy} Connections to other hosts are refused or time out; to reach one, add it to the egress (or egressAllow) of the class in RUNNER_CLASSES.`,
+    );
+    expect(hookRun.stdout).toContain(
+      'modal-github-runner: runner r1 started job test of acme/api run 7 attempt 1',
+    );
+    expect(readFileSync(join(run.dir, 'mgr', 'job'), 'utf8')).toBe(
+      'event=started repo=acme/api run_id=7 run_attempt=1 job=test\n',
+    );
   });
 
   it('says so when the network is blocked', () => {
@@ -185,6 +204,7 @@ describe('entrypointSteps', () => {
     const names = (c: Parameters<typeof entrypointSteps>[0], ctx?: EntrypointContext) =>
       entrypointSteps(c, ctx).map((s) => s.name);
     expect(names({ name: 'd', docker: true })).toEqual([
+      'job-hooks',
       'as-root',
       'start-dockerd',
       'read-config',
@@ -192,6 +212,7 @@ describe('entrypointSteps', () => {
       'start-runner',
     ]);
     expect(names({ name: 'p' }, { egressPolicy: { domains: ['github.com'], cidrs: [] } })).toEqual([
+      'job-hooks',
       'as-root',
       'read-config',
       'egress-notice',
