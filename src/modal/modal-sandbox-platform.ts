@@ -10,13 +10,9 @@ import {
   translateModalError,
   type ModalErrorContext,
 } from './modal-error.js';
-import {
-  CONFIG_WAIT_ENV,
-  configLine,
-  RUNNER_COMMAND,
-  RUNNER_WORKDIR,
-  runnerImageTag,
-} from './runner-image.js';
+import { CONFIG_WAIT_ENV, configLine, RUNNER_WORKDIR, runnerImageTag } from './runner-image.js';
+import { runnerImageKey, runnerImageLayers } from './runner-image-layers.js';
+import { classSandboxParams, type ClassSandboxContext } from './sandbox-class-params.js';
 
 /** Modal's longest sandbox lifetime. */
 export const MAX_SANDBOX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
@@ -36,6 +32,10 @@ export interface ModalSandboxPlatformOptions {
   readonly environment?: string;
   /** Deadline of one create, stdin write, terminate or list (60 s). */
   readonly callTimeoutMs?: number;
+  /** Names of the classes with `docker` (the advice of the `docker` shim of the others). */
+  readonly dockerClasses?: readonly string[];
+  /** GitHub's Actions hosts for `egress: "github"` (actions-hosts.ts); a fallback list without. */
+  readonly githubHosts?: () => Promise<readonly string[]>;
 }
 
 /** The sandbox's lifetime: the class's, else the default, never above Modal's 24 hours. */
@@ -46,10 +46,14 @@ export function sandboxTimeoutMs(runnerClass: RunnerClass, defaultTimeoutMinutes
   return Math.min(ms, MAX_SANDBOX_TIMEOUT_MS);
 }
 
-/** What `sandboxes.create` gets for one runner: no secret (the JIT config comes on stdin). */
+/**
+ * What `sandboxes.create` gets for one runner: no secret (the JIT config comes on stdin). The
+ * class's options (entrypoint, Docker, egress) come from sandbox-class-params.ts.
+ */
 export function sandboxCreateParams(
   spec: SandboxSpec,
   defaultTimeoutMinutes: number,
+  context: ClassSandboxContext = {},
 ): SandboxCreateParams {
   const cls = spec.runnerClass;
   return {
@@ -59,8 +63,8 @@ export function sandboxCreateParams(
     memoryMiB: cls.memoryMiB,
     ...(cls.gpu ? { gpu: cls.gpu } : {}),
     timeoutMs: sandboxTimeoutMs(cls, defaultTimeoutMinutes),
-    command: [...RUNNER_COMMAND],
     workdir: RUNNER_WORKDIR,
+    ...classSandboxParams(cls, context),
     ...(spec.configWaitSeconds !== undefined
       ? { env: { [CONFIG_WAIT_ENV]: String(Math.round(spec.configWaitSeconds)) } }
       : {}),
@@ -116,12 +120,14 @@ export function createModalSandboxPlatform(
     return appPromise;
   }
 
-  /** One Image object per tag: the SDK builds it on first use and remembers its ID. */
-  function getImage(tag: string): Image {
-    let image = images.get(tag);
+  /** One Image object per tag and layers: the SDK builds it on first use and remembers its ID. */
+  function getImage(tag: string, layers: readonly string[]): Image {
+    const key = runnerImageKey(tag, layers);
+    let image = images.get(key);
     if (!image) {
       image = client.images.fromRegistry(tag);
-      images.set(tag, image);
+      if (layers.length > 0) image = image.dockerfileCommands([...layers]);
+      images.set(key, image);
     }
     return image;
   }
@@ -143,10 +149,17 @@ export function createModalSandboxPlatform(
         };
         try {
           const app = await getApp();
+          const githubHosts =
+            cls.egress === 'github' && options.githubHosts
+              ? await options.githubHosts()
+              : undefined;
           const sb = await client.sandboxes.create(
             app,
-            getImage(tag),
-            sandboxCreateParams(spec, defaultTimeoutMinutes),
+            getImage(tag, runnerImageLayers(cls)),
+            sandboxCreateParams(spec, defaultTimeoutMinutes, {
+              ...(options.dockerClasses ? { dockerClasses: options.dockerClasses } : {}),
+              ...(githubHosts ? { githubHosts } : {}),
+            }),
           );
           created.set(sb.sandboxId, sb);
           return { sandboxId: sb.sandboxId };
