@@ -74,10 +74,14 @@ mgr_cache_publish() {
 }
 
 mgr_cache_boot() {
-  mkdir -p "$MGR_CACHE_VOLUME/gens" && chmod 0777 "$MGR_CACHE_VOLUME/gens" 2>/dev/null
+  \${mgr_root:-} mkdir -p "$MGR_CACHE_VOLUME/gens" && \${mgr_root:-} chmod 0777 "$MGR_CACHE_VOLUME/gens"
   mgr_cache_restore </dev/null
-  hook="$MGR_CACHE_DIR.state/publish.sh"
+  hook="\${MGR_CACHE_LIB_FILE%.sh}-publish.sh"
   printf '#!/bin/sh\\n. %s\\nmgr_cache_publish || true\\n' "$MGR_CACHE_LIB_FILE" > "$hook"
+  # The hook installed before this one (the job hooks') runs after the publish, as itself.
+  if [ -n "\${ACTIONS_RUNNER_HOOK_JOB_COMPLETED:-}" ]; then
+    printf 'exec /bin/sh %s\\n' "'$ACTIONS_RUNNER_HOOK_JOB_COMPLETED'" >> "$hook"
+  fi
   chmod 0755 "$hook"
   if [ "$(id -u)" = 0 ] && id runner >/dev/null 2>&1; then
     chown -R runner "$MGR_CACHE_DIR" "$MGR_CACHE_DIR.state" 2>/dev/null
@@ -93,18 +97,12 @@ export const CACHE_LIBRARY_FILE = '/tmp/modal-github-runner-cache.sh';
 export const CACHE_LIBRARY_ENV = 'MGR_CACHE_LIB';
 
 /**
- * The sandbox command of a cached class: writes the library, restores the newest generation,
- * points the job-completed hook at the publish step, then runs `inner` (the runner entrypoint)
- * unchanged, with the same stdin. The library comes in through the environment, so no quoting
- * of it is needed here.
+ * The entrypoint step of a cached class (runner-entrypoint.ts runs it before the config is
+ * read): writes the library, restores the newest generation and points the job-completed hook
+ * at the publish step, chaining the hook installed before it. The library comes in through the
+ * environment (MGR_CACHE_LIB), so no quoting of it is needed here. Reads nothing from stdin.
  */
-export function withCacheCommand(inner: readonly string[]): string[] {
-  return [
-    '/bin/sh',
-    '-c',
-    `printf '%s\\n' "$${CACHE_LIBRARY_ENV}" > "$MGR_CACHE_LIB_FILE" && . "$MGR_CACHE_LIB_FILE" ` +
-      `&& mgr_cache_boot; exec "$@"`,
-    'sh',
-    ...inner,
-  ];
-}
+export const CACHE_STEP_SCRIPT =
+  `if [ -n "\${${CACHE_LIBRARY_ENV}:-}" ] && printf '%s\\n' "$${CACHE_LIBRARY_ENV}" > "$MGR_CACHE_LIB_FILE" ` +
+  `&& . "$MGR_CACHE_LIB_FILE"; then mgr_cache_boot; ` +
+  `else echo "modal-github-runner: the cache could not be set up; the runner starts cold" >&2; fi;`;

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import { buildRunnerImages } from '../modal/build-runner-images.js';
 import { createModalClient } from '../modal/modal-client.js';
 import { configOrReport, readCommandArgs } from './command-input.js';
+import { startingRunnerVersion } from '../runner-version/starting-runner-version.js';
 import { loadEnvFile } from './load-env-file.js';
 
 export interface ImageBuildDeps {
@@ -19,6 +20,8 @@ const HELP = `Usage: modal-github-runner image build
 Builds the image of every runner class (RUNNER_CLASSES, RUNNER_VERSION) on Modal, in the App
 MODAL_APP_NAME, so that the first job of each class does not wait for the build. Run it after
 changing RUNNER_VERSION or a class's image. Reads the same environment (or .env) as the server.
+With RUNNER_VERSION=latest it builds the fallback version the server launches until it has
+resolved the newest runner and built that image itself.
 `;
 
 const quietLogger = { level: 'warn', debug() {}, info() {}, warn() {}, error() {} };
@@ -45,7 +48,7 @@ export async function imageBuildCommand(
       appName: config.modal.appName,
       environment: config.modal.environment,
       classes: config.runners.classes,
-      runnerVersion: config.runners.version,
+      runnerVersion: startingRunnerVersion(config.runners.version),
       onStart: (tag, classes) => deps.out(`  ${tag} (${classes.join(', ')}) …\n`),
       ...(deps.now ? { now: deps.now } : {}),
     });

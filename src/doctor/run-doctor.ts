@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import { appCheck } from './app-check.js';
 import { cacheCheck } from './cache-check.js';
 import { doctorExitCode, result, type CheckResult } from './check-result.js';
+import { classOptionsCheck } from './class-options-check.js';
 import { checkConfiguration } from './config-check.js';
 import { databaseCheck } from './database-check.js';
 import type { DoctorCheck, DoctorContext } from './doctor-context.js';
@@ -29,6 +30,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   modalCheck,
   gpuCheck,
   cacheCheck,
+  classOptionsCheck,
   databaseCheck,
 ];
 

@@ -1,19 +1,15 @@
 import type { SandboxCreateParams, Volume } from 'modal';
 import type { RunnerClass } from '../config/runner-class.js';
-import {
-  CACHE_LIBRARY,
-  CACHE_LIBRARY_ENV,
-  CACHE_LIBRARY_FILE,
-  withCacheCommand,
-} from '../cache/cache-script.js';
+import { CACHE_LIBRARY, CACHE_LIBRARY_ENV, CACHE_LIBRARY_FILE } from '../cache/cache-script.js';
 import { CACHE_DIR, CACHE_ENV, CACHE_MOUNT_PATH } from '../cache/cache-volume.js';
 
 const GIB = 1024 ** 3;
 
 /**
- * What a cached class adds to `sandboxes.create`: the volume at CACHE_MOUNT_PATH, the cache's
- * environment (the library, where things go, the cap, the writer's unique name) and the
- * entrypoint wrapped in the restore step. `base` is the sandbox's parameters without a cache.
+ * What a cached class adds to `sandboxes.create`: the volume at CACHE_MOUNT_PATH and the cache's
+ * environment (the library, where things go, the cap, the writer's unique name), which the
+ * entrypoint's `cache-restore` step uses (runner-entrypoint.ts). `base` is the sandbox's
+ * parameters without a cache.
  */
 export function withCacheParams(
   base: SandboxCreateParams,
@@ -36,6 +32,5 @@ export function withCacheParams(
       MGR_CACHE_WRITER: writer,
       [CACHE_LIBRARY_ENV]: CACHE_LIBRARY,
     },
-    command: withCacheCommand(base.command ?? []),
   };
 }

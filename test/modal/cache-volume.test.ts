@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { ModalClient } from 'modal';
-import { CACHE_LIBRARY } from '../../src/cache/cache-script.js';
+import { CACHE_LIBRARY, CACHE_STEP_SCRIPT } from '../../src/cache/cache-script.js';
 import { CACHE_DIR, CACHE_MOUNT_PATH, cacheVolumeName } from '../../src/cache/cache-volume.js';
 import type { RunnerClass } from '../../src/config/runner-class.js';
 import { deploymentTag } from '../../src/domain/runner-name.js';
 import type { SandboxSpec } from '../../src/ports/sandbox-platform.js';
 import { createModalSandboxPlatform } from '../../src/modal/modal-sandbox-platform.js';
-import { RUNNER_COMMAND } from '../../src/modal/runner-image.js';
+import { entrypointSteps, runnerCommand } from '../../src/modal/runner-entrypoint.js';
 import { FakeModal } from '../../sim/modal/fake-modal.js';
 import { createFakeModalClient } from '../../sim/modal/modal-client.js';
 
@@ -101,9 +101,17 @@ describe('a class with cache on Modal', () => {
       MGR_CACHE_LIB: CACHE_LIBRARY,
     });
     // The runner's own entrypoint runs unchanged after the restore step.
-    expect(sandbox?.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
-    expect(sandbox?.command[2]).toContain('mgr_cache_boot; exec "$@"');
-    expect(sandbox?.command.slice(3)).toEqual(['sh', ...RUNNER_COMMAND]);
+    // The entrypoint restores after installing the job hooks, before it reads the config.
+    expect(sandbox?.command).toEqual(runnerCommand(cached));
+    expect(entrypointSteps(cached).map((s) => s.name)).toEqual([
+      'job-hooks',
+      'as-root',
+      'cache-restore',
+      'read-config',
+      'docker-shim',
+      'start-runner',
+    ]);
+    expect(sandbox?.command[2]).toContain(CACHE_STEP_SCRIPT);
   });
 
   it('a GPU class with cache mounts its volume on the V1 backend', async () => {
