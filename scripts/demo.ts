@@ -58,7 +58,7 @@ const h = await startHarness({
     LOG_LEVEL: 'info',
     STATUS_TOKEN: DEMO_STATUS_TOKEN,
     RUNNER_CLASSES:
-      '{"modal":{"cpu":2,"memoryMiB":8192,"warmPool":2},"modal-gpu":{"cpu":8,"memoryMiB":32768,"gpu":"A10G","maxRunners":2},"modal-docker":{"cpu":4,"memoryMiB":16384,"docker":true,"maxRunners":4}}',
+      '{"modal":{"cpu":2,"memoryMiB":8192,"warmPool":2},"modal-gpu":{"cpu":8,"memoryMiB":32768,"gpu":"A10G","maxRunners":2,"cache":{"sizeGiB":20,"ttlDays":7}},"modal-docker":{"cpu":4,"memoryMiB":16384,"docker":true,"maxRunners":4}}',
   },
   timings: { reconcileIntervalMs: 5_000, idleGraceMs: 10_000, statusSampleMs: 2_000 },
 });

@@ -17,6 +17,7 @@ import { sandboxQueryHandlers } from './sandbox-queries.js';
 import { FakeSandboxes, type FakeSandbox, type FakeStdin } from './sandboxes.js';
 import { FakeSecrets } from './secrets.js';
 import { FakeStdinChannels } from './stdin.js';
+import { FakeVolumes, type FakeVolume } from './volumes.js';
 import type { Handler } from './wire.js';
 
 export class FakeModal {
@@ -47,6 +48,7 @@ export class FakeModal {
   readonly #controlPlane: FakeControlPlane;
   readonly #images: FakeImages;
   readonly #secrets: FakeSecrets;
+  readonly #volumes: FakeVolumes;
   readonly #sandboxes: FakeSandboxes;
   readonly #stdin: FakeStdinChannels;
 
@@ -55,6 +57,7 @@ export class FakeModal {
     const controlPlane = new FakeControlPlane(options, now);
     const images = new FakeImages(options.imageBuild);
     const secrets = new FakeSecrets((method, env) => controlPlane.checkEnvironment(method, env));
+    const volumes = new FakeVolumes((method, env) => controlPlane.checkEnvironment(method, env));
     const sandboxes: FakeSandboxes = new FakeSandboxes({
       options,
       now,
@@ -62,6 +65,7 @@ export class FakeModal {
         hasApp: (appId) => controlPlane.hasApp(appId),
         findImage: (imageId) => images.find(imageId),
         secretContents: (secretId) => secrets.contents(secretId),
+        readVolumeMounts: (method, mounts) => volumes.readMounts(method, mounts),
       },
       sleep: (...args) => controlPlane.sleep(...args),
       routerAccess: (sandbox) => stdin.routerAccess(sandbox),
@@ -82,6 +86,7 @@ export class FakeModal {
       ...controlPlane.handlers, // AuthTokenGet, AppGetOrCreate, EnvironmentGetOrCreate
       ...images.handlers, // ImageGetOrCreate, ImageJoinStreaming
       ...secrets.handlers, // SecretGetOrCreate
+      ...volumes.handlers, // VolumeGetOrCreate, VolumeDelete, VolumeListFiles2, VolumeRemoveFile2
       ...sandboxes.handlers, // SandboxCreate, GetTaskId, Wait, Terminate (V1 and V2)
       ...queries, // SandboxList, TagsGet, TagsSet, GetFromName (V1 and V2)
       ...stdin.handlers, // SandboxStdinWrite, SandboxGetCommandRouterAccess, TaskGetCommandRouterAccess
@@ -89,6 +94,7 @@ export class FakeModal {
     this.#controlPlane = controlPlane;
     this.#images = images;
     this.#secrets = secrets;
+    this.#volumes = volumes;
     this.#sandboxes = sandboxes;
     this.#stdin = stdin;
     this.files = files;
@@ -127,6 +133,16 @@ export class FakeModal {
 
   liveCount(): number {
     return this.#sandboxes.liveCount();
+  }
+
+  /** The Volume named `name` (in `environmentName`, else in any environment). */
+  volume(name: string, environmentName?: string): FakeVolume | undefined {
+    return this.#volumes.byName(name, environmentName);
+  }
+
+  /** Writes a file into a Volume, as a sandbox's commit would (`mtime` in seconds). */
+  putVolumeFile(volume: FakeVolume, path: string, file: { mtime: number; size: number }): void {
+    this.#volumes.putFile(volume, path, file);
   }
 
   /** Called synchronously when a sandbox is created; returns an unsubscribe function. */
@@ -207,3 +223,4 @@ export type { FakeModalOptions } from './options.js';
 export type { RecordedCall } from './control-plane.js';
 export type { FakeSandbox, FakeStdin } from './sandboxes.js';
 export type { FakeResult } from './wire.js';
+export type { FakeVolume, FakeVolumeMount } from './volumes.js';

@@ -5,6 +5,7 @@
  */
 import { Status } from 'nice-grpc-common';
 import type { FakeImage } from './images.js';
+import type { FakeVolumeMount } from './volumes.js';
 import type { FakeModalOptions } from './options.js';
 import { readSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js';
 import { asNumber, asRecord, asString, rpcError, stringMap, tagList } from './wire.js';
@@ -43,6 +44,8 @@ export interface SandboxDefinition extends SandboxRuntime {
   readonly milliCpu: number;
   readonly memoryMb: number;
   readonly gpu: string | undefined;
+  /** Volumes mounted (volumes.ts checks them as Modal does). */
+  readonly volumeMounts: readonly FakeVolumeMount[];
 }
 
 export interface DefinitionLookups {
@@ -51,6 +54,8 @@ export interface DefinitionLookups {
   secretContents(secretId: string): Readonly<Record<string, string>> | undefined;
   /** A running sandbox of `appId` already has this name. */
   nameTaken(appId: string, name: string): boolean;
+  /** The definition's volume mounts, checked (throws what Modal answers). */
+  readVolumeMounts(method: string, mounts: unknown): FakeVolumeMount[];
   /** What the workspace is allowed (the VM runtime, enable_docker). */
   readonly workspace?: Pick<FakeModalOptions, 'vmRuntime' | 'enableDocker'>;
 }
@@ -95,6 +100,7 @@ export function readSandboxDefinition(
     milliCpu: asNumber(resources.milliCpu),
     memoryMb: asNumber(resources.memoryMb),
     gpu,
+    volumeMounts: lookups.readVolumeMounts(method, definition.volumeMounts),
     ...runtime,
   };
 }

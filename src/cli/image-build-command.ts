@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import type { ModalClient } from 'modal';
-import { ConfigError } from '../config/config-error.js';
-import { loadConfig, type Config } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { buildRunnerImages } from '../modal/build-runner-images.js';
 import { createModalClient } from '../modal/modal-client.js';
+import { configOrReport, readCommandArgs } from './command-input.js';
 import { startingRunnerVersion } from '../runner-version/starting-runner-version.js';
 import { loadEnvFile } from './load-env-file.js';
 
@@ -37,29 +36,10 @@ export async function imageBuildCommand(
     err: (t) => process.stderr.write(t),
   },
 ): Promise<number> {
-  try {
-    const { values } = parseArgs({
-      args: [...args],
-      options: { help: { type: 'boolean', short: 'h', default: false } },
-    });
-    if (values.help) {
-      deps.out(HELP);
-      return 0;
-    }
-  } catch (error) {
-    deps.err(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
-    return 2;
-  }
-  let config: Config;
-  try {
-    config = loadConfig(deps.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      deps.err(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const input = readCommandArgs(args, HELP, deps);
+  if ('exit' in input) return input.exit;
+  const config = configOrReport(deps.env, deps);
+  if (!config) return 2;
   const client = deps.modalClient(config);
   try {
     deps.out(`Building runner images in Modal App "${config.modal.appName}"…\n`);

@@ -1,6 +1,7 @@
 import type { ModalClient } from 'modal';
 import type { Config } from '../config/config.js';
 import { appCheck } from './app-check.js';
+import { cacheCheck } from './cache-check.js';
 import { doctorExitCode, result, type CheckResult } from './check-result.js';
 import { classOptionsCheck } from './class-options-check.js';
 import { checkConfiguration } from './config-check.js';
@@ -28,6 +29,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   runnerVersionCheck,
   modalCheck,
   gpuCheck,
+  cacheCheck,
   classOptionsCheck,
   databaseCheck,
 ];

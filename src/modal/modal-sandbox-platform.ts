@@ -1,4 +1,6 @@
-import type { App, Image, ModalClient, Sandbox, SandboxCreateParams } from 'modal';
+import type { App, Image, ModalClient, Sandbox, SandboxCreateParams, Volume } from 'modal';
+import { withCacheParams } from './cache-sandbox-params.js';
+import { cacheVolumeName } from '../cache/cache-volume.js';
 import type { RunnerClass } from '../config/runner-class.js';
 import { decodeSandboxTags, encodeSandboxTags, managedByFilter } from '../domain/sandbox-tags.js';
 import type { SandboxInfo, SandboxSpec, SandboxPlatform } from '../ports/sandbox-platform.js';
@@ -32,6 +34,8 @@ export interface ModalSandboxPlatformOptions {
   readonly environment?: string;
   /** Deadline of one create, stdin write, terminate or list (60 s). */
   readonly callTimeoutMs?: number;
+  /** Names the cache volumes of classes with `cache` (the deployment's id; appName when unset). */
+  readonly deploymentId?: string;
   /** Names of the classes with `docker` (the advice of the `docker` shim of the others). */
   readonly dockerClasses?: readonly string[];
   /** GitHub's Actions hosts for `egress: "github"` (actions-hosts.ts); a fallback list without. */
@@ -48,15 +52,17 @@ export function sandboxTimeoutMs(runnerClass: RunnerClass, defaultTimeoutMinutes
 
 /**
  * What `sandboxes.create` gets for one runner: no secret (the JIT config comes on stdin). The
- * class's options (entrypoint, Docker, egress) come from sandbox-class-params.ts.
+ * class's options (entrypoint, Docker, egress) come from sandbox-class-params.ts; a class with
+ * `cache` gets its volume (`cacheVolume`) and the cache's environment (cache-sandbox-params.ts).
  */
 export function sandboxCreateParams(
   spec: SandboxSpec,
   defaultTimeoutMinutes: number,
   context: ClassSandboxContext = {},
+  cacheVolume?: Volume,
 ): SandboxCreateParams {
   const cls = spec.runnerClass;
-  return {
+  const params: SandboxCreateParams = {
     name: spec.name,
     tags: encodeSandboxTags(spec.tags),
     cpu: cls.cpu,
@@ -69,6 +75,7 @@ export function sandboxCreateParams(
       ? { env: { [CONFIG_WAIT_ENV]: String(Math.round(spec.configWaitSeconds)) } }
       : {}),
   };
+  return cacheVolume ? withCacheParams(params, cls, cacheVolume, spec.name) : params;
 }
 
 /**
@@ -97,6 +104,8 @@ export function createModalSandboxPlatform(
   };
   let appPromise: Promise<App> | undefined;
   const images = new Map<string, Image>();
+  /** Cache volumes by name, looked up (created if missing) once; a failure is tried again. */
+  const volumes = new Map<string, Promise<Volume>>();
   /**
    * Handles of sandboxes just created, until their config is delivered: the handle from
    * `create` already knows how to reach a V2 sandbox's command router (one round trip less).
@@ -132,6 +141,24 @@ export function createModalSandboxPlatform(
     return image;
   }
 
+  function getCacheVolume(cls: RunnerClass): Promise<Volume> | undefined {
+    if (!cls.cache) return undefined;
+    const name = cacheVolumeName(options.deploymentId ?? appName, cls.name);
+    let volume = volumes.get(name);
+    if (!volume) {
+      const promise = client.volumes.fromName(name, {
+        createIfMissing: true,
+        ...(environment ? { environment } : {}),
+      });
+      volumes.set(name, promise);
+      promise.catch(() => {
+        if (volumes.get(name) === promise) volumes.delete(name);
+      });
+      volume = promise;
+    }
+    return volume;
+  }
+
   async function sandbox(sandboxId: string): Promise<Sandbox> {
     return client.sandboxes.fromId(sandboxId);
   }
@@ -148,18 +175,23 @@ export function createModalSandboxPlatform(
           ...(cls.gpu ? { gpu: cls.gpu } : {}),
         };
         try {
-          const app = await getApp();
-          const githubHosts =
-            cls.egress === 'github' && options.githubHosts
-              ? await options.githubHosts()
-              : undefined;
+          const [app, cacheVolume, githubHosts] = await Promise.all([
+            getApp(),
+            getCacheVolume(cls),
+            cls.egress === 'github' && options.githubHosts ? options.githubHosts() : undefined,
+          ]);
           const sb = await client.sandboxes.create(
             app,
             getImage(tag, runnerImageLayers(cls)),
-            sandboxCreateParams(spec, defaultTimeoutMinutes, {
-              ...(options.dockerClasses ? { dockerClasses: options.dockerClasses } : {}),
-              ...(githubHosts ? { githubHosts } : {}),
-            }),
+            sandboxCreateParams(
+              spec,
+              defaultTimeoutMinutes,
+              {
+                ...(options.dockerClasses ? { dockerClasses: options.dockerClasses } : {}),
+                ...(githubHosts ? { githubHosts } : {}),
+              },
+              cacheVolume,
+            ),
           );
           created.set(sb.sandboxId, sb);
           return { sandboxId: sb.sandboxId };

@@ -1,4 +1,5 @@
 import type { RunnerClass } from '../config/runner-class.js';
+import { CACHE_STEP_SCRIPT } from '../cache/cache-script.js';
 import { dockerModeOf } from '../config/runner-class-network.js';
 import { JOB_HOOK_DIR, jobHookShell } from './runner-job-hook.js';
 
@@ -185,11 +186,14 @@ function egressNoticeStep(notice: EgressNotice): EntrypointStep {
  * (it boots while the app mints the config) and must answer before the runner starts.
  */
 export function entrypointSteps(
-  runnerClass: Pick<RunnerClass, 'name' | 'docker'>,
+  runnerClass: Pick<RunnerClass, 'name' | 'docker' | 'cache'>,
   context: EntrypointContext = {},
 ): EntrypointStep[] {
   const docker = dockerModeOf(runnerClass) !== undefined;
   const steps: EntrypointStep[] = [JOB_HOOKS_STEP, AS_ROOT_STEP];
+  // The warm cache (src/cache/) restores while the app mints the config; its publish hook runs
+  // before the job hooks' job-completed hook.
+  if (runnerClass.cache) steps.push({ name: 'cache-restore', script: CACHE_STEP_SCRIPT });
   if (docker) steps.push(START_DOCKERD_STEP);
   steps.push(READ_CONFIG_STEP);
   if (context.egressPolicy) steps.push(egressNoticeStep(context.egressPolicy));
@@ -205,7 +209,7 @@ export function entrypointSteps(
 
 /** The sandbox's main process for a class: its steps, in one `/bin/sh -c`. */
 export function runnerCommand(
-  runnerClass: Pick<RunnerClass, 'name' | 'docker'>,
+  runnerClass: Pick<RunnerClass, 'name' | 'docker' | 'cache'>,
   context: EntrypointContext = {},
 ): string[] {
   return [

@@ -8,15 +8,17 @@ import type { BackgroundLoop } from './lifecycle.js';
  * demand (webhooks, exits, finished actions and other replicas' signals wake it); the reconciler
  * compares GitHub and Modal with the ledger every interval (its first pass ran as the term
  * began, before any plan); the runner group guard holds the group to the repository policy
- * (and keeps it in step with RUNNER_GROUP_SYNC).
+ * (and keeps it in step with RUNNER_GROUP_SYNC); with classes that have `cache`, the cache
+ * cleanup enforces their size caps and time-to-live.
  */
 export function leaderLoops(
   parts: LeaderParts,
   runnerGroupGuard: RunnerGroupGuard,
   config: Config,
   jobRecords?: { tick(): Promise<unknown> },
+  cacheCleanup?: { tick(): Promise<unknown> },
 ): BackgroundLoop[] {
-  return [
+  const loops: BackgroundLoop[] = [
     {
       name: 'controller',
       start: () => parts.controller.wake(),
@@ -50,6 +52,14 @@ export function leaderLoops(
         ]
       : []),
   ];
+  if (cacheCleanup) {
+    loops.push({
+      name: 'cache-cleanup',
+      intervalMs: config.timings.cacheCleanupIntervalMs,
+      tick: () => cacheCleanup.tick(),
+    });
+  }
+  return loops;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Probot } from 'probot';
 import type { ModalClient } from 'modal';
+import { cacheCleanupFor } from './cache-cleanup-for.js';
 import type { Config } from '../config/config.js';
 import { createController } from '../controller/controller.js';
 import type { ControllerSettings } from '../controller/controller-context.js';
@@ -87,6 +88,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     runnerVersion: () => runnerVersion.current(),
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     callTimeoutMs: config.timings.modalCallTimeoutMs,
+    deploymentId: config.deployment.id,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
     ...classPlatformOptions(config, clock, log),
   });
@@ -126,12 +128,13 @@ export function buildServices(inputs: ServiceInputs): Services {
     return { ledger: termLedger, controller, reconciler };
   };
   const runnerGroupGuard = runnerGroupGuardFor(config, github, clock, log);
+  const cacheCleanup = cacheCleanupFor(config, modalClient, clock, log);
   const jobRecords = ranJobTaggerFor(config, { platform, modalClient, github, clock, log });
   const terms = createLeaderTerms({
     leadership,
     signal: inputs.storage.signal,
     build: buildLeaderParts,
-    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config, jobRecords),
+    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config, jobRecords, cacheCleanup),
     log,
     clock,
   });
