@@ -1,7 +1,7 @@
 import type { JobStatus } from '../domain/job-status.js';
 import type { RunnerScope } from '../domain/runner-scope.js';
 import type { RunnerState } from '../domain/runner-state.js';
-import type { JobRecord, RunnerPatch, RunnerRecord } from './ledger.js';
+import type { JobPatch, JobRecord, RunnerPatch, RunnerRecord } from './ledger.js';
 
 /** A `jobs` row as node-postgres returns it (BIGINT parsed to numbers, JSONB to values). */
 export interface JobRow {
@@ -194,11 +194,30 @@ export function runnerPatchSql(
 }
 
 /** Column of each field a JobPatch may set. */
-export const JOB_PATCH_COLUMNS = {
+const JOB_PATCH_COLUMNS: Readonly<Record<keyof JobPatch, string>> = {
   launchAttempts: 'launch_attempts',
   nextAttemptAt: 'next_attempt_at',
   lastError: 'last_error',
-} as const;
+};
+
+/**
+ * `col = $n` assignments of a job patch (only the fields it sets), numbered from `first`, with
+ * their values; `set` is empty when the patch sets nothing.
+ */
+export function jobPatchSql(
+  patch: JobPatch,
+  first: number,
+): { readonly set: string; readonly values: unknown[] } {
+  const assignments: string[] = [];
+  const values: unknown[] = [];
+  for (const [key, column] of Object.entries(JOB_PATCH_COLUMNS)) {
+    const value = patch[key as keyof JobPatch];
+    if (value === undefined) continue;
+    values.push(value);
+    assignments.push(`${column} = $${first + values.length - 1}`);
+  }
+  return { set: assignments.join(', '), values };
+}
 
 /** `$first, $first+1, …` for `count` values. */
 export const placeholders = (count: number, first = 1): string =>
