@@ -1,0 +1,73 @@
+import type { App, Image, ModalClient, Sandbox, SandboxCreateParams } from 'modal';
+import type { SandboxSpec } from '../ports/sandbox-platform.js';
+import type { ModalErrorContext } from './modal-error.js';
+
+export interface ModalSandboxPlatformOptions {
+  readonly client: ModalClient;
+  /** The Modal App the sandboxes belong to; created on first use. */
+  readonly appName: string;
+  /** Version of the official runner image, for classes without their own `image`. */
+  readonly runnerVersion: string;
+  /** Sandbox lifetime for classes without `timeoutMinutes`. */
+  readonly defaultTimeoutMinutes: number;
+  /** Modal environment; the client's (MODAL_ENVIRONMENT) when omitted. */
+  readonly environment?: string;
+  /** Deadline of one create, stdin write, terminate or list (60 s). */
+  readonly callTimeoutMs?: number;
+}
+
+/** The one state object the Modal platform's methods work over. */
+export interface ModalPlatformContext extends ModalSandboxPlatformOptions {
+  /** What every Modal error of this platform names (App, environment). */
+  readonly baseContext: ModalErrorContext;
+  /** What `sandboxes.create` gets for a spec. */
+  readonly createParams: (spec: SandboxSpec) => SandboxCreateParams;
+  /** The Modal App, looked up (and created if missing) once; a failed lookup is tried again. */
+  readonly getApp: () => Promise<App>;
+  /** One Image object per tag: the SDK builds it on first use and remembers its ID. */
+  readonly getImage: (tag: string) => Image;
+  /**
+   * Handles of sandboxes just created, until their config is delivered: the handle from
+   * `create` already knows how to reach a V2 sandbox's command router (one round trip less).
+   */
+  readonly created: Map<string, Sandbox>;
+  /** Stdin ends still under way (see deliver-modal-config.ts). */
+  readonly closing: Set<Promise<void>>;
+}
+
+export function createModalPlatformContext(
+  options: ModalSandboxPlatformOptions,
+  createParams: (spec: SandboxSpec) => SandboxCreateParams,
+): ModalPlatformContext {
+  const { client, appName, environment } = options;
+  let appPromise: Promise<App> | undefined;
+  const images = new Map<string, Image>();
+  return {
+    ...options,
+    baseContext: { appName, ...(environment ? { environment } : {}) },
+    createParams,
+    getApp() {
+      if (!appPromise) {
+        const promise = client.apps.fromName(appName, {
+          createIfMissing: true,
+          ...(environment ? { environment } : {}),
+        });
+        appPromise = promise;
+        promise.catch(() => {
+          if (appPromise === promise) appPromise = undefined;
+        });
+      }
+      return appPromise;
+    },
+    getImage(tag) {
+      let image = images.get(tag);
+      if (!image) {
+        image = client.images.fromRegistry(tag);
+        images.set(tag, image);
+      }
+      return image;
+    },
+    created: new Map(),
+    closing: new Set(),
+  };
+}
