@@ -3,6 +3,7 @@ import type { ModalClient } from 'modal';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { buildRunnerImages } from '../modal/build-runner-images.js';
+import { imageBuildTarget } from '../modal/image-build-target.js';
 import { createModalClient } from '../modal/modal-client.js';
 import { loadEnvFile } from './load-env-file.js';
 
@@ -62,10 +63,7 @@ export async function imageBuildCommand(
     deps.out(`Building runner images in Modal App "${config.modal.appName}"…\n`);
     const builds = await buildRunnerImages({
       client,
-      appName: config.modal.appName,
-      environment: config.modal.environment,
-      classes: config.runners.classes,
-      runnerVersion: config.runners.version,
+      ...imageBuildTarget(config),
       onStart: (tag, classes) => deps.out(`  ${tag} (${classes.join(', ')}) …\n`),
       ...(deps.now ? { now: deps.now } : {}),
     });

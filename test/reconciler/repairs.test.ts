@@ -113,6 +113,19 @@ async function recorded(
   return record;
 }
 
+/** A runner of ours with its sandbox, its registration and its ledger record in `state`. */
+async function running(
+  w: World,
+  name: string,
+  state: RunnerRecord['state'],
+  fields: Parameters<typeof registered>[2] = {},
+) {
+  const sandbox = w.platform.add({ name, tags: tags(name) });
+  const registration = registered(w, name, fields);
+  await recorded(w, name, { state, runnerId: registration.id, sandboxId: sandbox.sandboxId });
+  return { sandbox, registration };
+}
+
 const deletedIds = (w: World) =>
   w.log.argsOf<RunnerRef>('github.deleteRunner').map((a) => a.runnerId);
 const terminatedIds = (w: World) =>
@@ -181,12 +194,9 @@ describe('reconciler repairs', () => {
 
   it('interrupted-launch whose runner took a job (delete answers busy): kept and busy', async () => {
     const w = world();
-    const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
-    const registration = registered(w, 'modal-a', { status: 'online', busy: true });
-    await recorded(w, 'modal-a', {
-      state: 'launching',
-      runnerId: registration.id,
-      sandboxId: sandbox.sandboxId,
+    const { registration } = await running(w, 'modal-a', 'launching', {
+      status: 'online',
+      busy: true,
     });
     await w.reconciler.tick();
 
@@ -219,12 +229,9 @@ describe('reconciler repairs', () => {
     'runner-status: online at GitHub with busy=$busy, a booting runner becomes $state',
     async (c) => {
       const w = world();
-      const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
-      const registration = registered(w, 'modal-a', { status: 'online', busy: c.busy });
-      await recorded(w, 'modal-a', {
-        state: 'booting',
-        runnerId: registration.id,
-        sandboxId: sandbox.sandboxId,
+      await running(w, 'modal-a', 'booting', {
+        status: 'online',
+        busy: c.busy,
       });
       const report = await w.reconciler.tick();
 
@@ -429,13 +436,7 @@ describe('the API budget', () => {
   it('out of budget, an interrupted launch keeps its sandbox while its registration may live', async () => {
     // Listing installations and the one scope's runners spend it all.
     const w = world({ apiBudget: 2 });
-    const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
-    const registration = registered(w, 'modal-a');
-    await recorded(w, 'modal-a', {
-      state: 'launching',
-      runnerId: registration.id,
-      sandboxId: sandbox.sandboxId,
-    });
+    await running(w, 'modal-a', 'launching');
     const report = await w.reconciler.tick();
 
     expect(report.repairs).toEqual({ 'interrupted-launch': 1 });
