@@ -1,15 +1,6 @@
 import type { RunnerScope } from '../domain/runner-scope.js';
 import type { JobPatch, JobRecord, RunnerPatch, RunnerRecord } from './ledger.js';
-import {
-  jobFromRow,
-  jobToRow,
-  runnerFromRow,
-  runnerToRow,
-  type ColumnReader,
-  type ColumnWriter,
-  type JobRowOf,
-  type RunnerRowOf,
-} from './record-rows.js';
+import { rowMapping, type JobRowOf, type RunnerRowOf } from './record-rows.js';
 
 /** node-postgres returns JSONB parsed (labels, scope) and BOOLEAN as booleans. */
 interface PostgresRead {
@@ -25,17 +16,10 @@ interface PostgresWrite {
   readonly flag: boolean;
 }
 
-const READ: ColumnReader<PostgresRead> = {
-  labels: (v) => v,
-  scope: (v) => v,
-  flag: (v) => v,
-};
-
-const WRITE: ColumnWriter<PostgresWrite> = {
-  labels: (v) => JSON.stringify(v),
-  scope: (v) => JSON.stringify(v),
-  flag: (v) => v,
-};
+const rows = rowMapping<PostgresRead, PostgresWrite>({
+  read: { labels: (v) => v, scope: (v) => v, flag: (v) => v },
+  write: { labels: (v) => JSON.stringify(v), scope: (v) => JSON.stringify(v), flag: (v) => v },
+});
 
 /** A `jobs` row as node-postgres returns it (BIGINT parsed to numbers, JSONB to values). */
 export type JobRow = JobRowOf<PostgresRead>;
@@ -80,18 +64,17 @@ export const RUNNER_COLUMNS = [
   'last_error',
 ] as const;
 
-export const toJob = (r: JobRow): JobRecord => jobFromRow(r, READ);
-export const toRunner = (r: RunnerRow): RunnerRecord => runnerFromRow(r, READ);
+export const { toJob, toRunner } = rows;
 
 /** The job's values in JOB_COLUMNS order (JSONB as JSON text). */
 export const jobValues = (j: JobRecord): unknown[] => {
-  const row = jobToRow(j, WRITE);
+  const row = rows.fromJob(j);
   return JOB_COLUMNS.map((column) => row[column]);
 };
 
 /** The runner's values in RUNNER_COLUMNS order. */
 export const runnerValues = (r: RunnerRecord): unknown[] => {
-  const row = runnerToRow(r, WRITE);
+  const row = rows.fromRunner(r);
   return RUNNER_COLUMNS.map((column) => row[column]);
 };
 

@@ -55,20 +55,20 @@ export interface Columns {
 }
 
 /** Reading those columns. */
-export interface ColumnReader<J extends Columns> {
+interface ColumnReader<J extends Columns> {
   labels(v: J['labels']): string[];
   scope(v: J['scope']): RunnerScope;
   flag(v: J['flag']): boolean;
 }
 
 /** Writing those columns. */
-export interface ColumnWriter<J extends Columns> {
+interface ColumnWriter<J extends Columns> {
   labels(v: readonly string[]): J['labels'];
   scope(v: RunnerScope): J['scope'];
   flag(v: boolean): J['flag'];
 }
 
-export const jobFromRow = <J extends Columns>(r: JobRowOf<J>, c: ColumnReader<J>): JobRecord => ({
+const jobFromRow = <J extends Columns>(r: JobRowOf<J>, c: ColumnReader<J>): JobRecord => ({
   id: r.id,
   runId: r.run_id,
   runAttempt: r.run_attempt,
@@ -92,7 +92,7 @@ export const jobFromRow = <J extends Columns>(r: JobRowOf<J>, c: ColumnReader<J>
   foreign: c.flag(r.foreign_job),
 });
 
-export const jobToRow = <J extends Columns>(j: JobRecord, c: ColumnWriter<J>): JobRowOf<J> => ({
+const jobToRow = <J extends Columns>(j: JobRecord, c: ColumnWriter<J>): JobRowOf<J> => ({
   id: j.id,
   run_id: j.runId,
   run_attempt: j.runAttempt,
@@ -116,7 +116,7 @@ export const jobToRow = <J extends Columns>(j: JobRecord, c: ColumnWriter<J>): J
   foreign_job: c.flag(j.foreign),
 });
 
-export const runnerFromRow = <J extends Columns>(
+const runnerFromRow = <J extends Columns>(
   r: RunnerRowOf<J>,
   c: Pick<ColumnReader<J>, 'scope'>,
 ): RunnerRecord => ({
@@ -134,7 +134,7 @@ export const runnerFromRow = <J extends Columns>(
   lastError: r.last_error,
 });
 
-export const runnerToRow = <J extends Columns>(
+const runnerToRow = <J extends Columns>(
   r: RunnerRecord,
   c: Pick<ColumnWriter<J>, 'scope'>,
 ): RunnerRowOf<J> => ({
@@ -150,4 +150,18 @@ export const runnerToRow = <J extends Columns>(
   created_at: r.createdAt,
   updated_at: r.updatedAt,
   last_error: r.lastError,
+});
+
+/** A database's four mappings between records and rows, from how it reads and writes columns. */
+export const rowMapping = <R extends Columns, W extends Columns>({
+  read,
+  write,
+}: {
+  readonly read: ColumnReader<R>;
+  readonly write: ColumnWriter<W>;
+}) => ({
+  toJob: (r: JobRowOf<R>): JobRecord => jobFromRow(r, read),
+  fromJob: (j: JobRecord): JobRowOf<W> => jobToRow(j, write),
+  toRunner: (r: RunnerRowOf<R>): RunnerRecord => runnerFromRow(r, read),
+  fromRunner: (r: RunnerRecord): RunnerRowOf<W> => runnerToRow(r, write),
 });

@@ -1,15 +1,6 @@
 import type { RunnerScope } from '../domain/runner-scope.js';
 import type { JobRecord, RunnerRecord } from './ledger.js';
-import {
-  jobFromRow,
-  jobToRow,
-  runnerFromRow,
-  runnerToRow,
-  type ColumnReader,
-  type ColumnWriter,
-  type JobRowOf,
-  type RunnerRowOf,
-} from './record-rows.js';
+import { rowMapping, type JobRowOf, type RunnerRowOf } from './record-rows.js';
 
 /** SQLite keeps labels and scope as JSON text and the foreign flag as 0 or 1. */
 interface SqliteColumns {
@@ -18,26 +9,22 @@ interface SqliteColumns {
   readonly flag: number;
 }
 
-const READ: ColumnReader<SqliteColumns> = {
-  labels: (v) => JSON.parse(v) as string[],
-  scope: (v) => JSON.parse(v) as RunnerScope,
-  flag: (v) => v === 1,
-};
-
-const WRITE: ColumnWriter<SqliteColumns> = {
-  labels: (v) => JSON.stringify(v),
-  scope: (v) => JSON.stringify(v),
-  flag: (v) => (v ? 1 : 0),
-};
-
 /** A job as the `jobs` table holds it. */
 export type JobRow = JobRowOf<SqliteColumns>;
 export type RunnerRow = RunnerRowOf<SqliteColumns>;
 
-export const toJob = (r: JobRow): JobRecord => jobFromRow(r, READ);
-export const fromJob = (j: JobRecord): JobRow => jobToRow(j, WRITE);
-export const toRunner = (r: RunnerRow): RunnerRecord => runnerFromRow(r, READ);
-export const fromRunner = (r: RunnerRecord): RunnerRow => runnerToRow(r, WRITE);
+export const { toJob, fromJob, toRunner, fromRunner } = rowMapping<SqliteColumns, SqliteColumns>({
+  read: {
+    labels: (v) => JSON.parse(v) as string[],
+    scope: (v) => JSON.parse(v) as RunnerScope,
+    flag: (v) => v === 1,
+  },
+  write: {
+    labels: (v) => JSON.stringify(v),
+    scope: (v) => JSON.stringify(v),
+    flag: (v) => (v ? 1 : 0),
+  },
+});
 
 export const JOB_COLUMNS = Object.keys(fromJob({} as JobRecord));
 export const RUNNER_COLUMNS = Object.keys(fromRunner({ scope: {} } as RunnerRecord));
