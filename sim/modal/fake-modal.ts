@@ -11,6 +11,7 @@
 import type { ClientMiddleware, Status } from 'nice-grpc-common';
 import { FakeControlPlane, type RecordedCall } from './control-plane.js';
 import { FakeImages } from './images.js';
+import { FakeSandboxFiles } from './sandbox-files.js';
 import type { FakeModalOptions } from './options.js';
 import { sandboxQueryHandlers } from './sandbox-queries.js';
 import { FakeSandboxes, type FakeSandbox, type FakeStdin } from './sandboxes.js';
@@ -41,6 +42,8 @@ export class FakeModal {
   /** Errors thrown by `onCreate` / `onExit` / `onStdin` listeners (the RPC still answers). */
   readonly listenerErrors: unknown[] = [];
 
+  /** The sandboxes' files and the execs run over them (`Sandbox.exec`, V2 sandboxes). */
+  readonly files: FakeSandboxFiles;
   readonly #controlPlane: FakeControlPlane;
   readonly #images: FakeImages;
   readonly #secrets: FakeSecrets;
@@ -64,11 +67,14 @@ export class FakeModal {
       routerAccess: (sandbox) => stdin.routerAccess(sandbox),
       listenerErrors: this.listenerErrors,
     });
+    const files = new FakeSandboxFiles();
     const stdin = new FakeStdinChannels({
       now,
       get: (id) => sandboxes.get(id),
       find: (kind, method, id) => sandboxes.find(kind, method, id),
       listenerErrors: this.listenerErrors,
+      exec: (sandbox, command) => files.exec(sandbox, command),
+      byTask: (taskId) => sandboxes.created.find((s) => s.taskId === taskId),
     });
     const queries = sandboxQueryHandlers(sandboxes, controlPlane, options.listPageSize);
     /** Every RPC the fake answers; any other is UNIMPLEMENTED. */
@@ -78,13 +84,14 @@ export class FakeModal {
       ...secrets.handlers, // SecretGetOrCreate
       ...sandboxes.handlers, // SandboxCreate, GetTaskId, Wait, Terminate (V1 and V2)
       ...queries, // SandboxList, TagsGet, TagsSet, GetFromName (V1 and V2)
-      ...stdin.handlers, // SandboxStdinWrite, SandboxGetCommandRouterAccess
+      ...stdin.handlers, // SandboxStdinWrite, SandboxGetCommandRouterAccess, TaskGetCommandRouterAccess
     };
     this.#controlPlane = controlPlane;
     this.#images = images;
     this.#secrets = secrets;
     this.#sandboxes = sandboxes;
     this.#stdin = stdin;
+    this.files = files;
     this.calls = controlPlane.calls;
     this.latencyMs = controlPlane.latencyMs;
     this.created = sandboxes.created;
@@ -162,6 +169,11 @@ export class FakeModal {
   /** Image builds from this registry tag fail with `exception`. */
   failImageBuild(tag: string, exception: string): void {
     this.#images.failBuild(tag, exception);
+  }
+
+  /** Image builds from this registry tag succeed again (after `failImageBuild`). */
+  allowImageBuild(tag: string): void {
+    this.#images.allowBuild(tag);
   }
 
   /** A named Secret the SDK can look up with `secrets.fromName`. */

@@ -21,6 +21,8 @@ const HELP = `Usage: modal-github-runner image build
 Builds the image of every runner class (RUNNER_CLASSES, RUNNER_VERSION) on Modal, in the App
 MODAL_APP_NAME, so that the first job of each class does not wait for the build. Run it after
 changing RUNNER_VERSION or a class's image. Reads the same environment (or .env) as the server.
+With RUNNER_VERSION=latest it builds the fallback version the server launches until it has
+resolved the newest runner and built that image itself.
 `;
 
 const quietLogger = { level: 'warn', debug() {}, info() {}, warn() {}, error() {} };

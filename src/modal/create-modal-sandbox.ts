@@ -13,7 +13,7 @@ export async function createModalSandbox(
 ): Promise<{ sandboxId: string }> {
   const { client, appName, environment } = ctx;
   const cls = spec.runnerClass;
-  const tag = runnerImageTag(cls, ctx.runnerVersion);
+  const tag = runnerImageTag(cls, ctx.versionNow());
   const context: ModalErrorContext = {
     ...ctx.baseContext,
     runnerClass: cls.name,

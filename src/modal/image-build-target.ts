@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { startingRunnerVersion } from '../runner-version/starting-runner-version.js';
 import type { BuildRunnerImagesOptions } from './build-runner-images.js';
 
 /** What the configuration says to build runner images for: the App, environment and classes. */
@@ -8,5 +9,5 @@ export const imageBuildTarget = (
   appName: config.modal.appName,
   environment: config.modal.environment,
   classes: config.runners.classes,
-  runnerVersion: config.runners.version,
+  runnerVersion: startingRunnerVersion(config.runners.version),
 });

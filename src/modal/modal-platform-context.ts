@@ -6,8 +6,11 @@ export interface ModalSandboxPlatformOptions {
   readonly client: ModalClient;
   /** The Modal App the sandboxes belong to; created on first use. */
   readonly appName: string;
-  /** Version of the official runner image, for classes without their own `image`. */
-  readonly runnerVersion: string;
+  /**
+   * Version of the official runner image, for classes without their own `image`; a function
+   * is asked at each launch (RUNNER_VERSION=latest moves once the newer image has built).
+   */
+  readonly runnerVersion: string | (() => string);
   /** Sandbox lifetime for classes without `timeoutMinutes`. */
   readonly defaultTimeoutMinutes: number;
   /** Modal environment; the client's (MODAL_ENVIRONMENT) when omitted. */
@@ -20,6 +23,8 @@ export interface ModalSandboxPlatformOptions {
 export interface ModalPlatformContext extends ModalSandboxPlatformOptions {
   /** What every Modal error of this platform names (App, environment). */
   readonly baseContext: ModalErrorContext;
+  /** The runner version to launch now (RUNNER_VERSION, or the newest built for `latest`). */
+  readonly versionNow: () => string;
   /** What `sandboxes.create` gets for a spec. */
   readonly createParams: (spec: SandboxSpec) => SandboxCreateParams;
   /** The Modal App, looked up (and created if missing) once; a failed lookup is tried again. */
@@ -39,12 +44,13 @@ export function createModalPlatformContext(
   options: ModalSandboxPlatformOptions,
   createParams: (spec: SandboxSpec) => SandboxCreateParams,
 ): ModalPlatformContext {
-  const { client, appName, environment } = options;
+  const { client, appName, environment, runnerVersion } = options;
   let appPromise: Promise<App> | undefined;
   const images = new Map<string, Image>();
   return {
     ...options,
     baseContext: { appName, ...(environment ? { environment } : {}) },
+    versionNow: typeof runnerVersion === 'function' ? runnerVersion : () => runnerVersion,
     createParams,
     getApp() {
       if (!appPromise) {

@@ -1,4 +1,5 @@
 import type { RunnerClass } from '../config/runner-class.js';
+import { jobHookShell } from './runner-job-hook.js';
 
 /** GitHub's official runner image; tagged with the runner version (for example `2.330.0`). */
 export const DEFAULT_RUNNER_IMAGE_REPOSITORY = 'ghcr.io/actions/actions-runner';
@@ -25,12 +26,14 @@ export const CONFIG_WAIT_ENV = 'MGR_CONFIG_WAIT_SECONDS';
  * by itself), exports it as ACTIONS_RUNNER_INPUT_JITCONFIG (a shell variable: it never appears
  * in any command line), and starts the runner as the image's non-root `runner` user. Modal may
  * start the container as root whatever the image's USER says, and the runner refuses to run as
- * root; `runuser` without `-l` keeps the environment, so the config reaches the runner.
+ * root; `runuser` without `-l` keeps the environment, so the config reaches the runner. First
+ * it installs the runner's job hooks (`runner-job-hook.ts`).
  */
 export const RUNNER_COMMAND: readonly string[] = [
   '/bin/sh',
   '-c',
-  `${JIT_CONFIG_ENV}="$(timeout "\${${CONFIG_WAIT_ENV}:-${CONFIG_WAIT_SECONDS}}" head -n 1)"; ` +
+  jobHookShell() +
+    `${JIT_CONFIG_ENV}="$(timeout "\${${CONFIG_WAIT_ENV}:-${CONFIG_WAIT_SECONDS}}" head -n 1)"; ` +
     `if [ -z "$${JIT_CONFIG_ENV}" ]; then ` +
     `echo "modal-github-runner: no JIT config on stdin in time" >&2; exit 1; fi; ` +
     `export ${JIT_CONFIG_ENV}; exec </dev/null; ` +

@@ -14,6 +14,7 @@ export function leaderLoops(
   parts: LeaderParts,
   runnerGroupGuard: RunnerGroupGuard,
   config: Config,
+  jobRecords?: { tick(): Promise<unknown> },
 ): BackgroundLoop[] {
   return [
     {
@@ -37,13 +38,29 @@ export function leaderLoops(
       intervalMs: config.timings.reconcileIntervalMs,
       tick: () => runnerGroupGuard.check(),
     },
+    // The job each sandbox ran, from its runner's job hook, into its tags.
+    ...(jobRecords
+      ? [
+          {
+            name: 'job-records',
+            intervalMs: config.timings.jobRecords.intervalMs,
+            skipFirstTick: true,
+            tick: () => jobRecords.tick(),
+          },
+        ]
+      : []),
   ];
 }
 
-/** Loops every replica runs, leader or not: the status history samples the chart. */
+/**
+ * Loops every replica runs, leader or not: the status history samples the chart; the runner
+ * version asks GitHub for the newest runner (daily) and builds its image (RUNNER_VERSION=latest),
+ * so that a replica that becomes leader already launches the current one.
+ */
 export function replicaLoops(
   status: { sample(): Promise<void> },
   config: Config,
+  runnerVersion?: { tick(): Promise<void> },
 ): BackgroundLoop[] {
   return [
     {
@@ -51,5 +68,14 @@ export function replicaLoops(
       intervalMs: config.timings.statusSampleMs,
       tick: () => status.sample(),
     },
+    ...(runnerVersion
+      ? [
+          {
+            name: 'runner-version',
+            intervalMs: config.timings.runnerVersion.retryMs,
+            tick: () => runnerVersion.tick(),
+          },
+        ]
+      : []),
   ];
 }

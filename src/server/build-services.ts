@@ -15,6 +15,7 @@ import { createUpstreamHealth } from '../http/upstream-health.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createModalSandboxPlatform } from '../modal/modal-sandbox-platform.js';
 import type { Leadership } from '../ports/leadership.js';
+import type { RunnerVersionTracker } from '../runner-version/runner-version-tracker.js';
 import { createRunnerGroupGuard, type RunnerGroupGuard } from '../reconciler/runner-group-guard.js';
 import { createRecentRefusals, type RecentRefusals } from '../status/recent-refusals.js';
 import { createStatusHistory } from '../status/status-history.js';
@@ -25,6 +26,8 @@ import { buildLeaderParts } from './build-leader-parts.js';
 import { createLeaderTerms, type LeaderTerms } from './leader-term.js';
 import { probotOptions } from './probot-options.js';
 import type { Storage } from './open-storage.js';
+import { ranJobTaggerFor } from './ran-job-tagger.js';
+import { runnerVersionTrackerFor } from './runner-version-service.js';
 import { upstreamProbes } from './upstream-probes.js';
 
 /** Every long-lived part of the server, built once from the configuration. */
@@ -45,6 +48,8 @@ export interface Services {
   readonly modalClient: ModalClient;
   /** Resolves once the Modal calls left running in the background have ended. */
   readonly drainModal: () => Promise<void>;
+  /** The runner version launches use (RUNNER_VERSION=latest follows the newest). */
+  readonly runnerVersion: RunnerVersionTracker;
 }
 
 export interface ServiceInputs {
@@ -69,16 +74,18 @@ export function buildServices(inputs: ServiceInputs): Services {
     clock,
   });
   registerUpstreamGauge(prometheus.registry, () => upstreams.check());
+  const runnerVersion = runnerVersionTrackerFor(config, { github, modalClient, clock, log });
   const platform = createModalSandboxPlatform({
     client: modalClient,
     appName: config.modal.appName,
-    runnerVersion: config.runners.version,
+    runnerVersion: () => runnerVersion.current(),
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     callTimeoutMs: config.timings.modalCallTimeoutMs,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
   });
   const tag = deploymentTag(config.deployment.id);
   const runnerGroupGuard = runnerGroupGuardFor(config, github, clock, log);
+  const jobRecords = ranJobTaggerFor(config, { platform, modalClient, github, clock, log });
   const terms = createLeaderTerms({
     leadership,
     signal: inputs.storage.signal,
@@ -87,7 +94,7 @@ export function buildServices(inputs: ServiceInputs): Services {
         { config, log, clock, metrics, github, platform, tag, leadership, storage: inputs.storage },
         epoch,
       ),
-    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config),
+    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config, jobRecords),
     log,
     clock,
   });
@@ -101,6 +108,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     maxRunners: config.limits.maxRunners,
     warnings: () => runnerGroupGuard.warnings(),
     upstreams: () => upstreams.check(),
+    runnerVersion: () => runnerVersion.text(),
     replica: () => {
       const info = leadership.info();
       return { id: info.replicaId, leader: info.leader, isLeader: info.isLeader };
@@ -118,6 +126,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     appOctokit: github.appOctokit,
     modalClient,
     drainModal: () => platform.drain(),
+    runnerVersion,
   };
 }
 

@@ -87,7 +87,11 @@ async function serve(
   await server.start();
   const url = `http://${server.host}:${server.port}`;
   const proxy = await proxyToServer(config, server, log, options.loadSmeeClient);
-  const running = startLoops(replicaLoops(services.status, config), log, clock);
+  const running = startLoops(
+    replicaLoops(services.status, config, services.runnerVersion),
+    log,
+    clock,
+  );
   loops = running;
   services.terms.start();
   return {

@@ -10,6 +10,7 @@ import {
   runnerImageTag,
 } from '../../src/modal/runner-image.js';
 import { sandboxCreateParams, sandboxTimeoutMs } from '../../src/modal/modal-sandbox-platform.js';
+import { JOB_HOOK_DIR } from '../../src/modal/runner-job-hook.js';
 
 describe('runnerImageTag', () => {
   it('is the official image at the runner version', () => {
@@ -37,6 +38,7 @@ function runEntrypoint(stdin: string): { status: number | null; stdout: string; 
     { mode: 0o755 },
   );
   const script = (RUNNER_COMMAND[2] as string)
+    .replaceAll(JOB_HOOK_DIR, join(dir, 'hooks'))
     .replace('exec runuser -u runner -- /home/runner/run.sh', `exec ${runSh}`)
     .replace('exec /home/runner/run.sh', `exec ${runSh}`);
   const result = spawnSync('/bin/sh', ['-c', script], { input: stdin, encoding: 'utf8' });
