@@ -113,6 +113,19 @@ async function recorded(
   return record;
 }
 
+/** A runner registered at GitHub and recorded in `state` with `sandboxId`. */
+async function registeredRunner(
+  w: World,
+  name: string,
+  state: RunnerRecord['state'],
+  sandboxId: string | null,
+  fields: Parameters<typeof registered>[2] = {},
+) {
+  const registration = registered(w, name, fields);
+  await recorded(w, name, { state, runnerId: registration.id, sandboxId });
+  return registration;
+}
+
 /** A runner of ours with its sandbox, its registration and its ledger record in `state`. */
 async function running(
   w: World,
@@ -121,8 +134,7 @@ async function running(
   fields: Parameters<typeof registered>[2] = {},
 ) {
   const sandbox = w.platform.add({ name, tags: tags(name) });
-  const registration = registered(w, name, fields);
-  await recorded(w, name, { state, runnerId: registration.id, sandboxId: sandbox.sandboxId });
+  const registration = await registeredRunner(w, name, state, sandbox.sandboxId, fields);
   return { sandbox, registration };
 }
 
@@ -134,12 +146,7 @@ const terminatedIds = (w: World) =>
 describe('reconciler repairs', () => {
   it('sandbox-gone before a job: registration deleted, runner failed', async () => {
     const w = world();
-    const registration = registered(w, 'modal-a');
-    await recorded(w, 'modal-a', {
-      state: 'booting',
-      runnerId: registration.id,
-      sandboxId: 'sb-vanished',
-    });
+    const registration = await registeredRunner(w, 'modal-a', 'booting', 'sb-vanished');
     const report = await w.reconciler.tick();
 
     expect(report.repairs).toEqual({ 'sandbox-gone': 1 });
@@ -207,12 +214,7 @@ describe('reconciler repairs', () => {
 
   it('interrupted-launch without a sandbox: its registration deleted, runner failed', async () => {
     const w = world();
-    const registration = registered(w, 'modal-a');
-    await recorded(w, 'modal-a', {
-      state: 'launching',
-      runnerId: registration.id,
-      sandboxId: null,
-    });
+    const registration = await registeredRunner(w, 'modal-a', 'launching', null);
     const report = await w.reconciler.tick();
 
     expect(report.repairs).toEqual({ 'interrupted-launch': 1 });
@@ -337,12 +339,7 @@ describe('reconciler repairs stand back', () => {
    */
   async function whileRepairingTheFirst(w: World, meanwhile: (name: string) => Promise<void>) {
     for (const name of ['modal-a', 'modal-b']) {
-      const registration = registered(w, name);
-      await recorded(w, name, {
-        state: 'booting',
-        runnerId: registration.id,
-        sandboxId: 'sb-gone',
-      });
+      await registeredRunner(w, name, 'booting', 'sb-gone');
     }
     let first: number | undefined;
     w.log.before<RunnerRef>('github.deleteRunner', async ({ runnerId }) => {
@@ -402,12 +399,7 @@ describe('the API budget', () => {
     // Listing installations and the one scope's runners spend 2; one deletion fits.
     const w = world({ apiBudget: 3 });
     for (const name of ['modal-a', 'modal-b']) {
-      const registration = registered(w, name);
-      await recorded(w, name, {
-        state: 'booting',
-        runnerId: registration.id,
-        sandboxId: 'sb-gone',
-      });
+      await registeredRunner(w, name, 'booting', 'sb-gone');
     }
     const report = await w.reconciler.tick();
 
