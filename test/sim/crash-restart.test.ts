@@ -82,12 +82,7 @@ describe('crash and restart', () => {
       const reader = openSqliteLedger(dataDir, { mirror: false });
       try {
         await expectConverged(
-          {
-            github,
-            modal,
-            openJobs: async () =>
-              (await reader.listJobs(['queued', 'in_progress', 'waiting'])).length,
-          },
+          { github, modal, ledger: reader },
           { maxRunners: 8, timeoutMs: 80_000 },
         );
       } finally {

@@ -168,12 +168,7 @@ describe('three replicas on one PostgreSQL', () => {
       const reader = (await openPostgresLedger({ url: TEST_DATABASE_URL, schema, max: 1 })).ledger;
       try {
         await expectConverged(
-          {
-            github,
-            modal,
-            openJobs: async () =>
-              (await reader.listJobs(['queued', 'in_progress', 'waiting'])).length,
-          },
+          { github, modal, ledger: reader },
           { maxRunners: MAX_RUNNERS, timeoutMs: 120_000 },
         );
         expect(
