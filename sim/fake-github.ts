@@ -158,6 +158,19 @@ export class FakeGitHub {
         req: RecordedRequest,
       ) => { status: number; headers?: Record<string, string>; body?: unknown } | undefined)
     | undefined;
+  /** What `GET /meta` answers (the part the app reads: the hosts Actions needs). */
+  meta: { domains: { actions: string[] } } = {
+    domains: {
+      actions: [
+        'github.com',
+        '*.github.com',
+        '*.actions.githubusercontent.com',
+        'codeload.github.com',
+        'ghcr.io',
+        '*.blob.core.windows.net',
+      ],
+    },
+  };
   /** Where `deliver()` posts webhooks, signed with `webhookSecret`. */
   webhookUrl: string | undefined;
   webhookSecret = 'development';
@@ -246,6 +259,7 @@ export class FakeGitHub {
     ['GET', /^\/orgs\/([^/]+)\/actions\/runners\/downloads$/, () => this.runnerDownloads()],
     ['GET', /^\/repos\/actions\/runner\/releases$/, () => this.listRunnerReleases()],
     ['GET', /^\/app\/installations$/, () => ({ status: 200, body: this.installations })],
+    ['GET', /^\/meta$/, () => ({ status: 200, body: this.meta })],
     ['GET', /^\/app\/hook\/deliveries$/, (_r, _p, url) => this.listDeliveries(url)],
     [
       'POST',
@@ -651,6 +665,8 @@ export class FakeGitHub {
 
   private checkAuth(req: RecordedRequest): { status: number; body: unknown } | undefined {
     const header = req.authorization ?? '';
+    // GitHub serves GET /meta to anyone.
+    if (req.path === '/meta') return undefined;
     if (req.path === '/app' || req.path.startsWith('/app/')) {
       return /^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(header)
         ? undefined

@@ -2,6 +2,7 @@ import type { SandboxSpec } from '../ports/sandbox-platform.js';
 import type { ModalPlatformContext } from './modal-platform-context.js';
 import { modalErrorCode, translateModalError, type ModalErrorContext } from './modal-error.js';
 import { runnerImageTag } from './runner-image.js';
+import { runnerImageLayers } from './runner-image-layers.js';
 
 /**
  * Creates the runner's sandbox in the platform's App from the class's image, and keeps its
@@ -22,7 +23,16 @@ export async function createModalSandbox(
   };
   try {
     const app = await ctx.getApp();
-    const sb = await client.sandboxes.create(app, ctx.getImage(tag), ctx.createParams(spec));
+    const githubHosts =
+      cls.egress === 'github' && ctx.githubHosts ? await ctx.githubHosts() : undefined;
+    const sb = await client.sandboxes.create(
+      app,
+      ctx.getImage(tag, runnerImageLayers(cls)),
+      ctx.createParams(spec, {
+        ...(ctx.dockerClasses ? { dockerClasses: ctx.dockerClasses } : {}),
+        ...(githubHosts ? { githubHosts } : {}),
+      }),
+    );
     ctx.created.set(sb.sandboxId, sb);
     return { sandboxId: sb.sandboxId };
   } catch (error) {

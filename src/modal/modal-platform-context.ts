@@ -1,6 +1,8 @@
 import type { App, Image, ModalClient, Sandbox, SandboxCreateParams } from 'modal';
 import type { SandboxSpec } from '../ports/sandbox-platform.js';
 import type { ModalErrorContext } from './modal-error.js';
+import { runnerImageKey } from './runner-image-layers.js';
+import type { ClassSandboxContext } from './sandbox-class-params.js';
 
 export interface ModalSandboxPlatformOptions {
   readonly client: ModalClient;
@@ -17,6 +19,10 @@ export interface ModalSandboxPlatformOptions {
   readonly environment?: string;
   /** Deadline of one create, stdin write, terminate or list (60 s). */
   readonly callTimeoutMs?: number;
+  /** Names of the classes with `docker` (the advice of the `docker` shim of the others). */
+  readonly dockerClasses?: readonly string[];
+  /** GitHub's Actions hosts for `egress: "github"` (actions-hosts.ts); a fallback list without. */
+  readonly githubHosts?: () => Promise<readonly string[]>;
 }
 
 /** The one state object the Modal platform's methods work over. */
@@ -25,12 +31,12 @@ export interface ModalPlatformContext extends ModalSandboxPlatformOptions {
   readonly baseContext: ModalErrorContext;
   /** The runner version to launch now (RUNNER_VERSION, or the newest built for `latest`). */
   readonly versionNow: () => string;
-  /** What `sandboxes.create` gets for a spec. */
-  readonly createParams: (spec: SandboxSpec) => SandboxCreateParams;
+  /** What `sandboxes.create` gets for a spec, with the class options' context. */
+  readonly createParams: (spec: SandboxSpec, context: ClassSandboxContext) => SandboxCreateParams;
   /** The Modal App, looked up (and created if missing) once; a failed lookup is tried again. */
   readonly getApp: () => Promise<App>;
-  /** One Image object per tag: the SDK builds it on first use and remembers its ID. */
-  readonly getImage: (tag: string) => Image;
+  /** One Image object per tag and layers: the SDK builds it on first use and remembers its ID. */
+  readonly getImage: (tag: string, layers: readonly string[]) => Image;
   /**
    * Handles of sandboxes just created, until their config is delivered: the handle from
    * `create` already knows how to reach a V2 sandbox's command router (one round trip less).
@@ -42,7 +48,7 @@ export interface ModalPlatformContext extends ModalSandboxPlatformOptions {
 
 export function createModalPlatformContext(
   options: ModalSandboxPlatformOptions,
-  createParams: (spec: SandboxSpec) => SandboxCreateParams,
+  createParams: ModalPlatformContext['createParams'],
 ): ModalPlatformContext {
   const { client, appName, environment, runnerVersion } = options;
   let appPromise: Promise<App> | undefined;
@@ -65,11 +71,13 @@ export function createModalPlatformContext(
       }
       return appPromise;
     },
-    getImage(tag) {
-      let image = images.get(tag);
+    getImage(tag, layers) {
+      const key = runnerImageKey(tag, layers);
+      let image = images.get(key);
       if (!image) {
         image = client.images.fromRegistry(tag);
-        images.set(tag, image);
+        if (layers.length > 0) image = image.dockerfileCommands([...layers]);
+        images.set(key, image);
       }
       return image;
     },

@@ -10,7 +10,8 @@ import {
   createModalPlatformContext,
   type ModalSandboxPlatformOptions,
 } from './modal-platform-context.js';
-import { CONFIG_WAIT_ENV, RUNNER_COMMAND, RUNNER_WORKDIR } from './runner-image.js';
+import { CONFIG_WAIT_ENV, RUNNER_WORKDIR } from './runner-image.js';
+import { classSandboxParams, type ClassSandboxContext } from './sandbox-class-params.js';
 import { terminateModalSandbox } from './terminate-modal-sandbox.js';
 
 export type { ModalSandboxPlatformOptions } from './modal-platform-context.js';
@@ -26,10 +27,14 @@ export function sandboxTimeoutMs(runnerClass: RunnerClass, defaultTimeoutMinutes
   return Math.min(ms, MAX_SANDBOX_TIMEOUT_MS);
 }
 
-/** What `sandboxes.create` gets for one runner: no secret (the JIT config comes on stdin). */
+/**
+ * What `sandboxes.create` gets for one runner: no secret (the JIT config comes on stdin). The
+ * class's options (entrypoint, Docker, egress) come from sandbox-class-params.ts.
+ */
 export function sandboxCreateParams(
   spec: SandboxSpec,
   defaultTimeoutMinutes: number,
+  context: ClassSandboxContext = {},
 ): SandboxCreateParams {
   const cls = spec.runnerClass;
   return {
@@ -39,8 +44,8 @@ export function sandboxCreateParams(
     memoryMiB: cls.memoryMiB,
     ...(cls.gpu ? { gpu: cls.gpu } : {}),
     timeoutMs: sandboxTimeoutMs(cls, defaultTimeoutMinutes),
-    command: [...RUNNER_COMMAND],
     workdir: RUNNER_WORKDIR,
+    ...classSandboxParams(cls, context),
     ...(spec.configWaitSeconds !== undefined
       ? { env: { [CONFIG_WAIT_ENV]: String(Math.round(spec.configWaitSeconds)) } }
       : {}),
@@ -65,8 +70,8 @@ export interface ModalSandboxPlatform extends SandboxPlatform {
 export function createModalSandboxPlatform(
   options: ModalSandboxPlatformOptions,
 ): ModalSandboxPlatform {
-  const ctx = createModalPlatformContext(options, (spec) =>
-    sandboxCreateParams(spec, options.defaultTimeoutMinutes),
+  const ctx = createModalPlatformContext(options, (spec, context) =>
+    sandboxCreateParams(spec, options.defaultTimeoutMinutes, context),
   );
   return withCallDeadlines(
     {

@@ -21,6 +21,7 @@ import { createRecentRefusals, type RecentRefusals } from '../status/recent-refu
 import { createStatusHistory } from '../status/status-history.js';
 import { createStatusSource, type StatusSource } from '../status/status-source.js';
 import { buildGitHub, type GitHubServices } from './build-github.js';
+import { classPlatformOptions } from './class-platform-options.js';
 import { leaderLoops } from './background-loops.js';
 import { buildLeaderParts } from './build-leader-parts.js';
 import { createLeaderTerms, type LeaderTerms } from './leader-term.js';
@@ -82,6 +83,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     callTimeoutMs: config.timings.modalCallTimeoutMs,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
+    ...classPlatformOptions(config, clock, log),
   });
   const tag = deploymentTag(config.deployment.id);
   const runnerGroupGuard = runnerGroupGuardFor(config, github, clock, log);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { RUNNER_COMMAND } from '../../src/modal/runner-image.js';
+import { runnerCommand } from '../../src/modal/runner-image.js';
 import { JOB_HOOK_DIR, jobHookShell } from '../../src/modal/runner-job-hook.js';
 import { parseJobRecord } from '../../src/reconciler/job-record.js';
 
@@ -84,8 +84,12 @@ describe('the runner job hooks', () => {
     expect(existsSync(`${blocker}/hooks`)).toBe(false);
   });
 
-  it('is part of the sandbox command, with nothing secret in it', () => {
-    expect(RUNNER_COMMAND[2]).toContain(jobHookShell(JOB_HOOK_DIR));
-    expect(RUNNER_COMMAND[2]?.startsWith(jobHookShell(JOB_HOOK_DIR))).toBe(true);
+  it("is the first step of every class's sandbox command, with nothing secret in it", () => {
+    for (const cls of [{ name: 'modal' }, { name: 'modal-docker', docker: true as const }]) {
+      const command = runnerCommand(cls, {
+        egressPolicy: { domains: ['github.com'], cidrs: [] },
+      });
+      expect(command[2]?.startsWith(jobHookShell(JOB_HOOK_DIR))).toBe(true);
+    }
   });
 });
