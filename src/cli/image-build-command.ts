@@ -1,9 +1,9 @@
 import type { ModalClient } from 'modal';
 import type { Config } from '../config/config.js';
 import { buildRunnerImages } from '../modal/build-runner-images.js';
+import { imageBuildTarget } from '../modal/image-build-target.js';
 import { createModalClient } from '../modal/modal-client.js';
 import { configOrReport, readCommandArgs } from './command-input.js';
-import { startingRunnerVersion } from '../runner-version/starting-runner-version.js';
 import { loadEnvFile } from './load-env-file.js';
 
 export interface ImageBuildDeps {
@@ -45,10 +45,7 @@ export async function imageBuildCommand(
     deps.out(`Building runner images in Modal App "${config.modal.appName}"…\n`);
     const builds = await buildRunnerImages({
       client,
-      appName: config.modal.appName,
-      environment: config.modal.environment,
-      classes: config.runners.classes,
-      runnerVersion: startingRunnerVersion(config.runners.version),
+      ...imageBuildTarget(config),
       onStart: (tag, classes) => deps.out(`  ${tag} (${classes.join(', ')}) …\n`),
       ...(deps.now ? { now: deps.now } : {}),
     });

@@ -1,6 +1,7 @@
 import type { ModalClient } from 'modal';
 import type { Config } from '../config/config.js';
 import { buildRunnerImages, runnerImagesOf } from '../modal/build-runner-images.js';
+import { imageBuildTarget } from '../modal/image-build-target.js';
 import { translateModalError, type ModalError } from '../modal/modal-error.js';
 import { DEFAULT_RUNNER_IMAGE_REPOSITORY } from '../modal/runner-image.js';
 import { startingRunnerVersion } from '../runner-version/starting-runner-version.js';
@@ -119,10 +120,7 @@ async function checkImages(options: ModalChecksOptions, appOk: boolean): Promise
   try {
     const builds = await buildRunnerImages({
       client,
-      appName: config.modal.appName,
-      environment: config.modal.environment,
-      classes: config.runners.classes,
-      runnerVersion: startingRunnerVersion(config.runners.version),
+      ...imageBuildTarget(config),
       now: options.now,
       ...(options.onImageStart ? { onStart: options.onImageStart } : {}),
     });

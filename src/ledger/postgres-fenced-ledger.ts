@@ -1,9 +1,9 @@
 import { LeadershipLostError } from '../domain/leadership-lost.js';
 import type { JobPatch, Ledger, RunnerPatch, RunnerRecord } from './ledger.js';
-import type { PostgresLedger } from './postgres-ledger.js';
+import type { PostgresConnection } from './postgres-connection.js';
 import {
-  JOB_PATCH_COLUMNS,
   RUNNER_COLUMNS,
+  jobPatchSql,
   duplicateRunner,
   placeholders,
   runnerPatchSql,
@@ -34,8 +34,11 @@ const LEASE = (param: string) =>
  * it, so a takeover (which raises the epoch) waits for writes already under way and every later
  * write of the old term matches no row. Everything else is the plain ledger's.
  */
-export function fencedPostgresLedger(base: PostgresLedger, fence: Fence): Ledger {
-  const { query } = base.db;
+export function fencedPostgresLedger(
+  base: Ledger,
+  query: PostgresConnection['query'],
+  fence: Fence,
+): Ledger {
   const { epoch } = fence;
 
   const ensureHeld = (what: string) => {
@@ -92,18 +95,11 @@ export function fencedPostgresLedger(base: PostgresLedger, fence: Fence): Ledger
     async updateJob(id: number, patch: JobPatch) {
       const what = `an update of job ${id}`;
       ensureHeld(what);
-      const sets: string[] = [];
-      const values: unknown[] = [id, epoch];
-      for (const [key, column] of Object.entries(JOB_PATCH_COLUMNS)) {
-        const value = patch[key as keyof typeof JOB_PATCH_COLUMNS];
-        if (value === undefined) continue;
-        values.push(value);
-        sets.push(`${column} = $${values.length}`);
-      }
-      if (sets.length === 0) return base.getJob(id);
+      const { set, values } = jobPatchSql(patch, 3);
+      if (set === '') return base.getJob(id);
       const [row] = await query<JobRow>(
-        `UPDATE jobs SET ${sets.join(', ')} FROM ${LEASE('$2')} WHERE jobs.id = $1 RETURNING jobs.*`,
-        values,
+        `UPDATE jobs SET ${set} FROM ${LEASE('$2')} WHERE jobs.id = $1 RETURNING jobs.*`,
+        [id, epoch, ...values],
       );
       return row ? toJob(row) : refusedOrMissing(what);
     },

@@ -57,6 +57,14 @@ export interface ReconcilerMemory {
   readonly lastJobCheck: Map<number, { readonly at: number; readonly checks: number }>;
 }
 
+/** What the reconciler remembers at its start: nothing. */
+export const emptyReconcilerMemory = (): ReconcilerMemory => ({
+  orphanSince: new Map(),
+  redelivered: new Set(),
+  sweepSucceeded: new Set(),
+  lastJobCheck: new Map(),
+});
+
 export interface ReconcilerContext extends ReconcilerDeps {
   readonly memory: ReconcilerMemory;
 }

@@ -3,7 +3,11 @@ import { createApiBudget } from './api-budget.js';
 import { applyRepair } from './apply-repair.js';
 import { observeWorld } from './observe-world.js';
 import { reconcilePlan } from './reconcile-plan.js';
-import type { ReconcilerContext, ReconcilerDeps } from './reconciler-context.js';
+import {
+  emptyReconcilerMemory,
+  type ReconcilerContext,
+  type ReconcilerDeps,
+} from './reconciler-context.js';
 import { redeliverFailed } from './redeliver-failed.js';
 import { refreshStaleJobs } from './refresh-stale-jobs.js';
 
@@ -28,12 +32,7 @@ export interface Reconciler {
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const ctx: ReconcilerContext = {
     ...deps,
-    memory: {
-      orphanSince: new Map(),
-      redelivered: new Set(),
-      sweepSucceeded: new Set(),
-      lastJobCheck: new Map(),
-    },
+    memory: emptyReconcilerMemory(),
   };
   let running: Promise<TickReport> | undefined;
   return {

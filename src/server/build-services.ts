@@ -3,12 +3,8 @@ import type { Probot } from 'probot';
 import type { ModalClient } from 'modal';
 import { cacheCleanupFor } from './cache-cleanup-for.js';
 import type { Config } from '../config/config.js';
-import { createController } from '../controller/controller.js';
-import type { ControllerSettings } from '../controller/controller-context.js';
-import { createRunnerLocks } from '../controller/runner-locks.js';
 import type { Clock } from '../domain/clock.js';
-import { deploymentTag, isRunnerNameOf, newRunnerName } from '../domain/runner-name.js';
-import { AppOctokit } from '../github/app-octokit.js';
+import { deploymentTag } from '../domain/runner-name.js';
 import type { AppOctokitInstance } from '../github/app-octokits.js';
 import {
   createPrometheusMetrics,
@@ -21,8 +17,6 @@ import type { Ledger } from '../ledger/ledger.js';
 import { createModalSandboxPlatform } from '../modal/modal-sandbox-platform.js';
 import type { Leadership } from '../ports/leadership.js';
 import type { RunnerVersionTracker } from '../runner-version/runner-version-tracker.js';
-import type { ReconcilerSettings } from '../reconciler/reconciler-context.js';
-import { createReconciler } from '../reconciler/reconciler.js';
 import { createRunnerGroupGuard, type RunnerGroupGuard } from '../reconciler/runner-group-guard.js';
 import { createRecentRefusals, type RecentRefusals } from '../status/recent-refusals.js';
 import { createStatusHistory } from '../status/status-history.js';
@@ -30,8 +24,9 @@ import { createStatusSource, type StatusSource } from '../status/status-source.j
 import { buildGitHub, type GitHubServices } from './build-github.js';
 import { classPlatformOptions } from './class-platform-options.js';
 import { leaderLoops } from './background-loops.js';
-import { fencedPlatform, fencedRegistry } from './fenced-calls.js';
-import { createLeaderTerms, type LeaderParts, type LeaderTerms } from './leader-term.js';
+import { buildLeaderParts } from './build-leader-parts.js';
+import { createLeaderTerms, type LeaderTerms } from './leader-term.js';
+import { probotOptions } from './probot-options.js';
 import type { Storage } from './open-storage.js';
 import { ranJobTaggerFor } from './ran-job-tagger.js';
 import { runnerVersionTrackerFor } from './runner-version-service.js';
@@ -93,47 +88,17 @@ export function buildServices(inputs: ServiceInputs): Services {
     ...classPlatformOptions(config, clock, log),
   });
   const tag = deploymentTag(config.deployment.id);
-  /** One leader term's controller and reconciler, over the term's fenced ledger and calls. */
-  const buildLeaderParts = (epoch: number): LeaderParts => {
-    const termLedger = inputs.storage.termLedger(epoch);
-    const fence = { epoch, holds: () => leadership.currentEpoch() === epoch };
-    const registry = fencedRegistry(github.registry, fence);
-    const termPlatform = fencedPlatform(platform, fence);
-    const controller = createController({
-      ledger: termLedger,
-      registry,
-      platform: termPlatform,
-      classes: config.runners.classes,
-      locks: createRunnerLocks(),
-      clock,
-      log: log.child({ name: 'controller' }),
-      metrics,
-      newRunnerName: (runnerClass) => newRunnerName(runnerClass, tag),
-      settings: controllerSettings(config),
-    });
-    const reconciler = createReconciler({
-      ledger: termLedger,
-      github: { ...github.observer, ...registry },
-      platform: termPlatform,
-      controller,
-      clock,
-      log: log.child({ name: 'reconciler' }),
-      metrics,
-      githubCallsLeft: (now) => github.quota.callsLeft(now),
-      settings: {
-        ...reconcilerSettings(config),
-        isOurRunnerName: (name) => isRunnerNameOf(name, tag),
-      },
-    });
-    return { ledger: termLedger, controller, reconciler };
-  };
   const runnerGroupGuard = runnerGroupGuardFor(config, github, clock, log);
   const cacheCleanup = cacheCleanupFor(config, modalClient, clock, log);
   const jobRecords = ranJobTaggerFor(config, { platform, modalClient, github, clock, log });
   const terms = createLeaderTerms({
     leadership,
     signal: inputs.storage.signal,
-    build: buildLeaderParts,
+    build: (epoch) =>
+      buildLeaderParts(
+        { config, log, clock, metrics, github, platform, tag, leadership, storage: inputs.storage },
+        epoch,
+      ),
     loops: (parts) => leaderLoops(parts, runnerGroupGuard, config, jobRecords, cacheCleanup),
     log,
     clock,
@@ -155,7 +120,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     },
   });
   return {
-    probotOptions: probotOptionsFor(config, log),
+    probotOptions: probotOptions(config, log),
     ledger,
     leadership,
     prometheus,
@@ -186,55 +151,4 @@ function runnerGroupGuardFor(
     log: log.child({ name: 'runner-group' }),
     ...(config.github.baseUrl ? { webOrigin: new URL(config.github.baseUrl).origin } : {}),
   });
-}
-
-/**
- * Probot's own options: the webhook path verifies signatures with the App's secret. No handler
- * of this app calls GitHub through `context.octokit` (every GitHub call goes through
- * `src/github/` with the App's own auth), so Probot gets a placeholder token: it then hands each
- * event one shared, never-used Octokit instead of authenticating a new one per delivery, which
- * in a burst cost about a third of a millisecond of CPU per webhook.
- */
-function probotOptionsFor(config: Config, log: Logger) {
-  return {
-    appId: config.github.appId,
-    privateKey: config.github.privateKey,
-    secret: config.github.webhookSecret,
-    githubToken: 'unused: this app never calls GitHub through context.octokit',
-    log,
-    Octokit: AppOctokit,
-    ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
-  };
-}
-
-function controllerSettings(config: Config): ControllerSettings {
-  const { timings } = config;
-  return {
-    maxRunners: config.limits.maxRunners,
-    maxConcurrentLaunches: config.limits.maxConcurrentLaunches,
-    runnerGroupId: config.runners.groupId,
-    managedBy: config.deployment.id,
-    retryPolicy: timings.retryPolicy,
-    launchBackoff: timings.launchBackoff,
-    circuitBreaker: timings.circuitBreaker,
-    idleGraceMs: timings.idleGraceMs,
-    bootTimeoutMs: config.state.runnerBootTimeoutMs,
-    sandboxTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
-    warmMaxAgeMs: timings.warmMaxAgeMs,
-    exitWatchLagMs: timings.exitWatchLagMs,
-  };
-}
-
-function reconcilerSettings(config: Config): Omit<ReconcilerSettings, 'isOurRunnerName'> {
-  const { timings } = config;
-  return {
-    managedBy: config.deployment.id,
-    redeliveryLookbackMs: config.state.redeliveryLookbackMs,
-    apiBudget: timings.reconcileApiBudget,
-    staleJobMs: timings.staleJobMs,
-    staleJobRecheckMs: timings.staleJobRecheckMs,
-    sandboxListLagMs: timings.sandboxListLagMs,
-    orphanRegistrationMs: timings.orphanRegistrationMs,
-    retentionMs: timings.retentionMs,
-  };
 }

@@ -1,21 +1,19 @@
 import type { Logger } from 'pino';
-import { Probot, Server } from 'probot';
+import type { Server } from 'probot';
 import type { ModalClient } from 'modal';
-import { createApp } from '../app.js';
 import type { Config } from '../config/config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Leadership } from '../ports/leadership.js';
 import { replicaLoops } from './background-loops.js';
 import { buildServices } from './build-services.js';
-import { createWebhookDoor } from '../http/webhook-door.js';
-import { probotWithDoor } from './probot-with-door.js';
-import { httpRoutes } from './http-routes.js';
+import { createProbotServer } from './create-probot-server.js';
 import type { LeaderTerms } from './leader-term.js';
 import { startLoops, type RunningLoops } from './lifecycle.js';
 import { openStorage, type Storage } from './open-storage.js';
 import { fatalAtStart, RunnerGroupPolicyError } from '../reconciler/runner-group-guard.js';
-import { startWebhookProxy, type SmeeClientConstructor } from './webhook-proxy.js';
+import { proxyToServer } from './proxy-to-server.js';
+import type { SmeeClientConstructor } from './webhook-proxy.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -80,51 +78,15 @@ async function serve(
   // against ALLOW_PUBLIC_REPOS stops the start (a group GitHub cannot show now is re-checked).
   const fatal = fatalAtStart(await services.runnerGroupGuard.check());
   if (fatal.length > 0) throw new RunnerGroupPolicyError(fatal);
-  const server = new Server({
-    Probot: probotWithDoor(
-      Probot.defaults(services.probotOptions),
-      createWebhookDoor({
-        path: config.github.webhookPath,
-        secret: config.github.webhookSecret,
-        log,
-      }),
-    ),
-    host: config.server.host,
-    port: config.server.port,
-    webhookPath: config.github.webhookPath,
-    log,
-  });
   // /readyz reads the loops' liveness (this replica's, and its leader term's while it leads);
   // until they run it answers not ready.
   let loops: RunningLoops | undefined = undefined;
-  await server.load(
-    createApp({
-      ledger: services.ledger,
-      controller: services.terms.controller,
-      clock,
-      log: log.child({ name: 'webhooks' }),
-      policy: {
-        classes: config.runners.classes,
-        allowedRepos: config.policy.allowedRepos,
-        allowPublicRepos: config.policy.allowPublicRepos,
-      },
-      metrics: services.prometheus.metrics,
-      onRefused: (refusal) => services.refusals.add(refusal),
-      httpHandlers: httpRoutes(services, config, log, () =>
-        loops === undefined ? undefined : [...loops.health(), ...services.terms.health()],
-      ),
-    }),
+  const server = await createProbotServer(config, services, { log, clock }, () =>
+    loops === undefined ? undefined : [...loops.health(), ...services.terms.health()],
   );
   await server.start();
   const url = `http://${server.host}:${server.port}`;
-  const proxy = config.server.webhookProxyUrl
-    ? await startWebhookProxy({
-        source: config.server.webhookProxyUrl,
-        target: `${loopbackUrl(server.host, server.port)}${config.github.webhookPath}`,
-        log: log.child({ name: 'webhook-proxy' }),
-        ...(options.loadSmeeClient ? { loadClient: options.loadSmeeClient } : {}),
-      })
-    : undefined;
+  const proxy = await proxyToServer(config, server, log, options.loadSmeeClient);
   const running = startLoops(
     replicaLoops(services.status, config, services.runnerVersion),
     log,
@@ -149,11 +111,4 @@ async function serve(
       options.modalClient.close();
     },
   };
-}
-
-/** The server's URL on this machine: a wildcard bind is reached through loopback. */
-function loopbackUrl(host: string, port: number): string {
-  if (host === '0.0.0.0') return `http://127.0.0.1:${port}`;
-  if (host === '[::]') return `http://[::1]:${port}`;
-  return `http://${host}:${port}`;
 }

@@ -3,7 +3,10 @@ import { pino } from 'pino';
 import { createMemoryLedger } from '../../src/ledger/memory-ledger.js';
 import type { DeliveryInfo, ReconcileGitHub } from '../../src/ports/reconcile-github.js';
 import { createApiBudget } from '../../src/reconciler/api-budget.js';
-import type { ReconcilerContext } from '../../src/reconciler/reconciler-context.js';
+import {
+  emptyReconcilerMemory,
+  type ReconcilerContext,
+} from '../../src/reconciler/reconciler-context.js';
 import {
   deliveriesToRedeliver,
   redeliverFailed,
@@ -122,12 +125,7 @@ describe('redeliverFailed: a sweep across ticks within the API budget', () => {
       github: github as ReconcileGitHub,
       log: pino({ level: 'silent' }),
       settings: { redeliveryLookbackMs: 6 * HOUR },
-      memory: {
-        orphanSince: new Map(),
-        redelivered: new Set<string>(),
-        sweepSucceeded: new Set<string>(),
-        lastJobCheck: new Map(),
-      },
+      memory: emptyReconcilerMemory(),
     } as unknown as ReconcilerContext;
     return { ctx, ledger };
   }

@@ -2,7 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import { createMemoryLedger } from '../../src/ledger/memory-ledger.js';
 import { createApiBudget } from '../../src/reconciler/api-budget.js';
-import type { ReconcilerContext } from '../../src/reconciler/reconciler-context.js';
+import {
+  emptyReconcilerMemory,
+  type ReconcilerContext,
+} from '../../src/reconciler/reconciler-context.js';
 import { refreshStaleJobs } from '../../src/reconciler/refresh-stale-jobs.js';
 import { InMemoryGitHub } from '../../sim/in-memory-github.js';
 import { jobObservation, runner } from '../../sim/records.js';
@@ -18,12 +21,7 @@ function setup() {
     github,
     log: pino({ level: 'silent' }),
     settings: { staleJobMs: 2 * MINUTE, staleJobRecheckMs: 5 * MINUTE },
-    memory: {
-      orphanSince: new Map(),
-      redelivered: new Set<string>(),
-      sweepSucceeded: new Set<string>(),
-      lastJobCheck: new Map(),
-    },
+    memory: emptyReconcilerMemory(),
   } as unknown as ReconcilerContext;
   const observe = (
     id: number,

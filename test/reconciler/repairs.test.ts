@@ -113,6 +113,31 @@ async function recorded(
   return record;
 }
 
+/** A runner registered at GitHub and recorded in `state` with `sandboxId`. */
+async function registeredRunner(
+  w: World,
+  name: string,
+  state: RunnerRecord['state'],
+  sandboxId: string | null,
+  fields: Parameters<typeof registered>[2] = {},
+) {
+  const registration = registered(w, name, fields);
+  await recorded(w, name, { state, runnerId: registration.id, sandboxId });
+  return registration;
+}
+
+/** A runner of ours with its sandbox, its registration and its ledger record in `state`. */
+async function running(
+  w: World,
+  name: string,
+  state: RunnerRecord['state'],
+  fields: Parameters<typeof registered>[2] = {},
+) {
+  const sandbox = w.platform.add({ name, tags: tags(name) });
+  const registration = await registeredRunner(w, name, state, sandbox.sandboxId, fields);
+  return { sandbox, registration };
+}
+
 const deletedIds = (w: World) =>
   w.log.argsOf<RunnerRef>('github.deleteRunner').map((a) => a.runnerId);
 const terminatedIds = (w: World) =>
@@ -121,12 +146,7 @@ const terminatedIds = (w: World) =>
 describe('reconciler repairs', () => {
   it('sandbox-gone before a job: registration deleted, runner failed', async () => {
     const w = world();
-    const registration = registered(w, 'modal-a');
-    await recorded(w, 'modal-a', {
-      state: 'booting',
-      runnerId: registration.id,
-      sandboxId: 'sb-vanished',
-    });
+    const registration = await registeredRunner(w, 'modal-a', 'booting', 'sb-vanished');
     const report = await w.reconciler.tick();
 
     expect(report.repairs).toEqual({ 'sandbox-gone': 1 });
@@ -181,12 +201,9 @@ describe('reconciler repairs', () => {
 
   it('interrupted-launch whose runner took a job (delete answers busy): kept and busy', async () => {
     const w = world();
-    const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
-    const registration = registered(w, 'modal-a', { status: 'online', busy: true });
-    await recorded(w, 'modal-a', {
-      state: 'launching',
-      runnerId: registration.id,
-      sandboxId: sandbox.sandboxId,
+    const { registration } = await running(w, 'modal-a', 'launching', {
+      status: 'online',
+      busy: true,
     });
     await w.reconciler.tick();
 
@@ -197,12 +214,7 @@ describe('reconciler repairs', () => {
 
   it('interrupted-launch without a sandbox: its registration deleted, runner failed', async () => {
     const w = world();
-    const registration = registered(w, 'modal-a');
-    await recorded(w, 'modal-a', {
-      state: 'launching',
-      runnerId: registration.id,
-      sandboxId: null,
-    });
+    const registration = await registeredRunner(w, 'modal-a', 'launching', null);
     const report = await w.reconciler.tick();
 
     expect(report.repairs).toEqual({ 'interrupted-launch': 1 });
@@ -219,12 +231,9 @@ describe('reconciler repairs', () => {
     'runner-status: online at GitHub with busy=$busy, a booting runner becomes $state',
     async (c) => {
       const w = world();
-      const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
-      const registration = registered(w, 'modal-a', { status: 'online', busy: c.busy });
-      await recorded(w, 'modal-a', {
-        state: 'booting',
-        runnerId: registration.id,
-        sandboxId: sandbox.sandboxId,
+      await running(w, 'modal-a', 'booting', {
+        status: 'online',
+        busy: c.busy,
       });
       const report = await w.reconciler.tick();
 
@@ -330,12 +339,7 @@ describe('reconciler repairs stand back', () => {
    */
   async function whileRepairingTheFirst(w: World, meanwhile: (name: string) => Promise<void>) {
     for (const name of ['modal-a', 'modal-b']) {
-      const registration = registered(w, name);
-      await recorded(w, name, {
-        state: 'booting',
-        runnerId: registration.id,
-        sandboxId: 'sb-gone',
-      });
+      await registeredRunner(w, name, 'booting', 'sb-gone');
     }
     let first: number | undefined;
     w.log.before<RunnerRef>('github.deleteRunner', async ({ runnerId }) => {
@@ -395,12 +399,7 @@ describe('the API budget', () => {
     // Listing installations and the one scope's runners spend 2; one deletion fits.
     const w = world({ apiBudget: 3 });
     for (const name of ['modal-a', 'modal-b']) {
-      const registration = registered(w, name);
-      await recorded(w, name, {
-        state: 'booting',
-        runnerId: registration.id,
-        sandboxId: 'sb-gone',
-      });
+      await registeredRunner(w, name, 'booting', 'sb-gone');
     }
     const report = await w.reconciler.tick();
 
@@ -429,13 +428,7 @@ describe('the API budget', () => {
   it('out of budget, an interrupted launch keeps its sandbox while its registration may live', async () => {
     // Listing installations and the one scope's runners spend it all.
     const w = world({ apiBudget: 2 });
-    const sandbox = w.platform.add({ name: 'modal-a', tags: tags('modal-a') });
-    const registration = registered(w, 'modal-a');
-    await recorded(w, 'modal-a', {
-      state: 'launching',
-      runnerId: registration.id,
-      sandboxId: sandbox.sandboxId,
-    });
+    await running(w, 'modal-a', 'launching');
     const report = await w.reconciler.tick();
 
     expect(report.repairs).toEqual({ 'interrupted-launch': 1 });

@@ -87,6 +87,24 @@ const loops = (parts: LeaderParts): BackgroundLoop[] => [
   { name: 'controller', start: () => parts.controller.wake(), stop: () => parts.controller.stop() },
 ];
 
+/** Terms over a leadership the test elects and deposes by hand, started at once. */
+function startedTerms(
+  manual: ReturnType<typeof manualLeadership>,
+  build: (epoch: number) => LeaderParts,
+  signal = localWorkSignal(),
+) {
+  const terms = createLeaderTerms({
+    leadership: manual.leadership,
+    signal,
+    build,
+    loops,
+    log,
+    clock: systemClock,
+  });
+  terms.start();
+  return terms;
+}
+
 describe('leader terms', () => {
   it('a new leader recovers and reconciles before it plans; wakes before that wait for it', async () => {
     const ledger = createMemoryLedger();
@@ -94,15 +112,7 @@ describe('leader terms', () => {
     let open = () => {};
     const gate = new Promise<void>((r) => (open = r));
     const manual = manualLeadership();
-    const terms = createLeaderTerms({
-      leadership: manual.leadership,
-      signal: localWorkSignal(),
-      build: recordingParts(events, ledger, gate),
-      loops,
-      log,
-      clock: systemClock,
-    });
-    terms.start();
+    const terms = startedTerms(manual, recordingParts(events, ledger, gate));
     manual.elect(1);
     terms.controller.wake(); // a webhook while the term starts: no plan before the reconcile
     await eventually(() => events.includes('1: reconcile'), 'reconciling');
@@ -126,15 +136,7 @@ describe('leader terms', () => {
     const signal = localWorkSignal();
     let signalled = 0;
     signal.onWork(() => (signalled += 1));
-    const terms = createLeaderTerms({
-      leadership: manual.leadership,
-      signal,
-      build: recordingParts(events, ledger, gate),
-      loops,
-      log,
-      clock: systemClock,
-    });
-    terms.start();
+    const terms = startedTerms(manual, recordingParts(events, ledger, gate), signal);
     manual.elect(1);
     await eventually(() => events.includes('1: reconcile'), 'reconciling');
     manual.depose('taken over');
@@ -163,21 +165,13 @@ describe('leader terms', () => {
     const events: string[] = [];
     const manual = manualLeadership();
     const build = recordingParts(events, createMemoryLedger(), Promise.resolve());
-    const terms = createLeaderTerms({
-      leadership: manual.leadership,
-      signal: localWorkSignal(),
-      build: (epoch) => {
-        const parts = build(epoch);
-        parts.controller.recover = async () => {
-          throw new Error('database unreachable');
-        };
-        return parts;
-      },
-      loops,
-      log,
-      clock: systemClock,
+    const terms = startedTerms(manual, (epoch) => {
+      const parts = build(epoch);
+      parts.controller.recover = async () => {
+        throw new Error('database unreachable');
+      };
+      return parts;
     });
-    terms.start();
     manual.elect(1);
     await eventually(() => manual.leadership.currentEpoch() === undefined, 'resigned');
     await eventually(() => events.includes('1: controller stopped'), 'term ended');

@@ -7,9 +7,14 @@ import { serveFakeModal } from '../../sim/modal/bridge.js';
 import { FakeModal } from '../../sim/modal/fake-modal.js';
 import { FakeGitHub } from '../../sim/fake-github.js';
 import { attachFakeRunners } from '../../sim/fake-runners.js';
-import { eventually, freePort, testPrivateKey, WEBHOOK_SECRET } from '../../sim/harness.js';
-import { expectConverged, FAST, queueBurst, seeded } from './scenario.js';
-import { startServerProcess } from './server-process.js';
+import { eventually, freePort, WEBHOOK_SECRET } from '../../sim/harness.js';
+import { expectConverged, queueBurst, seeded } from './scenario.js';
+import {
+  killServerProcess,
+  simServerEnv,
+  startServerProcess,
+  type ServerChild,
+} from './server-process.js';
 
 /** A server process's environment, and GitHub pointed at it. */
 function serverEnv(
@@ -21,21 +26,22 @@ function serverEnv(
 ): Record<string, string> {
   github.webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
   github.webhookSecret = WEBHOOK_SECRET;
-  return {
-    APP_ID: '12345',
-    PRIVATE_KEY: testPrivateKey(),
-    WEBHOOK_SECRET,
-    GHE_HOST: new URL(github.baseUrl).host,
-    GHE_PROTOCOL: 'http',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    LOG_FORMAT: 'json',
-    FAKE_MODAL_BRIDGE_URL: bridgeUrl,
-    SIM_TIMINGS: JSON.stringify(FAST),
-    ...extra,
-  };
+  return simServerEnv(github, { port, bridgeUrl }, { DATA_DIR: dataDir, ...extra });
+}
+
+/** Everything a test started, stopped: the server first. */
+async function stopAll(parts: {
+  readonly child: ServerChild;
+  readonly runners: { detach(): void };
+  readonly bridge: { close(): Promise<void> };
+  readonly modal: FakeModal;
+  readonly github: FakeGitHub;
+}): Promise<void> {
+  await killServerProcess(parts.child, 'SIGTERM');
+  parts.runners.detach();
+  await parts.bridge.close();
+  parts.modal.close();
+  await parts.github.stop();
 }
 
 describe('crash and restart', () => {
@@ -64,8 +70,7 @@ describe('crash and restart', () => {
         () => modal.created.filter((s) => s.stdin.eof).length >= 12,
         'some sandboxes configured before the kill',
       );
-      child.process.kill('SIGKILL');
-      await new Promise((r) => child.process.once('exit', r));
+      await killServerProcess(child, 'SIGKILL');
       const createdAtKill = modal.created.length;
       // Jobs go on in Modal while the server is down; their webhooks fail and wait for redelivery.
       await new Promise((r) => setTimeout(r, 1500));
@@ -77,12 +82,7 @@ describe('crash and restart', () => {
       const reader = openSqliteLedger(dataDir, { mirror: false });
       try {
         await expectConverged(
-          {
-            github,
-            modal,
-            openJobs: async () =>
-              (await reader.listJobs(['queued', 'in_progress', 'waiting'])).length,
-          },
+          { github, modal, ledger: reader },
           { maxRunners: 8, timeoutMs: 80_000 },
         );
       } finally {
@@ -102,12 +102,7 @@ describe('crash and restart', () => {
         () => `not redelivered: ${lost().filter((d) => !resent().has(d.guid)).length}`,
       );
     } finally {
-      child.process.kill('SIGTERM');
-      await new Promise((r) => child.process.once('exit', r));
-      runners.detach();
-      await bridge.close();
-      modal.close();
-      await github.stop();
+      await stopAll({ child, runners, bridge, modal, github });
     }
     const ledger = openSqliteLedger(dataDir);
     expect(await ledger.listJobs(['queued', 'in_progress', 'waiting'])).toEqual([]);
@@ -147,8 +142,7 @@ describe('crash and restart', () => {
       // Recorded in the ledger before the kill (the create's answer is written at once).
       await new Promise((r) => setTimeout(r, 300));
       expect(first.stdin.text).toBe('');
-      child.process.kill('SIGKILL');
-      await new Promise((r) => child.process.once('exit', r));
+      await killServerProcess(child, 'SIGKILL');
       github.latencyMs = 0;
 
       child = await startServerProcess(env);
@@ -169,12 +163,7 @@ describe('crash and restart', () => {
       expect(runners.stats.jobsRun).toBe(1);
       expect(child.output.join('')).toContain('interrupted launch undone');
     } finally {
-      child.process.kill('SIGTERM');
-      await new Promise((r) => child.process.once('exit', r));
-      runners.detach();
-      await bridge.close();
-      modal.close();
-      await github.stop();
+      await stopAll({ child, runners, bridge, modal, github });
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

@@ -4,7 +4,7 @@ import { serveFakeModal } from '../../sim/modal/bridge.js';
 import { FakeModal } from '../../sim/modal/fake-modal.js';
 import { FakeGitHub } from '../../sim/fake-github.js';
 import { attachFakeRunners } from '../../sim/fake-runners.js';
-import { eventually, freePort, testPrivateKey, WEBHOOK_SECRET } from '../../sim/harness.js';
+import { eventually, freePort, WEBHOOK_SECRET } from '../../sim/harness.js';
 import {
   createSchema,
   dropSchemas,
@@ -14,7 +14,12 @@ import {
 } from '../../sim/test-database.js';
 import { startLoadBalancer } from './load-balancer.js';
 import { expectConverged, FAST, queueBurst, seeded } from './scenario.js';
-import { startServerProcess, type ServerChild } from './server-process.js';
+import {
+  killServerProcess,
+  simServerEnv,
+  startServerProcess,
+  type ServerChild,
+} from './server-process.js';
 
 const MAX_RUNNERS = 10;
 const JOBS = 300;
@@ -95,30 +100,26 @@ describe('three replicas on one PostgreSQL', () => {
     const replicas: Replica[] = [];
     for (const id of ['replica-a', 'replica-b', 'replica-c']) {
       const port = await freePort();
-      const child = await startServerProcess({
-        APP_ID: '12345',
-        PRIVATE_KEY: testPrivateKey(),
-        WEBHOOK_SECRET,
-        GHE_HOST: new URL(github.baseUrl).host,
-        GHE_PROTOCOL: 'http',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        REPLICA_ID: id,
-        MAX_RUNNERS: String(MAX_RUNNERS),
-        MAX_CONCURRENT_LAUNCHES: '4',
-        REDELIVERY_LOOKBACK_HOURS: '1',
-        RUNNER_BOOT_TIMEOUT_SECONDS: '30',
-        LOG_LEVEL: 'info',
-        LOG_FORMAT: 'json',
-        FAKE_MODAL_BRIDGE_URL: bridge.url,
-        SIM_TIMINGS: JSON.stringify({
-          ...FAST,
-          leaseTtlMs: LEASE_TTL_MS,
-          leaseRenewMs: 300,
-          leaseRetryMs: 300,
-        }),
-      });
+      const child = await startServerProcess(
+        simServerEnv(
+          github,
+          { port, bridgeUrl: bridge.url },
+          {
+            DATABASE_URL: databaseUrl,
+            REPLICA_ID: id,
+            MAX_RUNNERS: String(MAX_RUNNERS),
+            MAX_CONCURRENT_LAUNCHES: '4',
+            REDELIVERY_LOOKBACK_HOURS: '1',
+            RUNNER_BOOT_TIMEOUT_SECONDS: '30',
+            SIM_TIMINGS: JSON.stringify({
+              ...FAST,
+              leaseTtlMs: LEASE_TTL_MS,
+              leaseRenewMs: 300,
+              leaseRetryMs: 300,
+            }),
+          },
+        ),
+      );
       replicas.push({ ...child, id, url: `http://127.0.0.1:${port}`, state: 'running' });
     }
     const balancer = await startLoadBalancer(replicas.map((r) => r.url));
@@ -167,12 +168,7 @@ describe('three replicas on one PostgreSQL', () => {
       const reader = (await openPostgresLedger({ url: TEST_DATABASE_URL, schema, max: 1 })).ledger;
       try {
         await expectConverged(
-          {
-            github,
-            modal,
-            openJobs: async () =>
-              (await reader.listJobs(['queued', 'in_progress', 'waiting'])).length,
-          },
+          { github, modal, ledger: reader },
           { maxRunners: MAX_RUNNERS, timeoutMs: 120_000 },
         );
         expect(
@@ -220,8 +216,7 @@ describe('three replicas on one PostgreSQL', () => {
       for (const r of replicas) {
         if (r.process.exitCode !== null || r.process.signalCode !== null) continue;
         r.process.kill('SIGCONT');
-        r.process.kill('SIGTERM');
-        await new Promise((resolve) => r.process.once('exit', resolve));
+        await killServerProcess(r, 'SIGTERM');
       }
       await balancer.close();
       runners.detach();

@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import type { Timings } from '../../src/config/timings.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
 import type { Harness } from '../../sim/harness.js';
 import { eventually } from '../../sim/harness.js';
 import type { FakeJob } from '../../sim/fake-github.js';
@@ -54,8 +55,8 @@ export async function queueBurst(
 export interface World {
   readonly github: Harness['github'];
   readonly modal: Harness['modal'];
-  /** Open jobs in the server's ledger; omitted when the server runs in another process. */
-  readonly openJobs?: () => Promise<number>;
+  /** The server's ledger, or a reader of it; omitted when nothing can read it. */
+  readonly ledger?: Pick<Ledger, 'listJobs'>;
 }
 
 /** The end state every scenario must reach: nothing left anywhere, caps held throughout. */
@@ -68,8 +69,7 @@ export async function expectConverged(
       ? {
           github: world.github,
           modal: world.modal,
-          openJobs: async () =>
-            (await world.server.ledger.listJobs(['queued', 'in_progress', 'waiting'])).length,
+          ledger: world.server.ledger,
         }
       : world;
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -89,10 +89,10 @@ export async function expectConverged(
       `left behind: ${h.modal.liveCount()} sandboxes, ${h.github.runners.size} registrations (${[...h.github.runners.values()].map((r) => `${r.name}:${r.status}${r.busy ? ':busy' : ''}`).join(', ')})`,
     timeoutMs,
   );
-  const openJobs = h.openJobs;
-  if (openJobs)
+  const { ledger } = h;
+  if (ledger)
     await eventually(
-      async () => (await openJobs()) === 0,
+      async () => (await ledger.listJobs(['queued', 'in_progress', 'waiting'])).length === 0,
       'the ledger still has open jobs',
       timeoutMs,
     );
