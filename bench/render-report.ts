@@ -25,6 +25,8 @@ export interface BenchReport {
   readonly jitRatePerSecond: number;
   readonly jobs: number;
   readonly repeats: readonly RepeatResult[];
+  /** `--repeat`: more than `repeats.length` while the run is under way (or was cut short). */
+  readonly repeatsAsked: number;
   /** Opt-in: the widest burst again with the ledger on PostgreSQL, once. */
   readonly postgres: BurstRunResult | undefined;
   /** The Node flags the server ran with (production's). */
@@ -214,8 +216,9 @@ export function renderMarkdown(r: BenchReport): string {
     `- **Date:** ${r.date}`,
     `- **Machine:** ${r.machine}`,
     `- **Command:** \`${r.command}\``,
-    `- **Repeats:** ${r.repeats.length}; each target is judged on the **median** of the repeats (ratios: median measured ÷ median floor; "per run" lists each repeat's own ratio)`,
+    `- **Repeats:** ${r.repeats.length}${r.repeats.length < r.repeatsAsked ? ` of the ${r.repeatsAsked} asked (the run was cut short)` : ''}; each target is judged on the **median** of the repeats (ratios: median measured ÷ median floor; "per run" lists each repeat's own ratio)`,
     `- **Duration of the run:** ${r.durationSeconds.toFixed(0)} s`,
+    `- **Load:** the machine is shared (other engineers' tests run on the same 2 cores); 1-minute load average at the start / end of each repeat: ${r.repeats.map((x) => `${x.loadAverage[0].toFixed(1)} / ${x.loadAverage[1].toFixed(1)}`).join('; ')}`,
     '',
     '## Targets',
     '',

@@ -17,13 +17,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import type { RepeatResult } from '../bench/bench-targets.js';
 import type { StackOptions } from '../bench/bench-stack.js';
 import { measureFdatasync } from '../bench/measure-fdatasync.js';
-import { measureFloor } from '../bench/measure-floor.js';
+import { measureFloor, type FloorResult } from '../bench/measure-floor.js';
 import { planMicro } from '../bench/plan-micro.js';
 import { renderMarkdown, renderText, type BenchReport } from '../bench/render-report.js';
 import { runBurst, type BurstRunOptions, type BurstRunResult } from '../bench/run-burst.js';
@@ -102,19 +102,29 @@ async function run(options: BurstRunOptions): Promise<BurstRunResult> {
 }
 
 async function repeatOnce(i: number): Promise<RepeatResult> {
-  console.log(`repeat ${i + 1}/${repeats}`);
+  const loadBefore = loadavg()[0] ?? NaN;
+  console.log(`repeat ${i + 1}/${repeats} (load average ${loadBefore.toFixed(1)})`);
   const bursts: BurstRunResult[] = [];
+  const floor: FloorResult[] = [];
+  // Each burst and its floors back to back, so that they see the same load on this machine.
   for (const concurrency of connections) {
     bursts.push(await run({ ...base, label: `c${concurrency}`, jobs, concurrency }));
+    console.log(`  floors: ${jobs} webhooks at ${concurrency} connections`);
+    const floors = await measureFloor({
+      jobs,
+      concurrencies: [concurrency],
+      buildDir,
+      webhookSecret: base.webhookSecret,
+      privateKey: base.privateKey,
+    });
+    for (const f of floors) {
+      console.log(
+        `    ${f.server}: answer p50 ${f.answer.p50.toFixed(2)} / p99 ${f.answer.p99.toFixed(1)} ms, ${f.msPerWebhook.toFixed(3)} ms/webhook` +
+          (f.dispatch ? `, dispatch p99 ${f.dispatch.p99.toFixed(1)} ms` : ''),
+      );
+    }
+    floor.push(...floors);
   }
-  console.log(`  floors: ${jobs} webhooks at ${connections.join(', ')} connections`);
-  const floor = await measureFloor({
-    jobs,
-    concurrencies: connections,
-    buildDir,
-    webhookSecret: base.webhookSecret,
-    privateKey: base.privateKey,
-  });
   console.log(`  plan(): 10,000 queued jobs, 1,000 runners, ${planRuns} runs; fdatasync ×300`);
   const plan = await planMicro(10_000, 1_000, planRuns);
   const fdatasync = await measureFdatasync(300);
@@ -132,12 +142,54 @@ async function repeatOnce(i: number): Promise<RepeatResult> {
       `    listing calls/min idle ${exitWatch.idle.listPerMinute.toFixed(0)}, busy ${exitWatch.busy.listPerMinute.toFixed(0)}; exit → reused max ${exitWatch.reused.max.toFixed(0)} ms`,
     );
   }
-  return { bursts, floor, plan, fdatasync, exitWatch };
+  return {
+    bursts,
+    floor,
+    plan,
+    fdatasync,
+    exitWatch,
+    loadAverage: [loadBefore, loadavg()[0] ?? NaN],
+  };
+}
+
+const cpu = cpus();
+const args = process.argv.slice(2);
+const out = values.out ?? 'BENCHMARKS.md';
+
+/** Writes the report of the repeats done so far (a run cut short still leaves its figures). */
+async function writeReport(
+  done: readonly RepeatResult[],
+  postgres?: BurstRunResult,
+): Promise<BenchReport> {
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine: `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${type()} ${release()}, Node ${process.version}`,
+    command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
+    githubLatencyMs: base.githubLatencyMs,
+    modalLatencyMs: base.modalLatencyMs,
+    maxConcurrentLaunches: base.maxConcurrentLaunches,
+    maxRunners: base.maxRunners,
+    jitRatePerSecond: base.jitRatePerSecond ?? NaN,
+    jobs,
+    repeats: done,
+    repeatsAsked: repeats,
+    postgres,
+    nodeFlags: SERVER_NODE_FLAGS,
+    durationSeconds: (Date.now() - started) / 1000,
+  };
+  // Formatted like every other file, so that `npm run lint` (prettier --check) accepts it.
+  const prettierOptions = (await resolveConfig(out)) ?? {};
+  writeFileSync(out, await format(renderMarkdown(report), { ...prettierOptions, filepath: out }));
+  return report;
 }
 
 console.log('modal-github-runner bench');
 const results: RepeatResult[] = [];
-for (let i = 0; i < repeats; i++) results.push(await repeatOnce(i));
+for (let i = 0; i < repeats; i++) {
+  results.push(await repeatOnce(i));
+  await writeReport(results);
+  console.log(`  wrote ${out} (${results.length} of ${repeats} repeats)`);
+}
 const widest = connections[0] ?? 32;
 const postgres = values.postgres
   ? await run({
@@ -148,27 +200,5 @@ const postgres = values.postgres
       databaseUrl: values['database-url'],
     })
   : undefined;
-
-const cpu = cpus();
-const args = process.argv.slice(2);
-const report: BenchReport = {
-  date: new Date().toISOString(),
-  machine: `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${type()} ${release()}, Node ${process.version}`,
-  command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
-  githubLatencyMs: base.githubLatencyMs,
-  modalLatencyMs: base.modalLatencyMs,
-  maxConcurrentLaunches: base.maxConcurrentLaunches,
-  maxRunners: base.maxRunners,
-  jitRatePerSecond: base.jitRatePerSecond ?? NaN,
-  jobs,
-  repeats: results,
-  postgres,
-  nodeFlags: SERVER_NODE_FLAGS,
-  durationSeconds: (Date.now() - started) / 1000,
-};
-console.log(`\n${renderText(report)}`);
-// Formatted like every other file, so that `npm run lint` (prettier --check) accepts it.
-const out = values.out ?? 'BENCHMARKS.md';
-const prettierOptions = (await resolveConfig(out)) ?? {};
-writeFileSync(out, await format(renderMarkdown(report), { ...prettierOptions, filepath: out }));
-console.log(`\nwrote ${out}`);
+const report = await writeReport(results, postgres);
+console.log(`\n${renderText(report)}\n\nwrote ${out}`);
