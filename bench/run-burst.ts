@@ -23,6 +23,12 @@ export interface BurstRunOptions extends StackOptions {
 export interface BurstRunResult {
   readonly options: BurstRunOptions;
   readonly answer: Summary;
+  /**
+   * Answers of webhooks sent while the burst's launches ran, and of those sent after the last
+   * of its sandboxes was created (then a webhook is recorded and answered, nothing more).
+   */
+  readonly answerDuringLaunches: Summary;
+  readonly answerAfterLaunches: Summary;
   /** Burst start → last answer, ms. */
   readonly burstMs: number;
   /** First request sent → last answer, divided by the webhooks: the server's time per webhook, ms. */
@@ -98,9 +104,17 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
       recordedAt,
       stack.createSentAt,
     );
+    const lastCreated = Math.max(
+      ...stack.modal.created
+        .filter((sb) => burstIds.has(Number(sb.tags['job-id'])))
+        .map((sb) => sb.createdAt),
+    );
+    const took = (from: readonly Answer[]) => from.map((a) => a.answeredAt - a.sentAt);
     return {
       options,
-      answer: summarize(answers.map((a) => a.answeredAt - a.sentAt)),
+      answer: summarize(took(answers)),
+      answerDuringLaunches: summarize(took(answers.filter((a) => a.sentAt <= lastCreated))),
+      answerAfterLaunches: summarize(took(answers.filter((a) => a.sentAt > lastCreated))),
       burstMs,
       msPerWebhook: (lastAnswer - firstSent) / options.jobs,
       convergedMs,

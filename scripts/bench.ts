@@ -16,8 +16,9 @@
  * sandbox), never for a missed target (printed as MISS).
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import type { RepeatResult } from '../bench/bench-targets.js';
@@ -50,8 +51,26 @@ const { values } = parseArgs({
     postgres: { type: 'boolean', default: false },
     'database-url': { type: 'string', default: TEST_DATABASE_URL },
     out: { type: 'string', default: 'BENCHMARKS.md' },
+    render: { type: 'string' },
   },
 });
+const out = values.out ?? 'BENCHMARKS.md';
+
+/** BENCHMARKS.md, formatted like every other file (so that `npm run lint` accepts it). */
+async function writeMarkdown(report: BenchReport): Promise<void> {
+  const prettierOptions = (await resolveConfig(out)) ?? {};
+  writeFileSync(out, await format(renderMarkdown(report), { ...prettierOptions, filepath: out }));
+}
+
+// `--render FILE`: the report again from the figures a run saved, without running anything.
+if (values.render !== undefined) {
+  const saved = JSON.parse(readFileSync(values.render, 'utf8'), (_key, value: unknown) =>
+    value === null ? NaN : value,
+  ) as BenchReport;
+  await writeMarkdown(saved);
+  console.log(`${renderText(saved)}\n\nwrote ${out}`);
+  process.exit(0);
+}
 
 function positive(name: string, text: string | undefined): number {
   const n = Number(text);
@@ -154,7 +173,6 @@ async function repeatOnce(i: number): Promise<RepeatResult> {
 
 const cpu = cpus();
 const args = process.argv.slice(2);
-const out = values.out ?? 'BENCHMARKS.md';
 
 /** Writes the report of the repeats done so far (a run cut short still leaves its figures). */
 async function writeReport(
@@ -177,9 +195,9 @@ async function writeReport(
     nodeFlags: SERVER_NODE_FLAGS,
     durationSeconds: (Date.now() - started) / 1000,
   };
-  // Formatted like every other file, so that `npm run lint` (prettier --check) accepts it.
-  const prettierOptions = (await resolveConfig(out)) ?? {};
-  writeFileSync(out, await format(renderMarkdown(report), { ...prettierOptions, filepath: out }));
+  await writeMarkdown(report);
+  // The raw figures, to render the report again without rerunning (not committed).
+  writeFileSync(join(buildDir, 'bench-report.json'), JSON.stringify(report, null, 1));
   return report;
 }
 
