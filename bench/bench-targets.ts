@@ -81,56 +81,39 @@ function ratioRow(
   };
 }
 
+type Figure = (x: { readonly answer: Summary; readonly msPerWebhook: number }) => number;
+
+/** What is compared at a connection count, and the limit: one at a time, the answer itself. */
+const webhookSpecs = (c: number): [string, Figure, number][] =>
+  c === 1
+    ? [
+        ['answer p50', (x) => x.answer.p50, 1.3],
+        ['answer p99', (x) => x.answer.p99, 1.5],
+      ]
+    : [
+        ['time per webhook', (x) => x.msPerWebhook, 1.3],
+        ['answer p99', (x) => x.answer.p99, 1.3],
+      ];
+
 /** The webhook targets at each connection count the bench ran. */
 function webhookRows(repeats: readonly RepeatResult[], concurrencies: number[]): TargetRow[] {
-  const rows: TargetRow[] = [];
-  const probot = (c: number, pick: (f: FloorResult) => number) => (r: RepeatResult) => {
-    const f = floorAt(r, 'probot', c);
-    return f && pick(f);
-  };
-  const ours = (c: number, pick: (b: BurstRunResult) => number) => (r: RepeatResult) => {
-    const b = burstAt(r, c);
-    return b && pick(b);
-  };
-  for (const c of concurrencies) {
-    const at = `${c} connection${c === 1 ? '' : 's'}`;
-    if (c === 1) {
-      rows.push(
-        ratioRow(
-          repeats,
-          `one at a time: answer p50 ≤ 1.3 × the empty Probot app's`,
-          ours(c, (b) => b.answer.p50),
-          probot(c, (f) => f.answer.p50),
-          1.3,
-        ),
-        ratioRow(
-          repeats,
-          `one at a time: answer p99 ≤ 1.5 × the empty Probot app's`,
-          ours(c, (b) => b.answer.p99),
-          probot(c, (f) => f.answer.p99),
-          1.5,
-        ),
-      );
-      continue;
-    }
-    rows.push(
+  return concurrencies.flatMap((c) =>
+    webhookSpecs(c).map(([what, figure, limit]) =>
       ratioRow(
         repeats,
-        `${at}: time per webhook ≤ 1.3 × the empty Probot app's`,
-        ours(c, (b) => b.msPerWebhook),
-        probot(c, (f) => f.msPerWebhook),
-        1.3,
+        `${c === 1 ? 'one at a time (1 connection)' : `${c} connections`}: ${what} ≤ ${limit} × the empty Probot app's`,
+        (r) => {
+          const b = burstAt(r, c);
+          return b && figure(b);
+        },
+        (r) => {
+          const f = floorAt(r, 'probot', c);
+          return f && figure(f);
+        },
+        limit,
       ),
-      ratioRow(
-        repeats,
-        `${at}: answer p99 ≤ 1.3 × the empty Probot app's`,
-        ours(c, (b) => b.answer.p99),
-        probot(c, (f) => f.answer.p99),
-        1.3,
-      ),
-    );
-  }
-  return rows;
+    ),
+  );
 }
 
 /** Dispatch overhead p99 ≤ the dispatch floor's p99 + 5 ms, at each connection count. */
