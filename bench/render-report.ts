@@ -48,6 +48,7 @@ const RUN_HEADER = [
   'answer ms p50 / p99 / max',
   'answer once all launched ms p50 / p99 (webhooks)',
   'ms per webhook',
+  'fdatasync beside the burst ms p50 / p99',
   'CPU ms/job',
   'create overhead ms p50 / p99 (server part / gRPC transit p99)',
   'launches/s (÷ ideal)',
@@ -62,6 +63,7 @@ function runRow(repeat: number, r: BurstRunResult): string[] {
     triple(r.answer),
     `${pair(r.answerAfterLaunches)} (${r.answerAfterLaunches.n})`,
     r.msPerWebhook.toFixed(3),
+    pair(r.fdatasyncDuringBurst),
     r.cpuMsPerJob.toFixed(2),
     `${pair(r.launch.createOverhead)} (${ms(r.launch.createOverheadServer.p99)} / ${ms(r.launch.createTransit.p99)})`,
     `${r.launch.throughputPerSecond.toFixed(1)} (${(r.launch.throughputPerSecond / idealPerSecond(r)).toFixed(2)})`,
@@ -176,6 +178,28 @@ function durabilitySection(r: BenchReport): string[] {
     `The server answers a \`queued\` webhook only once its job is durable: the ledger's group commit writes the jobs of one event-loop turn in one SQLite transaction and then fdatasyncs the WAL on libuv's thread pool (src/ledger/wal-sync.ts; syncs that overlap share one), as issue #13 requires. In a burst many webhooks share a sync; one webhook at a time pays a whole one each. Measured in the same run, on the file system the server's DATA_DIR is on (a 4 KiB append then \`datasync()\`, 300 times per repeat): fdatasync p50 **${ms(fsync((s) => s.p50))} ms**, p99 **${ms(fsync((s) => s.p99))} ms**, max ${ms(fsync((s) => s.max))} ms (median of the repeats; per repeat p50 / p99: ${r.repeats.map((x) => pair(x.fdatasync)).join('; ')}).`,
     '',
     `One webhook at a time, this server's answer p50 is ${ms(oursP50)} ms against the empty Probot app's ${ms(probotP50)} ms (${ms(oursP50 - probotP50)} ms more). The empty Probot app writes nothing, so it pays no sync. The same run split by when each webhook was sent: while the burst's ${r.maxRunners.toLocaleString('en-US')} launches ran (each of the first webhooks starts one: minting, the SDK's create, the runner writes, planning), answer p50 / p99 ${during}; after the last of its sandboxes was created, when a webhook is only verified, recorded, synced and answered, ${after}. What remains of the gap once the launches are done is this server's own path for a webhook (the record, its sync, the planner's check); what comes on top while they run is the launches' work on the same event loop and the same two cores.`,
+    '',
+    markdownTable(
+      [
+        'connections',
+        "fdatasync beside this server's burst ms p50 / p99",
+        "fdatasync beside the empty Probot app's burst ms p50 / p99",
+        'this server ms per webhook',
+        'empty Probot app ms per webhook',
+      ],
+      concurrenciesOf(r).map((c) => {
+        const m = (xs: (number | undefined)[]) => ms(median(xs.map((x) => x ?? NaN)));
+        return [
+          String(c),
+          `${m(r.repeats.map((x) => burstAt(x, c)?.fdatasyncDuringBurst.p50))} / ${m(r.repeats.map((x) => burstAt(x, c)?.fdatasyncDuringBurst.p99))}`,
+          `${m(r.repeats.map((x) => floorAt(x, 'probot', c)?.fdatasyncDuringBurst.p50))} / ${m(r.repeats.map((x) => floorAt(x, 'probot', c)?.fdatasyncDuringBurst.p99))}`,
+          m(r.repeats.map((x) => burstAt(x, c)?.msPerWebhook)),
+          m(r.repeats.map((x) => floorAt(x, 'probot', c)?.msPerWebhook)),
+        ];
+      }),
+    ),
+    '',
+    "The probe beside each burst (a 4 KiB append and a datasync every 20 ms, in the bench's process, on the same file system) runs beside the floors' bursts too, so both carry its load. A connection waits for its webhook's sync before it sends the next one, so with few connections in flight the syncs, not the CPU, pace the burst: at C connections and a sync of S ms, at most about C webhooks are answered per S ms, however many share a sync.",
     '',
   ];
 }

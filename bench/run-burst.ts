@@ -9,6 +9,7 @@ import {
 import { fireBurst, type Answer } from './fire-burst.js';
 import { jobBodies } from './job-bodies.js';
 import { launchTimings } from './launch-timings.js';
+import { startFdatasyncProbe } from './measure-fdatasync.js';
 import { nowMs } from './now-ms.js';
 import { procUsage } from './proc-usage.js';
 import { summarize, type Summary } from './summarize.js';
@@ -29,6 +30,8 @@ export interface BurstRunResult {
    */
   readonly answerDuringLaunches: Summary;
   readonly answerAfterLaunches: Summary;
+  /** fdatasync latency in this process, on the DATA_DIR's file system, while the burst ran, ms. */
+  readonly fdatasyncDuringBurst: Summary;
   /** Burst start → last answer, ms. */
   readonly burstMs: number;
   /** First request sent → last answer, divided by the webhooks: the server's time per webhook, ms. */
@@ -63,13 +66,16 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
     const bodies = jobBodies(FIRST_BURST_ID, options.jobs, BENCH_REPOS);
     const burstIds = new Set(bodies.map((b) => b.id));
     const before = procUsage(server.pid);
+    // A sync every 20 ms beside the burst: what the ledger's WAL sync costs meanwhile.
+    const probe = startFdatasyncProbe(20);
     const started = nowMs();
     const answers: Answer[] = await fireBurst({
       url: stack.url,
       secret: options.webhookSecret,
       jobs: bodies,
       concurrency: options.concurrency,
-    });
+    }).finally(() => probe.stop());
+    const fdatasyncDuringBurst = await probe.stop();
     const lastAnswer = Math.max(...answers.map((a) => a.answeredAt));
     const burstMs = lastAnswer - started;
     // As the floors measure it: first request sent → last answer (bodies signed before).
@@ -113,6 +119,7 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
     return {
       options,
       answer: summarize(took(answers)),
+      fdatasyncDuringBurst,
       answerDuringLaunches: summarize(took(answers.filter((a) => a.sentAt <= lastCreated))),
       answerAfterLaunches: summarize(took(answers.filter((a) => a.sentAt > lastCreated))),
       burstMs,
