@@ -10,6 +10,7 @@ import {
 } from './bench-targets.js';
 import { DISPATCH_EVERY } from './dispatch-receiver.js';
 import { median } from './median.js';
+import { missesSection } from './render-misses.js';
 import type { BurstRunResult } from './run-burst.js';
 import type { CallWindow } from './run-exit-watch.js';
 import type { Summary } from './summarize.js';
@@ -270,6 +271,7 @@ export function renderMarkdown(r: BenchReport): string {
       ]),
     ),
     '',
+    ...missesSection(r.repeats),
     '## Parameters',
     '',
     `- Each repeat: ${r.jobs.toLocaleString('en-US')} signed \`workflow_job.queued\` webhooks at ${concurrenciesOf(r).join(', ')} keep-alive connections against the real server, then the same bursts against the floors, plan() in-process, the fdatasync probe, and the exit-watching run.`,
