@@ -96,7 +96,10 @@ describe('the webhook door', () => {
       expect(result.status).toBe(413);
       // Refused at the declared length before reading, or once 25 MB have streamed in.
       expect(result.sentBytes).toBeLessThan(100 * MB);
-      const bound = mode === 'declared-length' ? 16 * MB : MAX_WEBHOOK_BODY_BYTES + 16 * MB;
+      // Garbage the collector has not yet reclaimed counts too (on a loaded CI machine it lagged
+      // by up to ~20 MB), so the bound leaves room for it while staying far below the 100 MB a
+      // server that read the whole body would hold.
+      const bound = mode === 'declared-length' ? 32 * MB : MAX_WEBHOOK_BODY_BYTES + 32 * MB;
       expect(growth).toBeLessThan(bound);
       expect(h.logs.text).toMatch(/webhook body over the limit refused/);
     },
