@@ -4,6 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summarize, type Summary } from './summarize.js';
 
+/**
+ * Between the syncs of the probe beside a burst: rare enough not to compete with the server's
+ * own syncs for the disk (one every 20 ms may have: a burst beside it ran far slower), often
+ * enough for a hundred samples or more per burst.
+ */
+export const FDATASYNC_PROBE_GAP_MS = 250;
+
 export interface FdatasyncProbe {
   /** Stops after the sync under way; the latencies seen, ms. */
   stop(): Promise<Summary>;

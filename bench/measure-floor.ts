@@ -8,7 +8,7 @@ import {
 } from './dispatch-receiver.js';
 import { fireBurst } from './fire-burst.js';
 import { jobBodies } from './job-bodies.js';
-import { startFdatasyncProbe } from './measure-fdatasync.js';
+import { FDATASYNC_PROBE_GAP_MS, startFdatasyncProbe } from './measure-fdatasync.js';
 import { startServerProcess } from './server-process.js';
 import { summarize, type Summary } from './summarize.js';
 
@@ -79,7 +79,7 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult[]
         if (typeof reported !== 'number') throw new Error(`${script} did not report its port`);
         const bodies = jobBodies(1_000, options.jobs, ['acme/api']);
         // The same fdatasync probe as beside this server's bursts, so both share its load.
-        const probe = startFdatasyncProbe(20);
+        const probe = startFdatasyncProbe(FDATASYNC_PROBE_GAP_MS);
         const answers = await fireBurst({
           url: `http://127.0.0.1:${reported}/api/github/webhooks`,
           secret: options.webhookSecret,

@@ -9,7 +9,7 @@ import {
 import { fireBurst, type Answer } from './fire-burst.js';
 import { jobBodies } from './job-bodies.js';
 import { launchTimings } from './launch-timings.js';
-import { startFdatasyncProbe } from './measure-fdatasync.js';
+import { FDATASYNC_PROBE_GAP_MS, startFdatasyncProbe } from './measure-fdatasync.js';
 import { nowMs } from './now-ms.js';
 import { procUsage } from './proc-usage.js';
 import { summarize, type Summary } from './summarize.js';
@@ -66,8 +66,8 @@ export async function runBurst(options: BurstRunOptions): Promise<BurstRunResult
     const bodies = jobBodies(FIRST_BURST_ID, options.jobs, BENCH_REPOS);
     const burstIds = new Set(bodies.map((b) => b.id));
     const before = procUsage(server.pid);
-    // A sync every 20 ms beside the burst: what the ledger's WAL sync costs meanwhile.
-    const probe = startFdatasyncProbe(20);
+    // A sync every 250 ms beside the burst: what the ledger's WAL sync costs meanwhile.
+    const probe = startFdatasyncProbe(FDATASYNC_PROBE_GAP_MS);
     const started = nowMs();
     const answers: Answer[] = await fireBurst({
       url: stack.url,
