@@ -24,6 +24,8 @@ export function missesSection(repeats: readonly RepeatResult[]): string[] {
         return b && pick(b);
       }),
     );
+  const sync = (pick: (b: NonNullable<ReturnType<typeof burstAt>>) => number) =>
+    ms(median(repeats.flatMap((x) => x.bursts.map(pick))));
   return [
     '## Missed targets and what stands in the way',
     '',
@@ -35,7 +37,8 @@ export function missesSection(repeats: readonly RepeatResult[]): string[] {
     `- **CPU starvation, seen in a pure function.** plan() (no I/O, no allocation beyond its result) took p50 ${ms(med(repeats, (x) => x.plan.plan.p50))} / p99 ${ms(med(repeats, (x) => x.plan.plan.p99))} ms in this run, against ${QUIET_PLAN} in the previous report on a quieter machine: its p99 is time spent waiting for a core, and so is much of every p99 above.`,
     `- **Where the dispatch time goes** (${widest} connections, p99, median of the repeats): the server's part, until it hands the create request to its gRPC client, ${at(widest, (b) => b.launch.createOverheadServer.p99)} ms; the gRPC transit, handed over → received by the fake Modal, ${at(widest, (b) => b.launch.createTransit.p99)} ms. The transit is the request's HTTP/2 frames waiting for the event loop behind the webhooks already due, the same wait the dispatch floor measures in the empty Probot app (whose handler does nothing else).`,
     `- **The launches run during the bursts.** A burst's first ${repeats[0]?.bursts[0]?.options.maxRunners.toLocaleString('en-US') ?? ''} webhooks each start a launch (JIT minting through Octokit, the SDK's create, the stdin write, the runner writes, planning) on the same event loop; the empty Probot app does none of that. See the one-at-a-time split under *Durability* for the answer times while they run and after.`,
-    `- **The syncs pace the bursts with few connections.** Each webhook waits for its job's WAL fdatasync before its connection sends the next; see *Durability* for what a sync cost beside each burst.`,
+    `- **Syncs.** Each webhook waits for its job's WAL fdatasync before its connection can send the next. The probe beside the bursts (under *Durability*) saw syncs of p50 ${sync((b) => b.fdatasyncDuringBurst.p50)} ms beside this server's bursts; but the probe appends to its file, so each of its syncs also commits the file's new size, while SQLite rewrites its WAL in place once it has grown, and one webhook at a time, once the launches were done, the server answered in p50 ${at(1, (b) => b.answerAfterLaunches.p50)} ms, its sync included. So the server's syncs cost less than the probe's, and the sync alone does not explain the gap at these loads.`,
+    `- **Not separated by this run:** how the rest of the gap at 8 and 32 connections splits between the launches and the per-webhook path on a starved CPU. A CPU profile of the server (\`BENCH_CPU_PROF_DIR=dir npm run bench\`) on a quiet machine would; none was taken in this run.`,
     '',
   ];
 }

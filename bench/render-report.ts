@@ -200,7 +200,7 @@ function durabilitySection(r: BenchReport): string[] {
       }),
     ),
     '',
-    "The probe beside each burst (a 4 KiB append and a datasync every 250 ms, in the bench's process, on the same file system) runs beside the floors' bursts too, so both carry its load. A connection waits for its webhook's sync before it sends the next one, so with few connections in flight the syncs, not the CPU, pace the burst: at C connections and a sync of S ms, at most about C webhooks are answered per S ms, however many share a sync.",
+    "The probe beside each burst (a 4 KiB append and a datasync every 250 ms, in the bench's process, on the same file system) runs beside the floors' bursts too, so both carry its load. It appends to its file, so each of its syncs also commits the file's new size; SQLite rewrites its WAL in place once it has grown, so the server's syncs can cost less (see *Missed targets*). A connection waits for its webhook's sync before it sends the next one: at C connections and a sync of S ms, at most about C webhooks are answered per S ms, however many share a sync.",
     '',
   ];
 }
