@@ -7,7 +7,7 @@
  * costs here; and exit watching with 1,000 idle-then-busy runners. Every target is judged on
  * the median of the repeats. Prints the targets and rewrites BENCHMARKS.md.
  *
- *   npm run bench                          # 3 repeats (about 15-20 minutes)
+ *   npm run bench                          # 3 repeats (about 30 minutes here)
  *   npm run bench -- --repeat 1            # one repeat
  *   npm run bench -- --quick               # 1 repeat of 1,000 webhooks, 200 runners: a smoke test
  *   npm run bench -- --postgres            # also the widest burst with the ledger on PostgreSQL
