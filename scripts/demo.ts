@@ -58,7 +58,7 @@ const h = await startHarness({
     LOG_LEVEL: 'info',
     STATUS_TOKEN: DEMO_STATUS_TOKEN,
     RUNNER_CLASSES:
-      '{"modal":{"cpu":2,"memoryMiB":8192,"warmPool":2},"modal-gpu":{"cpu":8,"memoryMiB":32768,"gpu":"A10G","maxRunners":2}}',
+      '{"modal":{"cpu":2,"memoryMiB":8192,"warmPool":2},"modal-gpu":{"cpu":8,"memoryMiB":32768,"gpu":"A10G","maxRunners":2,"cache":{"sizeGiB":20,"ttlDays":7}},"modal-docker":{"cpu":4,"memoryMiB":16384,"docker":true,"maxRunners":4}}',
   },
   timings: { reconcileIntervalMs: 5_000, idleGraceMs: 10_000, statusSampleMs: 2_000 },
 });
@@ -112,10 +112,12 @@ const progress = setInterval(() => {
 
 // Job i is sent at i/jobs of the way through --seconds: the last one at the end of it.
 const repos = ['acme/api', 'acme/web', 'acme/infra', 'acme/ml'];
+/** The class each repository's jobs ask for: a GPU class, a Docker class, else `modal`. */
+const classOf: Record<string, string> = { 'acme/ml': 'modal-gpu', 'acme/infra': 'modal-docker' };
 const started = Date.now();
 for (let i = 1; i <= jobs && !stopping; i++) {
   const repo = repos[i % repos.length] as string;
-  const labels = repo === 'acme/ml' ? ['self-hosted', 'modal-gpu'] : ['self-hosted', 'modal'];
+  const labels = ['self-hosted', classOf[repo] ?? 'modal'];
   const dueAt = started + (seconds * 1000 * (i - 1)) / Math.max(1, jobs - 1);
   await new Promise((r) => setTimeout(r, Math.max(0, dueAt - Date.now())));
   h.github.addJob({ id: i, runId: i * 10, repo, labels });

@@ -131,6 +131,13 @@ export class FakeGitHub {
   /** The runner release `GET /orgs/{org}/actions/runners/downloads` offers. */
   latestRunnerVersion = '2.334.0';
   /**
+   * What `GET /repos/actions/runner/releases` lists (newest first, as GitHub does); by default
+   * `latestRunnerVersion`, out a day.
+   */
+  runnerReleases: { version: string; publishedAt: string }[] | undefined;
+  /** The releases answer 404, as on a GitHub Enterprise Server (no actions/runner there). */
+  runnerReleasesNotFound = false;
+  /**
    * The repositories the installation sees (`GET /installation/repositories`); their ids are the
    * ones runner groups list and `PUT .../runner-groups/{id}/repositories` takes.
    */
@@ -151,6 +158,19 @@ export class FakeGitHub {
         req: RecordedRequest,
       ) => { status: number; headers?: Record<string, string>; body?: unknown } | undefined)
     | undefined;
+  /** What `GET /meta` answers (the part the app reads: the hosts Actions needs). */
+  meta: { domains: { actions: string[] } } = {
+    domains: {
+      actions: [
+        'github.com',
+        '*.github.com',
+        '*.actions.githubusercontent.com',
+        'codeload.github.com',
+        'ghcr.io',
+        '*.blob.core.windows.net',
+      ],
+    },
+  };
   /** Where `deliver()` posts webhooks, signed with `webhookSecret`. */
   webhookUrl: string | undefined;
   webhookSecret = 'development';
@@ -194,6 +214,11 @@ export class FakeGitHub {
     ],
     [
       'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/attempts\/(\d+)\/jobs$/,
+      (_r, [o, n, runId]) => this.listRunJobs(`${o}/${n}`, Number(runId)),
+    ],
+    [
+      'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)$/,
       (r, [o, n, id]) => this.getJob(r, `${o}/${n}`, Number(id)),
     ],
@@ -232,7 +257,9 @@ export class FakeGitHub {
       (_r, _p, url) => this.listInstallationRepositories(url),
     ],
     ['GET', /^\/orgs\/([^/]+)\/actions\/runners\/downloads$/, () => this.runnerDownloads()],
+    ['GET', /^\/repos\/actions\/runner\/releases$/, () => this.listRunnerReleases()],
     ['GET', /^\/app\/installations$/, () => ({ status: 200, body: this.installations })],
+    ['GET', /^\/meta$/, () => ({ status: 200, body: this.meta })],
     ['GET', /^\/app\/hook\/deliveries$/, (_r, _p, url) => this.listDeliveries(url)],
     [
       'POST',
@@ -537,6 +564,26 @@ export class FakeGitHub {
     return { status: 200, body: { total_count: this.repositories.length, repositories } };
   }
 
+  private listRunnerReleases() {
+    if (this.runnerReleasesNotFound) return { status: 404, body: { message: 'Not Found' } };
+    const releases = this.runnerReleases ?? [
+      {
+        version: this.latestRunnerVersion,
+        publishedAt: new Date(Date.now() - 24 * 3600_000).toISOString(),
+      },
+    ];
+    return {
+      status: 200,
+      body: releases.map((r) => ({
+        tag_name: `v${r.version}`,
+        name: `v${r.version}`,
+        draft: false,
+        prerelease: false,
+        published_at: r.publishedAt,
+      })),
+    };
+  }
+
   private runnerDownloads() {
     const v = this.latestRunnerVersion;
     const entry = (os: string, architecture: string, ext: string) => {
@@ -618,6 +665,8 @@ export class FakeGitHub {
 
   private checkAuth(req: RecordedRequest): { status: number; body: unknown } | undefined {
     const header = req.authorization ?? '';
+    // GitHub serves GET /meta to anyone.
+    if (req.path === '/meta') return undefined;
     if (req.path === '/app' || req.path.startsWith('/app/')) {
       return /^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(header)
         ? undefined
@@ -685,6 +734,21 @@ export class FakeGitHub {
       return { status: 422, body: { message: 'Bad request - Runner "x" is still running a job"' } };
     this.runners.delete(id);
     return { status: 204 };
+  }
+
+  /** The jobs of a run (every job here is on attempt 1; the job's name is `job-<id>`). */
+  private listRunJobs(repo: string, runId: number) {
+    const jobs = [...this.jobs.values()]
+      .filter((j) => j.repo === repo && j.runId === runId)
+      .map((j) => ({
+        id: j.id,
+        run_id: j.runId,
+        run_attempt: 1,
+        name: `job-${j.id}`,
+        status: j.status,
+        runner_name: j.runnerName,
+      }));
+    return { status: 200, body: { total_count: jobs.length, jobs } };
   }
 
   private getJob(_req: RecordedRequest, repo: string, id: number) {

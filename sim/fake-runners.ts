@@ -1,3 +1,4 @@
+import { JOB_RECORD_PATH } from '../src/modal/runner-job-hook.js';
 import { workflowJobPayload } from './webhooks.js';
 import type { FakeGitHub, FakeJob } from './fake-github.js';
 import type { FakeModal, FakeSandbox } from './modal/fake-modal.js';
@@ -13,6 +14,8 @@ export interface FakeRunnerOptions {
   readonly pollMs?: number;
   /** Sandboxes whose runner dies before registering (chosen by this predicate). */
   readonly dieBeforeRegistering?: (sandbox: FakeSandbox) => boolean;
+  /** GitHub loses the `in_progress` and `completed` webhooks (recorded as failed deliveries). */
+  readonly dropJobWebhooks?: boolean;
 }
 
 export interface FakeRunnerStats {
@@ -48,7 +51,8 @@ export function attachFakeRunners(
     noConfig: 0,
   };
   let detached = false;
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // Unref'd: a long job left sleeping does not hold the process (or Jest) open.
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
   const alive = (sandbox: FakeSandbox) =>
     !detached && modal.sandbox(sandbox.sandboxId)?.result === undefined;
 
@@ -67,8 +71,17 @@ export function attachFakeRunners(
         installationId,
         ownerType: owner === 'jane' ? 'User' : 'Organization',
       }),
+      { drop: options.dropJobWebhooks === true },
     );
   };
+
+  /** What the job hook appends to the sandbox's job record. */
+  const runHook = (sandbox: FakeSandbox, event: 'started' | 'completed', job: FakeJob) =>
+    modal.files.append(
+      sandbox.sandboxId,
+      JOB_RECORD_PATH,
+      `event=${event} repo=${job.repo} run_id=${job.runId} run_attempt=1 job=job-${job.id}\n`,
+    );
 
   /** The first line of the sandbox's stdin, once written; undefined on EOF without one or timeout. */
   function configOf(sandbox: FakeSandbox): Promise<string | undefined> {
@@ -130,9 +143,11 @@ export function attachFakeRunners(
       }
       const job = github.assignJob(runner);
       if (job) {
+        runHook(sandbox, 'started', job);
         await deliverJob('in_progress', job);
         await sleep(jobMs);
         if (!alive(sandbox)) return;
+        runHook(sandbox, 'completed', job);
         github.completeJob(job);
         stats.jobsRun += 1;
         await deliverJob('completed', job);

@@ -7,6 +7,7 @@
  *   modal-github-runner status       print what the running server is doing (/status.json)
  *   modal-github-runner image build  build the runner images on Modal ahead of the first job
  *   modal-github-runner backup FILE  copy the ledger to FILE while the server runs
+ *   modal-github-runner cache wipe C  empty the warm cache of runner class C
  */
 import { readFileSync } from 'node:fs';
 
@@ -18,6 +19,7 @@ Commands:
   status         show live runners, queued jobs and recent failures of a running server
   image build    build every runner class's image on Modal, so the first job does not wait
   backup FILE    copy the ledger (DATA_DIR/ledger.sqlite) to FILE, safely while the server runs
+  cache wipe C   empty the warm cache (Modal Volume) of runner class C; its next runner starts cold
   help           show this message
 
 Options:
@@ -68,6 +70,12 @@ async function cli(argv: readonly string[]): Promise<number | undefined> {
       if (rest[0] !== 'build') break;
       const { imageBuildCommand } = await import('./cli/image-build-command.js');
       return imageBuildCommand(rest.slice(1));
+    }
+    case 'cache': {
+      if (isHelp(rest[0])) rest.splice(0, 1, 'wipe', '--help');
+      if (rest[0] !== 'wipe') break;
+      const { cacheWipeCommand } = await import('./cli/cache-wipe-command.js');
+      return cacheWipeCommand(rest.slice(1));
     }
     case 'backup': {
       const { backupCommand } = await import('./cli/backup-command.js');

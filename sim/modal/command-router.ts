@@ -5,8 +5,9 @@
  * SandboxGetCommandRouterAccess); over plaintext because the fake client's profile points at
  * localhost. Being a real TCP server, a server process other than this one can dial it too.
  *
- * Implemented: SandboxStdinWriteV2 (offsets honoured, so a retried write changes nothing).
- * Every other method answers UNIMPLEMENTED.
+ * Implemented: SandboxStdinWriteV2 (offsets honoured, so a retried write changes nothing), and
+ * `exec` (TaskExecStart, TaskExecStdioRead, TaskExecWait: command-router-exec.ts) for the
+ * commands the fake sandbox knows. Every other method answers UNIMPLEMENTED.
  */
 import {
   Server,
@@ -16,6 +17,8 @@ import {
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { execService, type ExecBackend } from './command-router-exec.js';
+import { numberOf, readProtoFields, stringOf } from './proto-fields.js';
 
 const SERVICE = 'modal.task_command_router.TaskCommandRouter';
 
@@ -28,48 +31,17 @@ export interface StdinWrite {
 
 /** Decodes `SandboxStdinWriteV2Request { string task_id = 1; uint64 offset = 2; bytes data = 3; bool eof = 4; }`. */
 export function decodeStdinWrite(buffer: Buffer): StdinWrite {
-  let pos = 0;
-  const varint = (): number => {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = buffer[pos++];
-      if (byte === undefined) throw new Error('truncated varint');
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) return result;
-      scale *= 128;
-    }
+  const fields = readProtoFields(buffer);
+  const data = fields.find((f) => f.field === 3)?.value;
+  return {
+    taskId: stringOf(fields, 1),
+    offset: numberOf(fields, 2),
+    data: Buffer.isBuffer(data) ? new Uint8Array(data) : new Uint8Array(0),
+    eof: numberOf(fields, 4) !== 0,
   };
-  let taskId = '';
-  let offset = 0;
-  let data: Uint8Array = new Uint8Array(0);
-  let eof = false;
-  while (pos < buffer.length) {
-    const tag = varint();
-    const field = Math.floor(tag / 8);
-    const wire = tag % 8;
-    if (wire === 0) {
-      const value = varint();
-      if (field === 2) offset = value;
-      else if (field === 4) eof = value !== 0;
-    } else if (wire === 2) {
-      const length = varint();
-      const bytes = buffer.subarray(pos, pos + length);
-      pos += length;
-      if (field === 1) taskId = bytes.toString('utf8');
-      else if (field === 3) data = new Uint8Array(bytes);
-    } else if (wire === 1) {
-      pos += 8;
-    } else if (wire === 5) {
-      pos += 4;
-    } else {
-      throw new Error(`unsupported wire type ${wire}`);
-    }
-  }
-  return { taskId, offset, data, eof };
 }
 
-export interface CommandRouterBackend {
+export interface CommandRouterBackend extends ExecBackend {
   /** The JWT the control plane issued for this task, or undefined for an unknown task. */
   jwtOf(taskId: string): string | undefined;
   /** Applies a write; throws a gRPC-status error (`{ code, details }`) to refuse it. */
@@ -83,20 +55,26 @@ export class FakeCommandRouter {
   readonly writes: StdinWrite[] = [];
 
   constructor(backend: CommandRouterBackend) {
+    const authorize = (taskId: string, auth: unknown) => {
+      const jwt = backend.jwtOf(taskId);
+      if (jwt === undefined)
+        return { code: GrpcStatus.NOT_FOUND, details: `task ${taskId} not found` };
+      if (auth !== `Bearer ${jwt}`) {
+        return { code: GrpcStatus.UNAUTHENTICATED, details: 'bad command router JWT' };
+      }
+      return undefined;
+    };
+    const exec = execService(SERVICE, backend, authorize);
     const implementation: UntypedServiceImplementation = {
+      ...exec.implementation,
       SandboxStdinWriteV2: (
         call: ServerUnaryCall<StdinWrite, Buffer>,
         callback: sendUnaryData<Buffer>,
       ) => {
         const write = call.request;
-        const jwt = backend.jwtOf(write.taskId);
-        const auth = call.metadata.get('authorization')[0];
-        if (jwt === undefined) {
-          callback({ code: GrpcStatus.NOT_FOUND, details: `task ${write.taskId} not found` });
-          return;
-        }
-        if (auth !== `Bearer ${jwt}`) {
-          callback({ code: GrpcStatus.UNAUTHENTICATED, details: 'bad command router JWT' });
+        const denied = authorize(write.taskId, call.metadata.get('authorization')[0]);
+        if (denied) {
+          callback(denied);
           return;
         }
         try {
@@ -111,6 +89,7 @@ export class FakeCommandRouter {
     };
     this.#server.addService(
       {
+        ...exec.definition,
         SandboxStdinWriteV2: {
           path: `/${SERVICE}/SandboxStdinWriteV2`,
           requestStream: false,

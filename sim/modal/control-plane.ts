@@ -23,6 +23,8 @@ import {
 } from './wire.js';
 
 const OBJECT_CREATION_TYPE_CREATE_IF_MISSING = 1;
+/** Response streams the fake answers with one message. */
+const ONE_ANSWER_STREAMS = new Set(['ImageJoinStreaming', 'VolumeListFiles2']);
 
 export interface RecordedCall {
   /** The RPC name, for example `SandboxCreateV2`. */
@@ -90,7 +92,7 @@ export class FakeControlPlane {
       const method = call.method.path.startsWith(SERVICE_PATH_PREFIX)
         ? call.method.path.slice(SERVICE_PATH_PREFIX.length)
         : call.method.path;
-      if (call.requestStream || (call.responseStream && method !== 'ImageJoinStreaming')) {
+      if (call.requestStream || (call.responseStream && !ONE_ANSWER_STREAMS.has(method))) {
         record(method, call.requestStream ? '<request stream>' : call.request, options);
         throw rpcError(method, Status.UNIMPLEMENTED, `FakeModal does not implement ${method}`);
       }

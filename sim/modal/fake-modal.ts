@@ -11,11 +11,13 @@
 import type { ClientMiddleware, Status } from 'nice-grpc-common';
 import { FakeControlPlane, type RecordedCall } from './control-plane.js';
 import { FakeImages } from './images.js';
+import { FakeSandboxFiles } from './sandbox-files.js';
 import type { FakeModalOptions } from './options.js';
 import { sandboxQueryHandlers } from './sandbox-queries.js';
 import { FakeSandboxes, type FakeSandbox, type FakeStdin } from './sandboxes.js';
 import { FakeSecrets } from './secrets.js';
 import { FakeStdinChannels } from './stdin.js';
+import { FakeVolumes, type FakeVolume } from './volumes.js';
 import type { Handler } from './wire.js';
 
 export class FakeModal {
@@ -41,9 +43,12 @@ export class FakeModal {
   /** Errors thrown by `onCreate` / `onExit` / `onStdin` listeners (the RPC still answers). */
   readonly listenerErrors: unknown[] = [];
 
+  /** The sandboxes' files and the execs run over them (`Sandbox.exec`, V2 sandboxes). */
+  readonly files: FakeSandboxFiles;
   readonly #controlPlane: FakeControlPlane;
   readonly #images: FakeImages;
   readonly #secrets: FakeSecrets;
+  readonly #volumes: FakeVolumes;
   readonly #sandboxes: FakeSandboxes;
   readonly #stdin: FakeStdinChannels;
 
@@ -52,6 +57,7 @@ export class FakeModal {
     const controlPlane = new FakeControlPlane(options, now);
     const images = new FakeImages(options.imageBuild);
     const secrets = new FakeSecrets((method, env) => controlPlane.checkEnvironment(method, env));
+    const volumes = new FakeVolumes((method, env) => controlPlane.checkEnvironment(method, env));
     const sandboxes: FakeSandboxes = new FakeSandboxes({
       options,
       now,
@@ -59,16 +65,20 @@ export class FakeModal {
         hasApp: (appId) => controlPlane.hasApp(appId),
         findImage: (imageId) => images.find(imageId),
         secretContents: (secretId) => secrets.contents(secretId),
+        readVolumeMounts: (method, mounts) => volumes.readMounts(method, mounts),
       },
       sleep: (...args) => controlPlane.sleep(...args),
       routerAccess: (sandbox) => stdin.routerAccess(sandbox),
       listenerErrors: this.listenerErrors,
     });
+    const files = new FakeSandboxFiles();
     const stdin = new FakeStdinChannels({
       now,
       get: (id) => sandboxes.get(id),
       find: (kind, method, id) => sandboxes.find(kind, method, id),
       listenerErrors: this.listenerErrors,
+      exec: (sandbox, command) => files.exec(sandbox, command),
+      byTask: (taskId) => sandboxes.created.find((s) => s.taskId === taskId),
     });
     const queries = sandboxQueryHandlers(sandboxes, controlPlane, options.listPageSize);
     /** Every RPC the fake answers; any other is UNIMPLEMENTED. */
@@ -76,15 +86,18 @@ export class FakeModal {
       ...controlPlane.handlers, // AuthTokenGet, AppGetOrCreate, EnvironmentGetOrCreate
       ...images.handlers, // ImageGetOrCreate, ImageJoinStreaming
       ...secrets.handlers, // SecretGetOrCreate
+      ...volumes.handlers, // VolumeGetOrCreate, VolumeDelete, VolumeListFiles2, VolumeRemoveFile2
       ...sandboxes.handlers, // SandboxCreate, GetTaskId, Wait, Terminate (V1 and V2)
       ...queries, // SandboxList, TagsGet, TagsSet, GetFromName (V1 and V2)
-      ...stdin.handlers, // SandboxStdinWrite, SandboxGetCommandRouterAccess
+      ...stdin.handlers, // SandboxStdinWrite, SandboxGetCommandRouterAccess, TaskGetCommandRouterAccess
     };
     this.#controlPlane = controlPlane;
     this.#images = images;
     this.#secrets = secrets;
+    this.#volumes = volumes;
     this.#sandboxes = sandboxes;
     this.#stdin = stdin;
+    this.files = files;
     this.calls = controlPlane.calls;
     this.latencyMs = controlPlane.latencyMs;
     this.created = sandboxes.created;
@@ -120,6 +133,16 @@ export class FakeModal {
 
   liveCount(): number {
     return this.#sandboxes.liveCount();
+  }
+
+  /** The Volume named `name` (in `environmentName`, else in any environment). */
+  volume(name: string, environmentName?: string): FakeVolume | undefined {
+    return this.#volumes.byName(name, environmentName);
+  }
+
+  /** Writes a file into a Volume, as a sandbox's commit would (`mtime` in seconds). */
+  putVolumeFile(volume: FakeVolume, path: string, file: { mtime: number; size: number }): void {
+    this.#volumes.putFile(volume, path, file);
   }
 
   /** Called synchronously when a sandbox is created; returns an unsubscribe function. */
@@ -164,6 +187,11 @@ export class FakeModal {
     this.#images.failBuild(tag, exception);
   }
 
+  /** Image builds from this registry tag succeed again (after `failImageBuild`). */
+  allowImageBuild(tag: string): void {
+    this.#images.allowBuild(tag);
+  }
+
   /** A named Secret the SDK can look up with `secrets.fromName`. */
   addSecret(name: string, env: Record<string, string>): string {
     return this.#secrets.add(name, env);
@@ -195,3 +223,4 @@ export type { FakeModalOptions } from './options.js';
 export type { RecordedCall } from './control-plane.js';
 export type { FakeSandbox, FakeStdin } from './sandboxes.js';
 export type { FakeResult } from './wire.js';
+export type { FakeVolume, FakeVolumeMount } from './volumes.js';

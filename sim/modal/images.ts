@@ -43,6 +43,11 @@ export class FakeImages {
     this.#failures.set(tag, exception);
   }
 
+  /** Builds from this registry tag succeed again. */
+  allowBuild(tag: string): void {
+    this.#failures.delete(tag);
+  }
+
   find(imageId: string): FakeImage | undefined {
     return [...this.#images.values()].find((i) => i.imageId === imageId);
   }

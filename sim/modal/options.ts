@@ -15,4 +15,8 @@ export interface FakeModalOptions {
   /** `immediate`: ImageGetOrCreate answers with the result; `streaming`: via ImageJoinStreaming. */
   readonly imageBuild?: 'immediate' | 'streaming';
   readonly now?: () => number;
+  /** false: the workspace is not allowlisted for the VM runtime (`runtime: "vm"` is refused). */
+  readonly vmRuntime?: boolean;
+  /** false: the workspace may not use the `enable_docker` experimental option. */
+  readonly enableDocker?: boolean;
 }

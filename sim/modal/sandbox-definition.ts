@@ -5,6 +5,9 @@
  */
 import { Status } from 'nice-grpc-common';
 import type { FakeImage } from './images.js';
+import type { FakeVolumeMount } from './volumes.js';
+import type { FakeModalOptions } from './options.js';
+import { readSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js';
 import { asNumber, asRecord, asString, rpcError, stringMap, tagList } from './wire.js';
 
 const MAX_TIMEOUT_SECS = 24 * 60 * 60;
@@ -28,7 +31,7 @@ const KNOWN_GPUS = new Set([
 export type SandboxKind = 'v1' | 'v2';
 
 /** What the request asks for; the store adds IDs, times, stdin and the result. */
-export interface SandboxDefinition {
+export interface SandboxDefinition extends SandboxRuntime {
   readonly appId: string;
   readonly name: string | undefined;
   readonly tags: Record<string, string>;
@@ -41,6 +44,8 @@ export interface SandboxDefinition {
   readonly milliCpu: number;
   readonly memoryMb: number;
   readonly gpu: string | undefined;
+  /** Volumes mounted (volumes.ts checks them as Modal does). */
+  readonly volumeMounts: readonly FakeVolumeMount[];
 }
 
 export interface DefinitionLookups {
@@ -49,6 +54,10 @@ export interface DefinitionLookups {
   secretContents(secretId: string): Readonly<Record<string, string>> | undefined;
   /** A running sandbox of `appId` already has this name. */
   nameTaken(appId: string, name: string): boolean;
+  /** The definition's volume mounts, checked (throws what Modal answers). */
+  readVolumeMounts(method: string, mounts: unknown): FakeVolumeMount[];
+  /** What the workspace is allowed (the VM runtime, enable_docker). */
+  readonly workspace?: Pick<FakeModalOptions, 'vmRuntime' | 'enableDocker'>;
 }
 
 export function createMethodOf(kind: SandboxKind): string {
@@ -69,6 +78,7 @@ export function readSandboxDefinition(
   if (!image) throw rpcError(method, Status.NOT_FOUND, `Image ${imageId} not found`);
   const resources = asRecord(definition.resources);
   const gpu = readGpu(kind, asRecord(resources.gpuConfig));
+  const runtime = readSandboxRuntime(method, definition, gpu, lookups.workspace ?? {});
   const timeoutSecs = asNumber(definition.timeoutSecs) || 300;
   if (timeoutSecs > MAX_TIMEOUT_SECS) {
     throw rpcError(method, Status.INVALID_ARGUMENT, `timeout must be at most ${MAX_TIMEOUT_SECS}s`);
@@ -90,6 +100,8 @@ export function readSandboxDefinition(
     milliCpu: asNumber(resources.milliCpu),
     memoryMb: asNumber(resources.memoryMb),
     gpu,
+    volumeMounts: lookups.readVolumeMounts(method, definition.volumeMounts),
+    ...runtime,
   };
 }
 

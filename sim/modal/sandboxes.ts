@@ -177,6 +177,7 @@ export class FakeSandboxes {
     const definition = readSandboxDefinition(kind, req, {
       ...this.#deps.lookups,
       nameTaken: (appId, name) => this.#liveNames.has(`${appId}/${name}`),
+      workspace: this.#deps.options,
     });
     const now = this.#deps.now();
     const sandbox: FakeSandbox = {

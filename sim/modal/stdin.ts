@@ -2,9 +2,11 @@
  * A sandbox's stdin in the fake Modal. V1: SandboxStdinWrite through the control plane, chunks
  * numbered from 1. V2: the control plane hands out the task's command router (URL and JWT, on
  * SandboxCreateV2 or SandboxGetCommandRouterAccess) and the SDK writes there
- * (command-router.ts), at byte offsets. Either way a retried write changes nothing.
+ * (command-router.ts), at byte offsets. Either way a retried write changes nothing. The command
+ * router also runs `exec` for both kinds (a V1 task gets its access by TaskGetCommandRouterAccess).
  */
 import { Status } from 'nice-grpc-common';
+import type { ExecBackend } from './command-router-exec.js';
 import { FakeCommandRouter, type StdinWrite } from './command-router.js';
 import type { FakeSandbox } from './sandboxes.js';
 import type { SandboxKind } from './sandbox-definition.js';
@@ -15,6 +17,13 @@ export interface StdinDeps {
   readonly get: (sandboxId: string) => FakeSandbox | undefined;
   readonly find: (kind: SandboxKind, method: string, sandboxId: unknown) => FakeSandbox;
   readonly listenerErrors: unknown[];
+  /** Runs an `exec` in a sandbox (the command router's TaskExec* methods). */
+  readonly exec: (
+    sandbox: FakeSandbox,
+    command: readonly string[],
+  ) => ReturnType<ExecBackend['exec']>;
+  /** The sandbox whose task this is (TaskGetCommandRouterAccess, for V1 sandboxes). */
+  readonly byTask: (taskId: string) => FakeSandbox | undefined;
 }
 
 export class FakeStdinChannels {
@@ -34,6 +43,19 @@ export class FakeStdinChannels {
       SandboxStdinWrite: (req) => this.#stdinWriteV1(req),
       SandboxGetCommandRouterAccess: (req) =>
         this.routerAccess(deps.find('v2', 'SandboxGetCommandRouterAccess', req.sandboxId)),
+      // V1 (GPU) sandboxes reach their task's command router by task ID (exec only: V1 stdin
+      // goes through the control plane).
+      TaskGetCommandRouterAccess: (req) => {
+        const sandbox = deps.byTask(String(req.taskId ?? ''));
+        if (!sandbox) {
+          throw rpcError(
+            'TaskGetCommandRouterAccess',
+            Status.NOT_FOUND,
+            `task ${String(req.taskId)} not found`,
+          );
+        }
+        return this.routerAccess(sandbox);
+      },
     };
   }
 
@@ -42,6 +64,12 @@ export class FakeStdinChannels {
     this.#router ??= new FakeCommandRouter({
       jwtOf: (taskId) => this.#taskJwts.get(taskId),
       writeStdin: (write) => this.#writeV2(write),
+      exec: (taskId, command) => {
+        const sandbox = this.#deps.get(this.#taskSandboxes.get(taskId) ?? '');
+        if (!sandbox) throw { code: Status.NOT_FOUND, details: `task ${taskId} not found` };
+        if (sandbox.result) throw { code: Status.FAILED_PRECONDITION, details: 'sandbox finished' };
+        return this.#deps.exec(sandbox, command);
+      },
     });
     let jwt = this.#taskJwts.get(sandbox.taskId);
     if (jwt === undefined) {

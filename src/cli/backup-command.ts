@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { readCommandArgs } from './command-input.js';
 import { dataDirFrom } from '../config/data-dir.js';
 import { backupSqliteLedger, LedgerBackupError } from '../ledger/backup-sqlite-ledger.js';
 import { loadEnvFile } from './load-env-file.js';
@@ -33,23 +33,11 @@ export async function backupCommand(
     err: (t) => process.stderr.write(t),
   },
 ): Promise<number> {
-  let destination: string | undefined;
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { help: { type: 'boolean', short: 'h', default: false } },
-    });
-    if (values.help) {
-      deps.out(HELP);
-      return 0;
-    }
-    if (positionals.length !== 1) throw new Error('name one FILE to copy the ledger to');
-    destination = positionals[0];
-  } catch (error) {
-    deps.err(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
-    return 2;
-  }
+  const input = readCommandArgs(args, HELP, deps, {
+    missing: 'name one FILE to copy the ledger to',
+  });
+  if ('exit' in input) return input.exit;
+  const destination = input.value;
   if (deps.env.DATABASE_URL) {
     deps.err(
       'backup: the ledger is in PostgreSQL (DATABASE_URL), not in DATA_DIR; back it up with pg_dump (e.g. `pg_dump -Fc <database> > ledger.dump`) or continuous archiving, see DEPLOY.md, "Several replicas"\n',
@@ -57,7 +45,7 @@ export async function backupCommand(
     return 1;
   }
   try {
-    const backup = await backupSqliteLedger(dataDirFrom(deps.env), destination as string);
+    const backup = await backupSqliteLedger(dataDirFrom(deps.env), destination);
     deps.out(
       `Copied ${backup.source} to ${backup.destination} (${backup.pages} pages, schema version ${backup.schemaVersion}).\n` +
         'To restore it, stop the server, copy it to DATA_DIR/ledger.sqlite, delete the -wal and -shm files beside it, and start the server.\n',

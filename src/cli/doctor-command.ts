@@ -30,7 +30,8 @@ Checks, with the same environment (and .env) as the server:
   - each installation (organization, permissions);
   - the runner group RUNNER_GROUP_ID: it exists, and admits no repository the App refuses
     (public ones while ALLOW_PUBLIC_REPOS=false, others outside ALLOWED_REPOS);
-  - RUNNER_VERSION and the classes' images against the newest runner release;
+  - RUNNER_VERSION and the classes' images against the newest runner release: latest must
+    resolve; a pinned version warns once 20 days behind a newer release (GitHub's limit: 30);
   - Modal: the credentials reach MODAL_APP_NAME, every runner image builds, the GPU types;
   - with DATABASE_URL: PostgreSQL answers, its schema is current, and which replica leads.
 

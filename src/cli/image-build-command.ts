@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { ModalClient } from 'modal';
-import { ConfigError } from '../config/config-error.js';
-import { loadConfig, type Config } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { buildRunnerImages } from '../modal/build-runner-images.js';
 import { createModalClient } from '../modal/modal-client.js';
+import { configOrReport, readCommandArgs } from './command-input.js';
+import { startingRunnerVersion } from '../runner-version/starting-runner-version.js';
 import { loadEnvFile } from './load-env-file.js';
 
 export interface ImageBuildDeps {
@@ -20,6 +20,8 @@ const HELP = `Usage: modal-github-runner image build
 Builds the image of every runner class (RUNNER_CLASSES, RUNNER_VERSION) on Modal, in the App
 MODAL_APP_NAME, so that the first job of each class does not wait for the build. Run it after
 changing RUNNER_VERSION or a class's image. Reads the same environment (or .env) as the server.
+With RUNNER_VERSION=latest it builds the fallback version the server launches until it has
+resolved the newest runner and built that image itself.
 `;
 
 const quietLogger = { level: 'warn', debug() {}, info() {}, warn() {}, error() {} };
@@ -34,29 +36,10 @@ export async function imageBuildCommand(
     err: (t) => process.stderr.write(t),
   },
 ): Promise<number> {
-  try {
-    const { values } = parseArgs({
-      args: [...args],
-      options: { help: { type: 'boolean', short: 'h', default: false } },
-    });
-    if (values.help) {
-      deps.out(HELP);
-      return 0;
-    }
-  } catch (error) {
-    deps.err(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
-    return 2;
-  }
-  let config: Config;
-  try {
-    config = loadConfig(deps.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      deps.err(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const input = readCommandArgs(args, HELP, deps);
+  if ('exit' in input) return input.exit;
+  const config = configOrReport(deps.env, deps);
+  if (!config) return 2;
   const client = deps.modalClient(config);
   try {
     deps.out(`Building runner images in Modal App "${config.modal.appName}"…\n`);
@@ -65,7 +48,7 @@ export async function imageBuildCommand(
       appName: config.modal.appName,
       environment: config.modal.environment,
       classes: config.runners.classes,
-      runnerVersion: config.runners.version,
+      runnerVersion: startingRunnerVersion(config.runners.version),
       onStart: (tag, classes) => deps.out(`  ${tag} (${classes.join(', ')}) …\n`),
       ...(deps.now ? { now: deps.now } : {}),
     });

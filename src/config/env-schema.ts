@@ -5,14 +5,20 @@ import { accessToken, booleanString, int, positiveNumber } from './env-values.js
 import { DEFAULT_RUNNER_CLASSES } from './runner-classes.js';
 import { ghOrgSchema, webhookUrlSchema } from './setup-variables.js';
 
-/** Oldest runner GitHub still lets register, and the version we pin by default. */
+/** Oldest runner GitHub still lets register. */
 export const MIN_RUNNER_VERSION = '2.329.0';
-export const DEFAULT_RUNNER_VERSION = '2.334.0';
+/**
+ * RUNNER_VERSION=latest (the default) uses this version until the newest runner has been
+ * resolved from GitHub and its image built: the newest when this release was made.
+ */
+export const RUNNER_VERSION_FLOOR = '2.334.0';
+export const DEFAULT_RUNNER_VERSION = 'latest';
 
 /** A shorter webhook secret can be guessed offline from one signed delivery. */
 export const MIN_WEBHOOK_SECRET_LENGTH = 20;
 
-const versionAtLeast = (min: string) => (v: string) => compareVersions(v, min) >= 0;
+const versionAtLeast = (min: string) => (v: string) =>
+  v === 'latest' || compareVersions(v, min) >= 0;
 
 /** Every variable the app reads, keyed by its name so that errors name it. */
 export const envSchema = z.object({
@@ -57,7 +63,10 @@ export const envSchema = z.object({
   RUNNER_GROUP_ID: int(1, Number.MAX_SAFE_INTEGER).default(1),
   RUNNER_VERSION: z
     .string()
-    .regex(/^\d+\.\d+\.\d+$/, { message: 'must be a version such as 2.330.0', abort: true })
+    .regex(/^(latest|\d+\.\d+\.\d+)$/, {
+      message: 'must be "latest" or a version such as 2.330.0',
+      abort: true,
+    })
     .refine(versionAtLeast(MIN_RUNNER_VERSION), {
       message: `must be ${MIN_RUNNER_VERSION} or newer: GitHub refuses to register older runners`,
     })

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { cacheOptionSchema } from './cache-option.js';
+import { checkNetworkFields, networkFields } from './runner-class-network.js';
 
 /** Names Modal accepts for `gpu`, optionally followed by `:<count>` (for example `H100:2`). */
 export const KNOWN_GPU_TYPES = [
@@ -41,8 +43,13 @@ export const runnerClassShapeSchema = z
     maxRunners: z.number().int().min(1).optional(),
     /** Booted sandboxes kept waiting for a job's config (default 0: none). */
     warmPool: z.number().int().min(0).max(1000).optional(),
+    /** A warm cache on a Modal Volume (src/cache/): `true` or `{ sizeGiB, ttlDays }`. */
+    cache: cacheOptionSchema,
+    /** `docker`, `egress`, `egressAllow`: see runner-class-network.ts. */
+    ...networkFields,
   })
   .strict()
+  .superRefine(checkNetworkFields)
   .refine(
     (c) => c.warmPool === undefined || c.maxRunners === undefined || c.warmPool <= c.maxRunners,
     {

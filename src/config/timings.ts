@@ -57,6 +57,23 @@ export interface Timings {
   readonly leaseRenewMs: number;
   /** How often a follower tries to take the lease. */
   readonly leaseRetryMs: number;
+  /** Between passes of the cache volumes' cleanup (TTL and size cap; classes with `cache`). */
+  readonly cacheCleanupIntervalMs: number;
+  /**
+   * RUNNER_VERSION=latest: how often the newest runner is asked for (a day), and how soon a
+   * failed question or image build is tried again (also the loop's interval).
+   */
+  readonly runnerVersion: { readonly refreshMs: number; readonly retryMs: number };
+  /**
+   * The job records of the runners' job hooks: how often the leader looks for sandboxes not yet
+   * tagged with the job they ran, how soon one read without a record is read again, and how
+   * many sandboxes one pass reads at most (one exec each).
+   */
+  readonly jobRecords: {
+    readonly intervalMs: number;
+    readonly rereadMs: number;
+    readonly maxReads: number;
+  };
 }
 
 /** Every timing but those set by environment variables. */
@@ -80,4 +97,7 @@ export const DEFAULT_TIMINGS: Omit<Timings, 'reconcileIntervalMs'> = {
   leaseTtlMs: 6_000,
   leaseRenewMs: 1_500,
   leaseRetryMs: 1_000,
+  cacheCleanupIntervalMs: 15 * 60_000,
+  runnerVersion: { refreshMs: 24 * 3600_000, retryMs: 3600_000 },
+  jobRecords: { intervalMs: 60_000, rereadMs: 60_000, maxReads: 50 },
 };

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import { buildRunnerImages, runnerImagesOf } from '../modal/build-runner-images.js';
 import { translateModalError, type ModalError } from '../modal/modal-error.js';
 import { DEFAULT_RUNNER_IMAGE_REPOSITORY } from '../modal/runner-image.js';
+import { startingRunnerVersion } from '../runner-version/starting-runner-version.js';
 import { result, type CheckResult } from './check-result.js';
 import type { DoctorCheck } from './doctor-context.js';
 
@@ -105,7 +106,10 @@ async function checkModalApp({ client, config }: ModalChecksOptions): Promise<Ch
 /** Every distinct runner image builds (skipped when Modal is unreachable or when asked). */
 async function checkImages(options: ModalChecksOptions, appOk: boolean): Promise<CheckResult[]> {
   const { client, config } = options;
-  const images = runnerImagesOf(config.runners.classes, config.runners.version);
+  const images = runnerImagesOf(
+    config.runners.classes,
+    startingRunnerVersion(config.runners.version),
+  );
   if (!appOk || options.skipImages) {
     const why = appOk ? 'skipped (--skip-images)' : 'skipped: Modal is not reachable';
     return [...images].map(([tag, classes]) =>
@@ -118,7 +122,7 @@ async function checkImages(options: ModalChecksOptions, appOk: boolean): Promise
       appName: config.modal.appName,
       environment: config.modal.environment,
       classes: config.runners.classes,
-      runnerVersion: config.runners.version,
+      runnerVersion: startingRunnerVersion(config.runners.version),
       now: options.now,
       ...(options.onImageStart ? { onStart: options.onImageStart } : {}),
     });
@@ -148,7 +152,8 @@ function judgeBuild(build: ImageBuild, config: Config): CheckResult {
     );
   }
   const official = build.tag.startsWith(`${DEFAULT_RUNNER_IMAGE_REPOSITORY}:`);
-  const isDefault = build.tag === `${DEFAULT_RUNNER_IMAGE_REPOSITORY}:${config.runners.version}`;
+  const version = startingRunnerVersion(config.runners.version);
+  const isDefault = build.tag === `${DEFAULT_RUNNER_IMAGE_REPOSITORY}:${version}`;
   return result.fail(
     'Modal',
     name,
@@ -158,7 +163,7 @@ function judgeBuild(build: ImageBuild, config: Config): CheckResult {
       fix: build.result.error.retryable
         ? 'Modal cut the build short: run the doctor (or `modal-github-runner image build`) again'
         : isDefault
-          ? `RUNNER_VERSION=${config.runners.version} must be a published tag of ${DEFAULT_RUNNER_IMAGE_REPOSITORY} (https://github.com/actions/runner/releases)`
+          ? `RUNNER_VERSION=${config.runners.version}${version === config.runners.version ? '' : ` (whose fallback is ${version})`} must be a published tag of ${DEFAULT_RUNNER_IMAGE_REPOSITORY} (https://github.com/actions/runner/releases)`
           : `set "image" of ${build.classes.join(', ')} in RUNNER_CLASSES to an image Modal can pull${official ? ' (a published runner version)' : ' (public, or with registry credentials Modal can use), based on the official runner image'}`,
     },
   );

@@ -1,7 +1,9 @@
 import type { ModalClient } from 'modal';
 import type { Config } from '../config/config.js';
 import { appCheck } from './app-check.js';
+import { cacheCheck } from './cache-check.js';
 import { doctorExitCode, result, type CheckResult } from './check-result.js';
+import { classOptionsCheck } from './class-options-check.js';
 import { checkConfiguration } from './config-check.js';
 import { databaseCheck } from './database-check.js';
 import type { DoctorCheck, DoctorContext } from './doctor-context.js';
@@ -27,6 +29,8 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   runnerVersionCheck,
   modalCheck,
   gpuCheck,
+  cacheCheck,
+  classOptionsCheck,
   databaseCheck,
 ];
 

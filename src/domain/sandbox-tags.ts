@@ -19,6 +19,23 @@ export interface SandboxTags {
   readonly jobId?: number;
   readonly repo?: string;
   readonly org?: string;
+  /**
+   * The job the sandbox's runner ran, as its job hook reported it (`ran-*` tags, written by the
+   * app after it read the sandbox's job record): may differ from `jobId`, the job it was
+   * launched for, and is the only job a warm sandbox names.
+   */
+  readonly ranJob?: RanJob;
+}
+
+/** What a runner's job hook reports of its job (`src/modal/runner-job-hook.ts`). */
+export interface RanJob {
+  readonly repo: string;
+  readonly runId: number;
+  readonly runAttempt: number;
+  /** The job's key in the workflow (`GITHUB_JOB`). */
+  readonly job: string;
+  /** The job's numeric ID, when GitHub's list of the run's jobs names this runner. */
+  readonly jobId?: number;
 }
 
 const KEYS = {
@@ -31,6 +48,11 @@ const KEYS = {
   jobId: 'job-id',
   repo: 'repo',
   org: 'org',
+  ranRepo: 'ran-repo',
+  ranRunId: 'ran-run-id',
+  ranRunAttempt: 'ran-run-attempt',
+  ranJob: 'ran-job',
+  ranJobId: 'ran-job-id',
 } as const;
 
 /** The tag that selects this app's sandboxes in a listing. */
@@ -50,6 +72,13 @@ export function encodeSandboxTags(tags: SandboxTags): Record<string, string> {
   if (tags.jobId !== undefined) out[KEYS.jobId] = String(tags.jobId);
   if (tags.scope !== undefined) out[KEYS.scope] = scopeKey(tags.scope);
   if (tags.installationId !== undefined) out[KEYS.installationId] = String(tags.installationId);
+  if (tags.ranJob !== undefined) {
+    out[KEYS.ranRepo] = tags.ranJob.repo;
+    out[KEYS.ranRunId] = String(tags.ranJob.runId);
+    out[KEYS.ranRunAttempt] = String(tags.ranJob.runAttempt);
+    out[KEYS.ranJob] = tags.ranJob.job;
+    if (tags.ranJob.jobId !== undefined) out[KEYS.ranJobId] = String(tags.ranJob.jobId);
+  }
   return out;
 }
 
@@ -68,6 +97,7 @@ export function decodeSandboxTags(raw: Readonly<Record<string, string>>): Sandbo
   const jobId = positiveInt(raw[KEYS.jobId]);
   const repo = raw[KEYS.repo];
   const org = raw[KEYS.org];
+  const ranJob = decodeRanJob(raw);
   return {
     managedBy,
     runnerName,
@@ -78,7 +108,19 @@ export function decodeSandboxTags(raw: Readonly<Record<string, string>>): Sandbo
     ...(jobId !== undefined ? { jobId } : {}),
     ...(repo ? { repo } : {}),
     ...(org ? { org } : {}),
+    ...(ranJob ? { ranJob } : {}),
   };
+}
+
+/** The `ran-*` tags, all four well-formed, or nothing. */
+function decodeRanJob(raw: Readonly<Record<string, string>>): RanJob | undefined {
+  const repo = raw[KEYS.ranRepo];
+  const runId = positiveInt(raw[KEYS.ranRunId]);
+  const runAttempt = positiveInt(raw[KEYS.ranRunAttempt]);
+  const job = raw[KEYS.ranJob];
+  if (!repo || runId === undefined || runAttempt === undefined || !job) return undefined;
+  const jobId = positiveInt(raw[KEYS.ranJobId]);
+  return { repo, runId, runAttempt, job, ...(jobId !== undefined ? { jobId } : {}) };
 }
 
 function positiveInt(value: string | undefined): number | undefined {

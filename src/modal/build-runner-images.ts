@@ -2,6 +2,7 @@ import type { ModalClient } from 'modal';
 import type { RunnerClass } from '../config/runner-class.js';
 import { translateModalError, type ModalError } from './modal-error.js';
 import { runnerImageTag } from './runner-image.js';
+import { runnerImageKey, runnerImageLayers } from './runner-image-layers.js';
 
 export interface RunnerImageBuild {
   /** The registry tag Modal builds from. */
@@ -24,17 +25,27 @@ export interface BuildRunnerImagesOptions {
   readonly now?: () => number;
 }
 
-/** The distinct images of the runner classes, with the classes that use each. */
+/**
+ * The distinct images of the runner classes (by tag, and layers such as a Docker class's
+ * iptables), with the classes that use each.
+ */
 export function runnerImagesOf(
   classes: ReadonlyMap<string, RunnerClass>,
   runnerVersion: string,
 ): Map<string, string[]> {
-  const byTag = new Map<string, string[]>();
+  const byKey = new Map<string, string[]>();
   for (const cls of classes.values()) {
-    const tag = runnerImageTag(cls, runnerVersion);
-    byTag.set(tag, [...(byTag.get(tag) ?? []), cls.name]);
+    const key = runnerImageKey(runnerImageTag(cls, runnerVersion), runnerImageLayers(cls));
+    byKey.set(key, [...(byKey.get(key) ?? []), cls.name]);
   }
-  return byTag;
+  return byKey;
+}
+
+/** A class's image as Modal builds it: the registry tag, then its layers. */
+function classImage(client: ModalClient, cls: RunnerClass, runnerVersion: string) {
+  const image = client.images.fromRegistry(runnerImageTag(cls, runnerVersion));
+  const layers = runnerImageLayers(cls);
+  return layers.length > 0 ? image.dockerfileCommands(layers) : image;
 }
 
 /**
@@ -58,7 +69,10 @@ export async function buildRunnerImages(
     options.onStart?.(tag, classes);
     const started = now();
     try {
-      const image = await client.images.fromRegistry(tag).build(app);
+      const first = options.classes.get(classes[0] ?? '');
+      const image = await (
+        first ? classImage(client, first, options.runnerVersion) : client.images.fromRegistry(tag)
+      ).build(app);
       builds.push({
         tag,
         classes,

@@ -1,4 +1,6 @@
-import type { App, Image, ModalClient, Sandbox, SandboxCreateParams } from 'modal';
+import type { App, Image, ModalClient, Sandbox, SandboxCreateParams, Volume } from 'modal';
+import { withCacheParams } from './cache-sandbox-params.js';
+import { cacheVolumeName } from '../cache/cache-volume.js';
 import type { RunnerClass } from '../config/runner-class.js';
 import { decodeSandboxTags, encodeSandboxTags, managedByFilter } from '../domain/sandbox-tags.js';
 import type { SandboxInfo, SandboxSpec, SandboxPlatform } from '../ports/sandbox-platform.js';
@@ -10,13 +12,9 @@ import {
   translateModalError,
   type ModalErrorContext,
 } from './modal-error.js';
-import {
-  CONFIG_WAIT_ENV,
-  configLine,
-  RUNNER_COMMAND,
-  RUNNER_WORKDIR,
-  runnerImageTag,
-} from './runner-image.js';
+import { CONFIG_WAIT_ENV, configLine, RUNNER_WORKDIR, runnerImageTag } from './runner-image.js';
+import { runnerImageKey, runnerImageLayers } from './runner-image-layers.js';
+import { classSandboxParams, type ClassSandboxContext } from './sandbox-class-params.js';
 
 /** Modal's longest sandbox lifetime. */
 export const MAX_SANDBOX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
@@ -25,14 +23,23 @@ export interface ModalSandboxPlatformOptions {
   readonly client: ModalClient;
   /** The Modal App the sandboxes belong to; created on first use. */
   readonly appName: string;
-  /** Version of the official runner image, for classes without their own `image`. */
-  readonly runnerVersion: string;
+  /**
+   * Version of the official runner image, for classes without their own `image`; a function
+   * is asked at each launch (RUNNER_VERSION=latest moves once the newer image has built).
+   */
+  readonly runnerVersion: string | (() => string);
   /** Sandbox lifetime for classes without `timeoutMinutes`. */
   readonly defaultTimeoutMinutes: number;
   /** Modal environment; the client's (MODAL_ENVIRONMENT) when omitted. */
   readonly environment?: string;
   /** Deadline of one create, stdin write, terminate or list (60 s). */
   readonly callTimeoutMs?: number;
+  /** Names the cache volumes of classes with `cache` (the deployment's id; appName when unset). */
+  readonly deploymentId?: string;
+  /** Names of the classes with `docker` (the advice of the `docker` shim of the others). */
+  readonly dockerClasses?: readonly string[];
+  /** GitHub's Actions hosts for `egress: "github"` (actions-hosts.ts); a fallback list without. */
+  readonly githubHosts?: () => Promise<readonly string[]>;
 }
 
 /** The sandbox's lifetime: the class's, else the default, never above Modal's 24 hours. */
@@ -43,25 +50,32 @@ export function sandboxTimeoutMs(runnerClass: RunnerClass, defaultTimeoutMinutes
   return Math.min(ms, MAX_SANDBOX_TIMEOUT_MS);
 }
 
-/** What `sandboxes.create` gets for one runner: no secret (the JIT config comes on stdin). */
+/**
+ * What `sandboxes.create` gets for one runner: no secret (the JIT config comes on stdin). The
+ * class's options (entrypoint, Docker, egress) come from sandbox-class-params.ts; a class with
+ * `cache` gets its volume (`cacheVolume`) and the cache's environment (cache-sandbox-params.ts).
+ */
 export function sandboxCreateParams(
   spec: SandboxSpec,
   defaultTimeoutMinutes: number,
+  context: ClassSandboxContext = {},
+  cacheVolume?: Volume,
 ): SandboxCreateParams {
   const cls = spec.runnerClass;
-  return {
+  const params: SandboxCreateParams = {
     name: spec.name,
     tags: encodeSandboxTags(spec.tags),
     cpu: cls.cpu,
     memoryMiB: cls.memoryMiB,
     ...(cls.gpu ? { gpu: cls.gpu } : {}),
     timeoutMs: sandboxTimeoutMs(cls, defaultTimeoutMinutes),
-    command: [...RUNNER_COMMAND],
     workdir: RUNNER_WORKDIR,
+    ...classSandboxParams(cls, context),
     ...(spec.configWaitSeconds !== undefined
       ? { env: { [CONFIG_WAIT_ENV]: String(Math.round(spec.configWaitSeconds)) } }
       : {}),
   };
+  return cacheVolume ? withCacheParams(params, cls, cacheVolume, spec.name) : params;
 }
 
 /**
@@ -83,12 +97,15 @@ export function createModalSandboxPlatform(
   options: ModalSandboxPlatformOptions,
 ): ModalSandboxPlatform {
   const { client, appName, runnerVersion, defaultTimeoutMinutes, environment } = options;
+  const versionNow = typeof runnerVersion === 'function' ? runnerVersion : () => runnerVersion;
   const baseContext: ModalErrorContext = {
     appName,
     ...(environment ? { environment } : {}),
   };
   let appPromise: Promise<App> | undefined;
   const images = new Map<string, Image>();
+  /** Cache volumes by name, looked up (created if missing) once; a failure is tried again. */
+  const volumes = new Map<string, Promise<Volume>>();
   /**
    * Handles of sandboxes just created, until their config is delivered: the handle from
    * `create` already knows how to reach a V2 sandbox's command router (one round trip less).
@@ -112,14 +129,34 @@ export function createModalSandboxPlatform(
     return appPromise;
   }
 
-  /** One Image object per tag: the SDK builds it on first use and remembers its ID. */
-  function getImage(tag: string): Image {
-    let image = images.get(tag);
+  /** One Image object per tag and layers: the SDK builds it on first use and remembers its ID. */
+  function getImage(tag: string, layers: readonly string[]): Image {
+    const key = runnerImageKey(tag, layers);
+    let image = images.get(key);
     if (!image) {
       image = client.images.fromRegistry(tag);
-      images.set(tag, image);
+      if (layers.length > 0) image = image.dockerfileCommands([...layers]);
+      images.set(key, image);
     }
     return image;
+  }
+
+  function getCacheVolume(cls: RunnerClass): Promise<Volume> | undefined {
+    if (!cls.cache) return undefined;
+    const name = cacheVolumeName(options.deploymentId ?? appName, cls.name);
+    let volume = volumes.get(name);
+    if (!volume) {
+      const promise = client.volumes.fromName(name, {
+        createIfMissing: true,
+        ...(environment ? { environment } : {}),
+      });
+      volumes.set(name, promise);
+      promise.catch(() => {
+        if (volumes.get(name) === promise) volumes.delete(name);
+      });
+      volume = promise;
+    }
+    return volume;
   }
 
   async function sandbox(sandboxId: string): Promise<Sandbox> {
@@ -130,7 +167,7 @@ export function createModalSandboxPlatform(
     {
       async createSandbox(spec) {
         const cls = spec.runnerClass;
-        const tag = runnerImageTag(cls, runnerVersion);
+        const tag = runnerImageTag(cls, versionNow());
         const context: ModalErrorContext = {
           ...baseContext,
           runnerClass: cls.name,
@@ -138,11 +175,23 @@ export function createModalSandboxPlatform(
           ...(cls.gpu ? { gpu: cls.gpu } : {}),
         };
         try {
-          const app = await getApp();
+          const [app, cacheVolume, githubHosts] = await Promise.all([
+            getApp(),
+            getCacheVolume(cls),
+            cls.egress === 'github' && options.githubHosts ? options.githubHosts() : undefined,
+          ]);
           const sb = await client.sandboxes.create(
             app,
-            getImage(tag),
-            sandboxCreateParams(spec, defaultTimeoutMinutes),
+            getImage(tag, runnerImageLayers(cls)),
+            sandboxCreateParams(
+              spec,
+              defaultTimeoutMinutes,
+              {
+                ...(options.dockerClasses ? { dockerClasses: options.dockerClasses } : {}),
+                ...(githubHosts ? { githubHosts } : {}),
+              },
+              cacheVolume,
+            ),
           );
           created.set(sb.sandboxId, sb);
           return { sandboxId: sb.sandboxId };

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Probot } from 'probot';
 import type { ModalClient } from 'modal';
+import { cacheCleanupFor } from './cache-cleanup-for.js';
 import type { Config } from '../config/config.js';
 import { createController } from '../controller/controller.js';
 import type { ControllerSettings } from '../controller/controller-context.js';
@@ -19,6 +20,7 @@ import { createUpstreamHealth } from '../http/upstream-health.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createModalSandboxPlatform } from '../modal/modal-sandbox-platform.js';
 import type { Leadership } from '../ports/leadership.js';
+import type { RunnerVersionTracker } from '../runner-version/runner-version-tracker.js';
 import type { ReconcilerSettings } from '../reconciler/reconciler-context.js';
 import { createReconciler } from '../reconciler/reconciler.js';
 import { createRunnerGroupGuard, type RunnerGroupGuard } from '../reconciler/runner-group-guard.js';
@@ -26,10 +28,13 @@ import { createRecentRefusals, type RecentRefusals } from '../status/recent-refu
 import { createStatusHistory } from '../status/status-history.js';
 import { createStatusSource, type StatusSource } from '../status/status-source.js';
 import { buildGitHub, type GitHubServices } from './build-github.js';
+import { classPlatformOptions } from './class-platform-options.js';
 import { leaderLoops } from './background-loops.js';
 import { fencedPlatform, fencedRegistry } from './fenced-calls.js';
 import { createLeaderTerms, type LeaderParts, type LeaderTerms } from './leader-term.js';
 import type { Storage } from './open-storage.js';
+import { ranJobTaggerFor } from './ran-job-tagger.js';
+import { runnerVersionTrackerFor } from './runner-version-service.js';
 import { upstreamProbes } from './upstream-probes.js';
 
 /** Every long-lived part of the server, built once from the configuration. */
@@ -50,6 +55,8 @@ export interface Services {
   readonly modalClient: ModalClient;
   /** Resolves once the Modal calls left running in the background have ended. */
   readonly drainModal: () => Promise<void>;
+  /** The runner version launches use (RUNNER_VERSION=latest follows the newest). */
+  readonly runnerVersion: RunnerVersionTracker;
 }
 
 export interface ServiceInputs {
@@ -74,13 +81,16 @@ export function buildServices(inputs: ServiceInputs): Services {
     clock,
   });
   registerUpstreamGauge(prometheus.registry, () => upstreams.check());
+  const runnerVersion = runnerVersionTrackerFor(config, { github, modalClient, clock, log });
   const platform = createModalSandboxPlatform({
     client: modalClient,
     appName: config.modal.appName,
-    runnerVersion: config.runners.version,
+    runnerVersion: () => runnerVersion.current(),
     defaultTimeoutMinutes: config.runners.sandboxTimeoutMinutes,
     callTimeoutMs: config.timings.modalCallTimeoutMs,
+    deploymentId: config.deployment.id,
     ...(config.modal.environment ? { environment: config.modal.environment } : {}),
+    ...classPlatformOptions(config, clock, log),
   });
   const tag = deploymentTag(config.deployment.id);
   /** One leader term's controller and reconciler, over the term's fenced ledger and calls. */
@@ -118,11 +128,13 @@ export function buildServices(inputs: ServiceInputs): Services {
     return { ledger: termLedger, controller, reconciler };
   };
   const runnerGroupGuard = runnerGroupGuardFor(config, github, clock, log);
+  const cacheCleanup = cacheCleanupFor(config, modalClient, clock, log);
+  const jobRecords = ranJobTaggerFor(config, { platform, modalClient, github, clock, log });
   const terms = createLeaderTerms({
     leadership,
     signal: inputs.storage.signal,
     build: buildLeaderParts,
-    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config),
+    loops: (parts) => leaderLoops(parts, runnerGroupGuard, config, jobRecords, cacheCleanup),
     log,
     clock,
   });
@@ -136,6 +148,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     maxRunners: config.limits.maxRunners,
     warnings: () => runnerGroupGuard.warnings(),
     upstreams: () => upstreams.check(),
+    runnerVersion: () => runnerVersion.text(),
     replica: () => {
       const info = leadership.info();
       return { id: info.replicaId, leader: info.leader, isLeader: info.isLeader };
@@ -153,6 +166,7 @@ export function buildServices(inputs: ServiceInputs): Services {
     appOctokit: github.appOctokit,
     modalClient,
     drainModal: () => platform.drain(),
+    runnerVersion,
   };
 }
 

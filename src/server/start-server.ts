@@ -125,7 +125,11 @@ async function serve(
         ...(options.loadSmeeClient ? { loadClient: options.loadSmeeClient } : {}),
       })
     : undefined;
-  const running = startLoops(replicaLoops(services.status, config), log, clock);
+  const running = startLoops(
+    replicaLoops(services.status, config, services.runnerVersion),
+    log,
+    clock,
+  );
   loops = running;
   services.terms.start();
   return {

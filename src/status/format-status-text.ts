@@ -59,6 +59,7 @@ export function formatStatusText(
       ? `  last hour: peak ${peak} live runners, peak ${peakQueue} queued (${snapshot.history.length} samples)`
       : '  last hour: no samples yet',
     ...(snapshot.replica ? [`  ${replicaLine(snapshot.replica)}`] : []),
+    ...(snapshot.runnerVersion ? [`  runner version ${snapshot.runnerVersion}`] : []),
     ...(snapshot.upstreams ?? []).map((u) => `  ${upstreamText(u, snapshot.generatedAt)}`),
     '',
     ...section(

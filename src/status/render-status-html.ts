@@ -201,6 +201,7 @@ ${snapshot.warnings.map((w) => `<p class="warning" role="alert">⚠ ${escapeHtml
 ${s.foreignJobs > 0 ? `<div class="tile" id="foreign-jobs"><b>${escapeHtml(s.foreignJobs)}</b>taken by a job we did not launch for</div>` : ''}
 </div>
 ${byClass ? `<p class="meta">Runners by class: ${escapeHtml(byClass)}</p>` : ''}
+${snapshot.runnerVersion ? `<p class="meta" id="runner-version">Runner version: ${escapeHtml(snapshot.runnerVersion)}</p>` : ''}
 ${renderUpstreams(snapshot)}
 <h2>Runners and queue</h2>
 <p class="legend"><span class="l">━ live runners</span><span class="q">━ queued jobs</span><span class="c">┅ MAX_RUNNERS</span></p>

@@ -101,6 +101,8 @@ export interface StatusSnapshot {
   readonly history: readonly HistorySample[];
   /** GitHub's and Modal's health; absent from servers older than this field. */
   readonly upstreams?: readonly UpstreamStatus[];
+  /** The runner version launches use (`latest → 2.335.0`); absent from older servers. */
+  readonly runnerVersion?: string;
 }
 
 export interface StatusInput {
@@ -116,6 +118,7 @@ export interface StatusInput {
   readonly upstreams?: readonly UpstreamStatus[];
   readonly warnings?: readonly string[];
   readonly replica?: StatusReplica;
+  readonly runnerVersion?: string;
   /** How far back failures are shown. */
   readonly failureWindowMs?: number;
   /** At most this many rows per table; the summary still counts everything. */
@@ -151,6 +154,7 @@ export function buildStatusSnapshot(input: StatusInput): StatusSnapshot {
     failures: recentFailures(input, jobsById).slice(0, maxRows),
     history: input.history,
     ...(input.upstreams ? { upstreams: input.upstreams } : {}),
+    ...(input.runnerVersion ? { runnerVersion: input.runnerVersion } : {}),
   };
 }
 

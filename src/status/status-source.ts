@@ -32,6 +32,8 @@ export function createStatusSource(deps: {
   readonly upstreams?: () => Promise<readonly UpstreamStatus[]>;
   /** Lasting problems to show (the runner group guard's). */
   readonly warnings?: () => readonly string[];
+  /** The runner version launches use, in words. */
+  readonly runnerVersion?: () => string;
 }): StatusSource {
   const { ledger, clock } = deps;
   return {
@@ -53,6 +55,7 @@ export function createStatusSource(deps: {
         ...(deps.replica ? { replica: deps.replica() } : {}),
         ...(upstreams ? { upstreams } : {}),
         warnings: deps.warnings?.() ?? [],
+        ...(deps.runnerVersion ? { runnerVersion: deps.runnerVersion() } : {}),
       });
     },
     async sample() {

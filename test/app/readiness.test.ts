@@ -49,7 +49,9 @@ describe('/readyz answers from our own state', () => {
           'exit-watch': { status: 'ok' },
           reconciler: { status: 'ok' },
           'runner-group': { status: 'ok' },
+          'job-records': { status: 'ok' },
           'status-history': { status: 'ok' },
+          'runner-version': { status: 'ok' },
         },
       },
       // Which replica answered and which leads: one server leads by itself.

@@ -52,6 +52,31 @@ describe('modal-github-runner image build', () => {
     fake.close();
   });
 
+  it('a Docker class on the official image builds it with iptables, as its own image', async () => {
+    const fake = new FakeModal();
+    const classes = JSON.stringify({ modal: {}, 'modal-docker': { docker: true } });
+    const { code, out } = await run(fake, { ...BASE_ENV, RUNNER_CLASSES: classes });
+    expect(code).toBe(0);
+    const builds = fake.requests('ImageGetOrCreate') as {
+      image: { dockerfileCommands: string[] };
+    }[];
+    expect(builds.map((b) => b.image.dockerfileCommands)).toEqual([
+      ['FROM ghcr.io/actions/actions-runner:2.334.0'],
+      ['FROM ghcr.io/actions/actions-runner:2.334.0'],
+      [
+        'FROM base',
+        'USER root',
+        'RUN apt-get update && apt-get install -y --no-install-recommends iptables && rm -rf /var/lib/apt/lists/*',
+      ],
+    ]);
+    expect(out).toContain('ghcr.io/actions/actions-runner:2.334.0 (modal)');
+    expect(out).toContain(
+      'ghcr.io/actions/actions-runner:2.334.0 + iptables for Docker (modal-docker)',
+    );
+    expect(out).toContain('All 2 image(s) built');
+    fake.close();
+  });
+
   it('a failing image: the others still build, the failure says how to fix it, exit 1', async () => {
     const fake = new FakeModal();
     fake.failImageBuild('ghcr.io/acme/cuda-runner:1', 'manifest unknown');

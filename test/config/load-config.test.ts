@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ConfigError } from '../../src/config/config-error.js';
 import { hasAppCredentials, loadConfig, type Config } from '../../src/config/config.js';
-import { DEFAULT_RUNNER_VERSION, MIN_RUNNER_VERSION } from '../../src/config/env-schema.js';
+import {
+  DEFAULT_RUNNER_VERSION,
+  MIN_RUNNER_VERSION,
+  RUNNER_VERSION_FLOOR,
+} from '../../src/config/env-schema.js';
 import { maskConfig } from '../../src/config/mask-config.js';
 
 // One real RSA key per file: PKCS#1 ("BEGIN RSA PRIVATE KEY", what GitHub hands out) and PKCS#8.
@@ -76,11 +80,12 @@ describe('loadConfig: defaults', () => {
     ]);
   });
 
-  it('RUNNER_VERSION defaults to a pinned version no older than 2.329.0', () => {
-    expect(config.runners.version).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(config.runners.version).toBe(DEFAULT_RUNNER_VERSION);
+  it('RUNNER_VERSION defaults to latest, whose fallback is no older than 2.329.0', () => {
+    expect(config.runners.version).toBe('latest');
+    expect(DEFAULT_RUNNER_VERSION).toBe('latest');
     expect(MIN_RUNNER_VERSION).toBe('2.329.0');
-    expect(compareVersions(config.runners.version, '2.329.0')).toBeGreaterThanOrEqual(0);
+    expect(RUNNER_VERSION_FLOOR).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(compareVersions(RUNNER_VERSION_FLOOR, '2.329.0')).toBeGreaterThanOrEqual(0);
   });
 
   it.each([
@@ -249,6 +254,7 @@ describe('loadConfig: valid forms', () => {
       '2.1000.0',
     ],
     ['RUNNER_VERSION next major', { RUNNER_VERSION: '3.0.0' }, (c) => c.runners.version, '3.0.0'],
+    ['RUNNER_VERSION latest', { RUNNER_VERSION: 'latest' }, (c) => c.runners.version, 'latest'],
     [
       'MODAL_APP_NAME',
       { MODAL_APP_NAME: 'ci_runners.v2-prod' },
@@ -436,10 +442,15 @@ describe('loadConfig: invalid forms name the variable and say how to fix it', ()
       'RUNNER_VERSION with a v prefix',
       { RUNNER_VERSION: 'v2.330.0' },
       'RUNNER_VERSION',
-      'must be a version such as 2.330.0',
+      'must be "latest" or a version such as 2.330.0',
     ],
     ['RUNNER_VERSION two parts', { RUNNER_VERSION: '2.330' }, 'RUNNER_VERSION', 'version such as'],
-    ['RUNNER_VERSION latest', { RUNNER_VERSION: 'latest' }, 'RUNNER_VERSION', 'version such as'],
+    [
+      'RUNNER_VERSION Latest',
+      { RUNNER_VERSION: 'Latest' },
+      'RUNNER_VERSION',
+      '"latest" or a version',
+    ],
     [
       'MODAL_APP_NAME with a space',
       { MODAL_APP_NAME: 'github runners' },

@@ -197,7 +197,7 @@ describe('parseRunnerClasses: refused', () => {
   it.each<[string, Record<string, unknown>, string]>([
     ['an unknown field', { cpu: 2, memory: 4096 }, 'memory'],
     ['a field in the wrong case', { GPU: 'H100' }, 'GPU'],
-    ['docker (not a field of this issue)', { docker: true }, 'docker'],
+    ['docker as a word', { docker: 'yes' }, 'modal.docker:'],
     ['cpu 0', { cpu: 0 }, 'modal.cpu:'],
     ['cpu negative', { cpu: -1 }, 'modal.cpu:'],
     ['cpu over 64', { cpu: 65 }, 'modal.cpu:'],

@@ -8,10 +8,8 @@ import { judgeRunnerGroup } from '../../src/doctor/runner-group-check.js';
 import { evaluateHookConfig } from '../../src/doctor/webhook-check.js';
 import { githubUrls } from '../../src/doctor/github-urls.js';
 import type { RunnerGroup } from '../../src/github/runner-group.js';
-import {
-  checkRunnerVersions,
-  newestLinuxX64Version,
-} from '../../src/doctor/runner-version-check.js';
+import { checkRunnerVersions } from '../../src/doctor/judge-runner-version.js';
+import { newestLinuxX64Version } from '../../src/github/newest-runner-version.js';
 
 const classes = (...list: RunnerClass[]) => new Map(list.map((c) => [c.name, c] as const));
 const modal: RunnerClass = { name: 'modal', cpu: 2, memoryMiB: 8192 };
@@ -23,7 +21,7 @@ describe('doctor checks (pure)', () => {
     const [r] = checkRunnerVersions('2.300.0', classes(modal), { kind: 'unknown', reason: 'x' });
     expect(r?.status).toBe('FAIL');
     expect(r?.summary).toContain('older than 2.329.0');
-    expect(r?.fix).toContain('set RUNNER_VERSION=2.329.0');
+    expect(r?.fix).toContain('set RUNNER_VERSION=2.329.0 (or latest)');
   });
 
   it('versions: newer than GitHub passes, only custom images is INFO', () => {

@@ -125,7 +125,7 @@ describe('modal-github-runner doctor', () => {
       '"modal" (RUNNER_GROUP_ID=5) admits all repositories',
     );
     expect(entry(out, 'PASS', 'RUNNER_VERSION (modal)')).toContain(
-      '2.334.0 is the newest runner (GitHub, org acme)',
+      'latest: the server follows the newest runner, now 2.334.0 (GitHub, org acme)',
     );
     expect(entry(out, 'PASS', 'credentials and App')).toContain('Modal App "doctor-runners"');
     expect(entry(out, 'PASS', 'GPU types')).toContain('no runner class asks for a GPU');
@@ -238,7 +238,9 @@ describe('modal-github-runner doctor', () => {
     );
     expect(line).toContain('https://github.com/settings/installations/9');
     expect(line).toContain('Administration: Read and write');
-    expect(entry(out, 'INFO', 'RUNNER_VERSION (modal)')).toContain('newest release is unknown');
+    expect(entry(out, 'WARN', 'RUNNER_VERSION (modal)')).toContain(
+      'latest, but the newest runner cannot be resolved',
+    );
   });
 
   it('missing organization_self_hosted_runners on the installation: FAIL, accept it there', async () => {
@@ -326,15 +328,44 @@ describe('modal-github-runner doctor', () => {
     );
   });
 
-  it('RUNNER_VERSION older than the newest runner: WARN, exit 0', async () => {
+  const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600_000).toISOString();
+
+  it('a pinned RUNNER_VERSION 20+ days behind a newer release: WARN, exit 0', async () => {
     github.latestRunnerVersion = '2.340.1';
-    const { code, out } = await doctor();
+    github.runnerReleases = [
+      { version: '2.340.1', publishedAt: daysAgo(3) },
+      { version: '2.335.0', publishedAt: daysAgo(22) },
+      { version: '2.334.0', publishedAt: daysAgo(40) },
+    ];
+    const { code, out } = await doctor({ RUNNER_VERSION: '2.334.0' });
     expect(code).toBe(0);
     const line = entry(out, 'WARN', 'RUNNER_VERSION (modal)');
     expect(line).toContain('2.334.0 is older than the newest runner, 2.340.1');
+    // The clock starts at the first newer release, not the newest.
+    expect(line).toContain('22 day(s) behind: 2.335.0 came out on');
+    expect(line).toContain('within 30 days of a newer release');
     expect(line).toContain(
-      'fix: set RUNNER_VERSION=2.340.1, then run `modal-github-runner image build`',
+      'fix: set RUNNER_VERSION=2.340.1 (or latest), then run `modal-github-runner image build`',
     );
+    expect(github.requestsTo('GET', /^\/repos\/actions\/runner\/releases$/)).toHaveLength(1);
+  });
+
+  it('a pinned RUNNER_VERSION behind for less than 20 days passes, saying how long', async () => {
+    github.latestRunnerVersion = '2.335.0';
+    github.runnerReleases = [{ version: '2.335.0', publishedAt: daysAgo(19) }];
+    const { out } = await doctor({ RUNNER_VERSION: '2.334.0' });
+    expect(entry(out, 'PASS', 'RUNNER_VERSION (modal)')).toContain(
+      '19 day(s) behind: 2.335.0 came out on',
+    );
+  });
+
+  it('release dates unavailable (a GHE server has no actions/runner): WARN that says so', async () => {
+    github.latestRunnerVersion = '2.335.0';
+    github.runnerReleasesNotFound = true;
+    const { code, out } = await doctor({ RUNNER_VERSION: '2.334.0' });
+    expect(code).toBe(0);
+    const line = entry(out, 'WARN', 'RUNNER_VERSION (modal)');
+    expect(line).toContain('for how long is unknown (the release dates could not be read');
   });
 
   it('a class on an official runner image below the minimum: FAIL', async () => {
@@ -414,7 +445,7 @@ describe('modal-github-runner doctor', () => {
     const { code, out } = await doctor();
     expect(code).toBe(1);
     expect(entry(out, 'FAIL', 'image ghcr.io/actions/actions-runner:2.334.0')).toContain(
-      'fix: RUNNER_VERSION=2.334.0 must be a published tag of ghcr.io/actions/actions-runner',
+      'fix: RUNNER_VERSION=latest (whose fallback is 2.334.0) must be a published tag of ghcr.io/actions/actions-runner',
     );
   });
 

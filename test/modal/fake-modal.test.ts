@@ -212,3 +212,35 @@ describe('FakeModal', () => {
     expect(gpu.sandboxId).toMatch(/^sb-[0-9A-Za-z]{22}$/);
   });
 });
+
+describe('FakeModal exec (Sandbox.exec through the command router)', () => {
+  it.each([
+    ['V2 (CPU)', cpuClass],
+    ['V1 (GPU)', gpuClass],
+  ])('%s: cat reads a file the sandbox has; a missing one exits 1', async (_kind, cls) => {
+    const platform = platformFor(new FakeModal());
+    const { sandboxId } = await platform.createSandbox(launchSpec(cls));
+    fake.files.append(sandboxId, '/tmp/record', 'line one\n');
+    const sandbox = await client.sandboxes.fromId(sandboxId);
+    const read = await sandbox.exec(['cat', '/tmp/record']);
+    expect(await read.stdout.readText()).toBe('line one\n');
+    expect(await read.wait()).toBe(0);
+    const missing = await sandbox.exec(['cat', '/tmp/none']);
+    expect(await missing.wait()).toBe(1);
+    expect(await missing.stderr.readText()).toContain('No such file or directory');
+    const unknown = await sandbox.exec(['ls', '/']);
+    expect(await unknown.wait()).toBe(127);
+    expect(fake.files.execs.map((e) => e.command[0])).toEqual(['cat', 'cat', 'ls']);
+    sandbox.detach();
+  });
+
+  it('refuses an exec in a sandbox that has finished', async () => {
+    const platform = platformFor(new FakeModal());
+    const { sandboxId } = await platform.createSandbox(launchSpec());
+    const sandbox = await client.sandboxes.fromId(sandboxId);
+    await sandbox.exec(['cat', '/x']); // the handle learns its task and router while it runs
+    fake.exit(sandboxId, 0);
+    await expect(sandbox.exec(['cat', '/x'])).rejects.toThrow(/sandbox finished/);
+    sandbox.detach();
+  });
+});

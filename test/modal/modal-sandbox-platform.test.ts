@@ -11,7 +11,7 @@ import {
   createModalSandboxPlatform,
   type ModalSandboxPlatformOptions,
 } from '../../src/modal/modal-sandbox-platform.js';
-import { RUNNER_COMMAND } from '../../src/modal/runner-image.js';
+import { runnerCommand } from '../../src/modal/runner-image.js';
 import { eventually } from '../../sim/harness.js';
 import { FakeModal, type FakeModalOptions } from '../../sim/modal/fake-modal.js';
 import {
@@ -118,7 +118,7 @@ describe('launch on a CPU class (V2 sandbox)', () => {
 
     const create = only('SandboxCreateV2');
     const definition = create.definition as Record<string, unknown>;
-    expect(definition.entrypointArgs).toEqual(RUNNER_COMMAND);
+    expect(definition.entrypointArgs).toEqual(runnerCommand(cpuClass));
     expect(definition.workdir).toBe('/home/runner');
     expect(definition.timeoutSecs).toBe(60 * 60);
     expect(definition.name).toBe(launch.name);
@@ -221,7 +221,7 @@ describe('launch on a GPU class (V1 sandbox)', () => {
     });
     expect(definition.timeoutSecs).toBe(120 * 60);
     expect(definition.name).toBe(launch.name);
-    expect(definition.entrypointArgs).toEqual(RUNNER_COMMAND);
+    expect(definition.entrypointArgs).toEqual(runnerCommand(gpuClass));
     expect(definition.secretIds).toEqual([]);
     expect(create.tags).toContainEqual({ tagName: 'runner-class', tagValue: 'modal-gpu-h100' });
     expect(only('ImageGetOrCreate')).toMatchObject({

@@ -6,10 +6,14 @@ import { describe, expect, it } from '@jest/globals';
 import {
   configLine,
   JIT_CONFIG_ENV,
-  RUNNER_COMMAND,
+  runnerCommand,
   runnerImageTag,
 } from '../../src/modal/runner-image.js';
 import { sandboxCreateParams, sandboxTimeoutMs } from '../../src/modal/modal-sandbox-platform.js';
+import { JOB_HOOK_DIR } from '../../src/modal/runner-job-hook.js';
+
+/** The entrypoint of a plain class (no Docker, open egress). */
+const RUNNER_COMMAND = runnerCommand({ name: 'modal' });
 
 describe('runnerImageTag', () => {
   it('is the official image at the runner version', () => {
@@ -37,6 +41,7 @@ function runEntrypoint(stdin: string): { status: number | null; stdout: string; 
     { mode: 0o755 },
   );
   const script = (RUNNER_COMMAND[2] as string)
+    .replaceAll(JOB_HOOK_DIR, join(dir, 'hooks'))
     .replace('exec runuser -u runner -- /home/runner/run.sh', `exec ${runSh}`)
     .replace('exec /home/runner/run.sh', `exec ${runSh}`);
   const result = spawnSync('/bin/sh', ['-c', script], { input: stdin, encoding: 'utf8' });
@@ -96,7 +101,7 @@ describe('sandboxCreateParams', () => {
       cpu: 0.5,
       memoryMiB: 1024,
       timeoutMs: 30 * 60_000,
-      command: [...RUNNER_COMMAND],
+      command: runnerCommand({ name: 'modal' }),
       workdir: '/home/runner',
     });
   });

@@ -61,6 +61,19 @@ describe('renderStatusHtml', () => {
     expect(html).toContain('acme/&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;');
   });
 
+  it('shows the runner version in use, escaped like everything else', () => {
+    expect(renderStatusHtml({ ...snapshot, runnerVersion: 'latest → 2.335.0' })).toContain(
+      '<p class="meta" id="runner-version">Runner version: latest → 2.335.0</p>',
+    );
+    const hostile = renderStatusHtml({ ...snapshot, runnerVersion: `latest → 2.334.0 (${XSS})` });
+    expect(hostile).not.toContain('<script');
+    expect(hostile).toContain('Runner version: latest → 2.334.0 (&lt;script&gt;');
+    expect(html).not.toContain('id="runner-version"'); // an older server's snapshot has none
+    expect(formatStatusText({ ...snapshot, runnerVersion: 'latest → 2.335.0\u001b[2J' })).toContain(
+      '  runner version latest → 2.335.0\n',
+    );
+  });
+
   it('shows the summary, the runners, the queue with its reason and the failures', () => {
     expect(html).toContain('modal-modal-abc');
     expect(html).toContain('1m 15s');
