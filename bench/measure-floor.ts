@@ -8,6 +8,7 @@ import {
 } from './dispatch-receiver.js';
 import { fireBurst } from './fire-burst.js';
 import { jobBodies } from './job-bodies.js';
+import { FDATASYNC_PROBE_GAP_MS, startFdatasyncProbe } from './measure-fdatasync.js';
 import { startServerProcess } from './server-process.js';
 import { summarize, type Summary } from './summarize.js';
 
@@ -23,6 +24,8 @@ export interface FloorResult {
   readonly answer: Summary;
   /** First request sent → last answer, divided by the webhooks: the server's time per webhook. */
   readonly msPerWebhook: number;
+  /** fdatasync latency in the bench's process while the burst ran, ms. */
+  readonly fdatasyncDuringBurst: Summary;
   /** `probot-dispatch` only: handler started → its gRPC call received, ms. */
   readonly dispatch?: Summary;
 }
@@ -75,12 +78,15 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult[]
         const reported = (child.ready as { ready?: unknown } | undefined)?.ready;
         if (typeof reported !== 'number') throw new Error(`${script} did not report its port`);
         const bodies = jobBodies(1_000, options.jobs, ['acme/api']);
+        // The same fdatasync probe as beside this server's bursts, so both share its load.
+        const probe = startFdatasyncProbe(FDATASYNC_PROBE_GAP_MS);
         const answers = await fireBurst({
           url: `http://127.0.0.1:${reported}/api/github/webhooks`,
           secret: options.webhookSecret,
           jobs: bodies,
           concurrency,
-        });
+        }).finally(() => probe.stop());
+        const fdatasyncDuringBurst = await probe.stop();
         const failed = answers.filter((a) => a.status !== 200);
         if (failed.length > 0) {
           throw new Error(`${script}: ${failed.length} webhooks not answered 200`);
@@ -92,6 +98,7 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult[]
           concurrency,
           answer: summarize(answers.map((a) => a.answeredAt - a.sentAt)),
           msPerWebhook: (last - first) / answers.length,
+          fdatasyncDuringBurst,
           ...(receiver
             ? {
                 dispatch: await dispatchDelays(

@@ -1,7 +1,18 @@
+import {
+  burstAt,
+  EXIT_WATCH_BEFORE,
+  floorAt,
+  idealPerSecond,
+  ms,
+  targetRows,
+  verdict,
+  type RepeatResult,
+} from './bench-targets.js';
 import { DISPATCH_EVERY } from './dispatch-receiver.js';
-import type { FloorResult } from './measure-floor.js';
-import type { PlanMicroResult } from './plan-micro.js';
+import { median } from './median.js';
+import { missesSection } from './render-misses.js';
 import type { BurstRunResult } from './run-burst.js';
+import type { CallWindow } from './run-exit-watch.js';
 import type { Summary } from './summarize.js';
 
 export interface BenchReport {
@@ -13,406 +24,287 @@ export interface BenchReport {
   readonly maxConcurrentLaunches: number;
   readonly maxRunners: number;
   readonly jitRatePerSecond: number;
-  readonly concurrency: number;
-  readonly burstSize: number;
-  readonly scaling: readonly BurstRunResult[];
-  /** The default launch at `burstSize` (one of `scaling` when the sizes include it). */
-  readonly burst: BurstRunResult;
-  /** The same burst with the ledger on PostgreSQL instead of SQLite. */
+  readonly jobs: number;
+  readonly repeats: readonly RepeatResult[];
+  /** `--repeat`: more than `repeats.length` while the run is under way (or was cut short). */
+  readonly repeatsAsked: number;
+  /** Opt-in: the widest burst again with the ledger on PostgreSQL, once. */
   readonly postgres: BurstRunResult | undefined;
-  readonly naive: BurstRunResult | undefined;
-  readonly defaultJitRate: BurstRunResult | undefined;
-  /** The burst again with fewer connections in flight (answer time follows the in-flight count). */
-  readonly fewerConnections: BurstRunResult | undefined;
-  /** The 10,000-job burst with V8's default heap sizing (no SERVER_NODE_FLAGS). */
-  readonly defaultHeap: BurstRunResult | undefined;
-  /** Answer times of an empty Node server and an empty Probot app under the same burst. */
-  readonly floor: readonly FloorResult[];
   /** The Node flags the server ran with (production's). */
   readonly nodeFlags: readonly string[];
-  readonly plan: PlanMicroResult;
   readonly durationSeconds: number;
 }
 
-const ms = (v: number) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : 'n/a');
 const pair = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)}`;
 const triple = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)} / ${ms(s.max)}`;
-
-export function idealPerSecond(r: BurstRunResult): number {
-  const o = r.options;
-  return (o.maxConcurrentLaunches * 1000) / (o.githubLatencyMs + o.modalLatencyMs);
-}
-
-function runRow(r: BurstRunResult): string[] {
-  const ideal = idealPerSecond(r);
-  const naive = r.options.server === 'naive';
-  return [
-    r.options.label,
-    String(r.options.jobs),
-    triple(r.answer),
-    naive ? '—' : pair(r.launch.createOverhead),
-    naive ? '—' : pair(r.launch.configOverhead),
-    naive ? '—' : pair(r.launch.createOverheadQueued),
-    naive
-      ? `${r.launch.throughputPerSecond.toFixed(1)}`
-      : `${r.launch.throughputPerSecond.toFixed(1)} (${(r.launch.throughputPerSecond / ideal).toFixed(2)})`,
-    `${r.startRssMb.toFixed(0)} / ${r.peakRssMb.toFixed(0)} / ${r.rssMb.toFixed(0)}`,
-    r.heapUsedMb === undefined
-      ? '—'
-      : `${r.heapUsedMb.toFixed(0)} / ${(r.externalMb ?? NaN).toFixed(0)}`,
-    r.cpuMsPerJob.toFixed(2),
-    (r.burstMs / 1000).toFixed(2),
-    (r.convergedMs / 1000).toFixed(1),
-    naive ? '—' : `${r.launch.sequential}/${r.launch.concurrent}`,
-  ];
-}
-
-const RUN_HEADER = [
-  'run',
-  'jobs',
-  'answer ms p50 / p99 / max',
-  'create overhead ms p50 / p99',
-  'config overhead ms p50 / p99',
-  'create after webhook, queueing incl., ms p50 / p99',
-  'launches/s (÷ ideal)',
-  'RSS MB start / peak / end',
-  'heap / external MB at end',
-  'CPU ms/job',
-  'burst s',
-  'all launched s',
-  'seq/conc launches',
-];
 
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
+const RUN_HEADER = [
+  'run',
+  'connections',
+  'answer ms p50 / p99 / max',
+  'answer once all launched ms p50 / p99 (webhooks)',
+  'ms per webhook',
+  'fdatasync beside the burst ms p50 / p99',
+  'CPU ms/job',
+  'create overhead ms p50 / p99 (server part / gRPC transit p99)',
+  'launches/s (÷ ideal)',
+  'RSS MB start / peak / end',
+  'all launched s',
+];
 
-interface Target {
-  readonly name: string;
-  readonly measured: string;
-  readonly pass: boolean | undefined;
-}
-
-function targets(r: BenchReport): Target[] {
-  const burst = r.burst;
-  const ten = r.scaling.find((s) => s.options.jobs === 10_000);
-  const ideal = idealPerSecond(burst);
-  const out: Target[] = [
-    {
-      name: `webhook answer p99 < 25 ms (${burst.options.jobs}-job burst, ${burst.options.concurrency} connections)`,
-      measured: `${ms(burst.answer.p99)} ms (floors: ${floorOf(r, burst.options.concurrency)})`,
-      pass: burst.options.jobs === 1_000 ? burst.answer.p99 < 25 : undefined,
-    },
-    ...(r.fewerConnections
-      ? [
-          {
-            name: `the same at ${r.fewerConnections.options.concurrency} connections (not the target's setting; shown for scale)`,
-            measured: `${ms(r.fewerConnections.answer.p99)} ms (floors: ${floorOf(r, r.fewerConnections.options.concurrency)})`,
-            pass: undefined,
-          },
-        ]
-      : []),
-    {
-      name: 'dispatch overhead p99 < 5 ms (webhook received → sandbox-create request received, from a free slot)',
-      measured: `${ms(burst.launch.createOverhead.p99)} ms (server's part ${ms(burst.launch.createOverheadServer.p99)}, gRPC transit ${ms(burst.launch.createTransit.p99)}; floor: ${dispatchFloorOf(r, burst.options.concurrency)})`,
-      pass: burst.launch.createOverhead.p99 < 5,
-    },
-    {
-      name: `launch throughput ≥ 0.9 × ideal (${ideal.toFixed(1)}/s)`,
-      measured: `${burst.launch.throughputPerSecond.toFixed(1)}/s = ${(burst.launch.throughputPerSecond / ideal).toFixed(3)} × ideal`,
-      pass: burst.launch.throughputPerSecond >= 0.9 * ideal,
-    },
-    {
-      name: `plan() < 10 ms at ${r.plan.jobs.toLocaleString('en-US')} queued jobs, ${r.plan.runners.toLocaleString('en-US')} runners (p50)`,
-      measured: `p50 ${ms(r.plan.plan.p50)} ms, p99 ${ms(r.plan.plan.p99)} ms`,
-      pass: r.plan.jobs === 10_000 ? r.plan.plan.p50 < 10 : undefined,
-    },
-    {
-      name: 'peak RSS < 200 MB with 10,000 jobs in the ledger',
-      measured: ten ? `${ten.peakRssMb.toFixed(0)} MB` : 'not run (--quick or --jobs)',
-      pass: ten ? ten.peakRssMb < 200 : undefined,
-    },
-  ];
-  return out;
-}
-
-/** The floors' p99 at this concurrency: "empty Node server p99 …, empty Probot app p99 …". */
-function floorOf(r: BenchReport, concurrency: number): string {
-  const parts = FLOOR_SERVERS.map(({ server, name }) => {
-    const floor = r.floor.find((f) => f.server === server && f.concurrency === concurrency);
-    return floor ? `${name} p99 ${ms(floor.answer.p99)} ms` : undefined;
-  }).filter((part) => part !== undefined);
-  return parts.length > 0 ? parts.join(', ') : 'not measured';
-}
-
-/** The dispatch floor's p99 at this concurrency, or "not measured". */
-function dispatchFloorOf(r: BenchReport, concurrency: number): string {
-  const floor = dispatchFloor(r, concurrency);
-  return floor
-    ? `a gRPC call from an empty Probot app's handler p99 ${ms(floor.p99)} ms`
-    : 'not measured';
-}
-
-function dispatchFloor(r: BenchReport, concurrency: number): Summary | undefined {
-  return r.floor.find((f) => f.server === 'probot-dispatch' && f.concurrency === concurrency)
-    ?.dispatch;
-}
-
-/** The connection counts the floors were measured at. */
-function floorConcurrencies(r: BenchReport): number[] {
-  return [...new Set(r.floor.map((f) => f.concurrency))];
-}
-
-/** This server's 1000-job burst at this many connections, if one ran. */
-function burstAt(r: BenchReport, concurrency: number): BurstRunResult | undefined {
-  return [r.burst, r.fewerConnections].find((x) => x?.options.concurrency === concurrency);
-}
-
-const FLOOR_SERVERS = [
-  { server: 'node', name: 'empty Node server' },
-  { server: 'probot', name: 'empty Probot app' },
-] as const;
-
-const verdict = (t: Target) => (t.pass === undefined ? 'not judged' : t.pass ? 'PASS' : 'MISS');
-
-/** Every burst run of the report, in table order. */
-function allRuns(r: BenchReport): BurstRunResult[] {
+function runRow(repeat: number, r: BurstRunResult): string[] {
   return [
-    ...r.scaling,
-    ...[r.postgres, r.naive, r.defaultJitRate, r.fewerConnections, r.defaultHeap].filter(
-      (x) => x !== undefined,
-    ),
+    `${repeat + 1}${r.options.databaseUrl === undefined ? '' : ' (PostgreSQL)'}`,
+    String(r.options.concurrency),
+    triple(r.answer),
+    `${pair(r.answerAfterLaunches)} (${r.answerAfterLaunches.n})`,
+    r.msPerWebhook.toFixed(3),
+    pair(r.fdatasyncDuringBurst),
+    r.cpuMsPerJob.toFixed(2),
+    `${pair(r.launch.createOverhead)} (${ms(r.launch.createOverheadServer.p99)} / ${ms(r.launch.createTransit.p99)})`,
+    `${r.launch.throughputPerSecond.toFixed(1)} (${(r.launch.throughputPerSecond / idealPerSecond(r)).toFixed(2)})`,
+    `${r.startRssMb.toFixed(0)} / ${r.peakRssMb.toFixed(0)} / ${r.rssMb.toFixed(0)}`,
+    (r.convergedMs / 1000).toFixed(1),
   ];
 }
 
-/** One line: PostgreSQL against SQLite, answer time and throughput. */
-function ledgerComparison(sqlite: BurstRunResult, pg: BurstRunResult): string {
-  return `PostgreSQL / SQLite ledger at ${pg.options.jobs} jobs: answer p50 ${ms(pg.answer.p50)} vs ${ms(sqlite.answer.p50)} ms, p99 ${ms(pg.answer.p99)} vs ${ms(sqlite.answer.p99)} ms; webhooks/s ${((pg.options.jobs * 1000) / pg.burstMs).toFixed(0)} vs ${((sqlite.options.jobs * 1000) / sqlite.burstMs).toFixed(0)}; launches/s ${pg.launch.throughputPerSecond.toFixed(1)} vs ${sqlite.launch.throughputPerSecond.toFixed(1)}`;
+function concurrenciesOf(r: BenchReport): number[] {
+  const all = r.repeats.flatMap((x) => x.bursts.map((b) => b.options.concurrency));
+  return [...new Set(all)].sort((a, b) => b - a);
 }
 
-/** The terminal table. */
-export function renderText(r: BenchReport): string {
-  const rows = allRuns(r).map(runRow);
-  const lines = [
-    textTable(RUN_HEADER, rows),
+/** Median floor and this server, per connection count. */
+function floorTable(r: BenchReport): string {
+  const cell = (
+    pick: (x: RepeatResult) => { answer: Summary; msPerWebhook: number } | undefined,
+  ) => {
+    const got = r.repeats.map(pick).filter((x) => x !== undefined);
+    if (got.length === 0) return 'n/a';
+    const m = (f: (x: { answer: Summary; msPerWebhook: number }) => number) => median(got.map(f));
+    return `${ms(m((x) => x.answer.p50))} / ${ms(m((x) => x.answer.p99))} (${m((x) => x.msPerWebhook).toFixed(3)})`;
+  };
+  const rows = concurrenciesOf(r).map((c) => [
+    String(c),
+    cell((x) => floorAt(x, 'node', c)),
+    cell((x) => floorAt(x, 'probot', c)),
+    cell((x) => burstAt(x, c)),
+    `${ms(median(r.repeats.map((x) => floorAt(x, 'probot-dispatch', c)?.dispatch?.p50 ?? NaN)))} / ${ms(median(r.repeats.map((x) => floorAt(x, 'probot-dispatch', c)?.dispatch?.p99 ?? NaN)))}`,
+    `${ms(median(r.repeats.map((x) => burstAt(x, c)?.launch.createOverhead.p50 ?? NaN)))} / ${ms(median(r.repeats.map((x) => burstAt(x, c)?.launch.createOverhead.p99 ?? NaN)))}`,
+  ]);
+  return markdownTable(
+    [
+      'connections',
+      'empty Node server: answer ms p50 / p99 (ms per webhook)',
+      'empty Probot app: answer ms p50 / p99 (ms per webhook)',
+      'this server: answer ms p50 / p99 (ms per webhook)',
+      `dispatch floor: gRPC call from the empty Probot app's handler, ms p50 / p99`,
+      'this server: dispatch overhead ms p50 / p99',
+    ],
+    rows,
+  );
+}
+
+const callsText = (w: CallWindow) =>
+  Object.entries(w.byMethod)
+    .sort((a, b) => b[1] - a[1])
+    .map(([method, n]) => `${method} ${n}`)
+    .join(', ');
+
+function exitWatchSection(r: BenchReport): string[] {
+  const runs = r.repeats.flatMap((x, i) => (x.exitWatch ? [{ i, e: x.exitWatch }] : []));
+  const first = runs[0]?.e;
+  if (first === undefined) return [];
+  return [
+    '## Exit watching',
     '',
-    `plan(): ${r.plan.jobs} queued jobs, ${r.plan.runners} runners, ${r.plan.runs} runs: p50 ${ms(r.plan.plan.p50)} ms, p99 ${ms(r.plan.plan.p99)} ms, max ${ms(r.plan.plan.max)} ms; reading its inputs from SQLite: p50 ${ms(r.plan.ledgerRead.p50)} ms, p99 ${ms(r.plan.ledgerRead.p99)} ms`,
+    `The real server with production's exit-watch timings (one tag-filtered listing of the running sandboxes every ${first.intervalMs / 1000} s; a runner changed in the last 5 s is not judged gone) and MAX_RUNNERS=${first.runners}. ${first.runners.toLocaleString('en-US')} jobs are launched, with ${first.exits} more waiting at the cap. Then the runners stay **idle** (window 1), then all become **busy** (an \`in_progress\` webhook names each runner) and ${first.exits} of their sandboxes exit, spread evenly over the window, with no \`completed\` webhook, so that only the listing finds them (window 2, one minute from the \`in_progress\` deliveries). Counted are the server's calls to the fake Modal's control plane (each relaunch also writes its sandbox's stdin once through the command router, not counted). Before (recorded, not rebuilt): ${EXIT_WATCH_BEFORE} in the earlier profile, i.e. one open long-poll per live sandbox, each re-issued every time Modal answers "still running".`,
+    '',
+    markdownTable(
+      [
+        'run',
+        'window',
+        'length s',
+        'calls to Modal (by method)',
+        'listing calls/min',
+        'all calls/min',
+      ],
+      runs.flatMap(({ i, e }) =>
+        (['idle', 'busy'] as const).map((phase) => [
+          String(i + 1),
+          phase === 'idle' ? 'idle' : `busy, ${e.exits} exits`,
+          (e[phase].windowMs / 1000).toFixed(0),
+          callsText(e[phase]),
+          e[phase].listPerMinute.toFixed(1),
+          e[phase].perMinute.toFixed(1),
+        ]),
+      ),
+    ),
+    '',
+    markdownTable(
+      [
+        'run',
+        'exit → slot free (runner done) ms p50 / p99 / max',
+        'exit → slot reused (create request of a waiting job) ms p50 / p99 / max',
+      ],
+      runs.map(({ i, e }) => [String(i + 1), triple(e.freed), triple(e.reused)]),
+    ),
+    '',
+    `*Slot free* is when the server recorded the runner done (its ledger's \`updatedAt\`, whole ms), after the listing no longer showed the sandbox; *slot reused* pairs the k-th exit with the k-th create request for a job that waited at the cap. An exit just after a listing waits for the next one, so the time to *slot free* is up to one interval plus the listing's own time; the reuse adds the launch's dispatch (and, when several exits are found by one listing, the wait for a launch slot: MAX_CONCURRENT_LAUNCHES=${r.maxConcurrentLaunches}).`,
+    '',
   ];
-  if (r.postgres) lines.push(ledgerComparison(r.burst, r.postgres));
-  if (r.naive) {
-    lines.push(
-      `naive / ours, answer time at ${r.naive.options.jobs} jobs: p50 ${(r.naive.answer.p50 / r.burst.answer.p50).toFixed(1)}×, p99 ${(r.naive.answer.p99 / r.burst.answer.p99).toFixed(1)}×`,
-    );
-  }
-  lines.push('', ...targets(r).map((t) => `${verdict(t).padEnd(10)} ${t.name}: ${t.measured}`));
+}
+
+function durabilitySection(r: BenchReport): string[] {
+  const fsync = (pick: (s: Summary) => number) => median(r.repeats.map((x) => pick(x.fdatasync)));
+  const oursP50 = median(r.repeats.map((x) => burstAt(x, 1)?.answer.p50 ?? NaN));
+  const probotP50 = median(r.repeats.map((x) => floorAt(x, 'probot', 1)?.answer.p50 ?? NaN));
+  const split = (pick: (b: BurstRunResult) => Summary) => {
+    const got = r.repeats.flatMap((x) => {
+      const b = burstAt(x, 1);
+      return b ? [pick(b)] : [];
+    });
+    const m = (f: (s: Summary) => number) => ms(median(got.map(f)));
+    return `${m((s) => s.p50)} / ${m((s) => s.p99)} ms (${got.map((s) => s.n).join(', ')} webhooks)`;
+  };
+  const during = split((b) => b.answerDuringLaunches);
+  const after = split((b) => b.answerAfterLaunches);
+  return [
+    '## Durability: the cost of fdatasync',
+    '',
+    `The server answers a \`queued\` webhook only once its job is durable: the ledger's group commit writes the jobs of one event-loop turn in one SQLite transaction and then fdatasyncs the WAL on libuv's thread pool (src/ledger/wal-sync.ts; syncs that overlap share one), as issue #13 requires. In a burst many webhooks share a sync; one webhook at a time pays a whole one each. Measured in the same run, on the file system the server's DATA_DIR is on (a 4 KiB append then \`datasync()\`, 300 times per repeat): fdatasync p50 **${ms(fsync((s) => s.p50))} ms**, p99 **${ms(fsync((s) => s.p99))} ms**, max ${ms(fsync((s) => s.max))} ms (median of the repeats; per repeat p50 / p99: ${r.repeats.map((x) => pair(x.fdatasync)).join('; ')}).`,
+    '',
+    `One webhook at a time, this server's answer p50 is ${ms(oursP50)} ms against the empty Probot app's ${ms(probotP50)} ms (${ms(oursP50 - probotP50)} ms more). The empty Probot app writes nothing, so it pays no sync. The same run split by when each webhook was sent: while the burst's ${r.maxRunners.toLocaleString('en-US')} launches ran (each of the first webhooks starts one: minting, the SDK's create, the runner writes, planning), answer p50 / p99 ${during}; after the last of its sandboxes was created, when a webhook is only verified, recorded, synced and answered, ${after}. What remains of the gap once the launches are done is this server's own path for a webhook (the record, its sync, the planner's check); what comes on top while they run is the launches' work on the same event loop and the same two cores.`,
+    '',
+    markdownTable(
+      [
+        'connections',
+        "fdatasync beside this server's burst ms p50 / p99",
+        "fdatasync beside the empty Probot app's burst ms p50 / p99",
+        'this server ms per webhook',
+        'empty Probot app ms per webhook',
+      ],
+      concurrenciesOf(r).map((c) => {
+        const m = (xs: (number | undefined)[]) => ms(median(xs.map((x) => x ?? NaN)));
+        return [
+          String(c),
+          `${m(r.repeats.map((x) => burstAt(x, c)?.fdatasyncDuringBurst.p50))} / ${m(r.repeats.map((x) => burstAt(x, c)?.fdatasyncDuringBurst.p99))}`,
+          `${m(r.repeats.map((x) => floorAt(x, 'probot', c)?.fdatasyncDuringBurst.p50))} / ${m(r.repeats.map((x) => floorAt(x, 'probot', c)?.fdatasyncDuringBurst.p99))}`,
+          m(r.repeats.map((x) => burstAt(x, c)?.msPerWebhook)),
+          m(r.repeats.map((x) => floorAt(x, 'probot', c)?.msPerWebhook)),
+        ];
+      }),
+    ),
+    '',
+    "The probe beside each burst (a 4 KiB append and a datasync every 250 ms, in the bench's process, on the same file system) runs beside the floors' bursts too, so both carry its load. It appends to its file, so each of its syncs also commits the file's new size; SQLite rewrites its WAL in place once it has grown, so the server's syncs can cost less (see *Missed targets*). A connection waits for its webhook's sync before it sends the next one: at C connections and a sync of S ms, at most about C webhooks are answered per S ms, however many share a sync.",
+    '',
+  ];
+}
+
+function planSection(r: BenchReport): string[] {
+  const plans = r.repeats.map((x) => x.plan);
+  const p = plans[0];
+  if (p === undefined) return [];
+  return [
+    '## plan()',
+    '',
+    `The pure \`plan()\` (src/controller/plan.ts) in-process on ${p.jobs.toLocaleString('en-US')} queued jobs over 50 repositories and ${p.runners.toLocaleString('en-US')} live runners at the MAX_RUNNERS cap, after 20 warm-up calls, ${p.runs} runs per repeat: p50 / p99 / max ${plans.map((x) => triple(x.plan)).join('; ')} ms. Reading its inputs from the SQLite ledger (\`listJobs(['queued'])\` and \`listRunners(live)\`): p50 / p99 ${plans.map((x) => pair(x.ledgerRead)).join('; ')} ms.`,
+    '',
+  ];
+}
+
+function postgresSection(r: BenchReport): string[] {
+  const pg = r.postgres;
+  const sqlite = r.repeats[0] && burstAt(r.repeats[0], pg?.options.concurrency ?? 0);
+  if (pg === undefined || sqlite === undefined) return [];
+  return [
+    '## Ledger on PostgreSQL (`--postgres`, once)',
+    '',
+    `The same burst with \`DATABASE_URL\` set (the machine's local PostgreSQL over loopback, a schema of its own), as several replicas run it, one replica here; compared with the first repeat's SQLite run. The database server's own CPU is not in the CPU column; it shares the machine's cores.`,
+    '',
+    markdownTable(RUN_HEADER, [runRow(0, sqlite), runRow(0, pg)]),
+    '',
+  ];
+}
+
+/** The targets table and the runs, for the terminal. */
+export function renderText(r: BenchReport): string {
+  const lines = targetRows(r.repeats).map(
+    (t) =>
+      `${verdict(t).padEnd(5)} ${t.name}: ${t.measured} vs ${t.floor} → ${t.ratio} [per run ${t.perRun}]`,
+  );
   return lines.join('\n');
 }
 
 /** BENCHMARKS.md, whole. */
 export function renderMarkdown(r: BenchReport): string {
-  const rows = allRuns(r).map(runRow);
-  const ideal = idealPerSecond(r.burst);
-  const naive = r.naive;
-  const sections = [
+  const runs = r.repeats.flatMap((x, i) => x.bursts.map((b) => runRow(i, b)));
+  const widest = r.repeats[0]?.bursts[0];
+  return [
     '# Benchmarks',
     '',
     'Generated by `npm run bench` (scripts/bench.ts); every figure below comes from the run it',
-    'describes. Rerun it to regenerate this file.',
+    "describes, the floors measured in the same run on the same machine. Rerun it to regenerate this file. The targets are issue #14's.",
     '',
     `- **Date:** ${r.date}`,
     `- **Machine:** ${r.machine}`,
     `- **Command:** \`${r.command}\``,
+    `- **Repeats:** ${r.repeats.length}${r.repeats.length < r.repeatsAsked ? ` of the ${r.repeatsAsked} asked (the run was cut short)` : ''}; each target is judged on the **median** of the repeats (ratios: median measured ÷ median floor; "per run" lists each repeat's own ratio)`,
     `- **Duration of the run:** ${r.durationSeconds.toFixed(0)} s`,
-    '',
-    '## Parameters',
-    '',
-    `- Simulated API latency: GitHub ${r.githubLatencyMs} ms per request, Modal sandbox create ${r.modalLatencyMs} ms (other Modal RPCs 0 ms; Modal holds a SandboxWait long-poll for the 10 s the SDK asks).`,
-    `- Server: the real server (sim/sim-server-main.ts, compiled by tsconfig.bench.json and run with plain \`node ${r.nodeFlags.join(' ')}\`, production's flags) in its own process, SQLite ledger in a fresh temporary DATA_DIR (PostgreSQL in the \`postgres-N\` run), LOG_LEVEL=info (JSON lines to a file, as a log collector drains them), MAX_CONCURRENT_LAUNCHES=${r.maxConcurrentLaunches}, MAX_RUNNERS=${r.maxRunners} (+1 for the warm-up job), JIT_RATE_PER_SECOND=${r.jitRatePerSecond} so that the JIT limiter does not bound the launch rate (except in the "default JIT rate" run), RECONCILE_INTERVAL_SECONDS=3600 (the reconciler runs once at start-up, not during the burst).`,
-    `- Client: signed \`workflow_job.queued\` webhooks over real HTTP, ${r.concurrency} keep-alive connections, each sending its next request as soon as the previous one is answered; bodies, signatures and connections prepared before the burst (as a reverse proxy keeps its upstream connections open; on fresh connections the first wave of a burst waited up to ~0.8 s for connection setup on this busy 2-core machine). Jobs spread over 5 repositories.`,
-    `- Ideal launch throughput = MAX_CONCURRENT_LAUNCHES / (GitHub latency + Modal latency) = ${r.maxConcurrentLaunches} / ${(r.githubLatencyMs + r.modalLatencyMs) / 1000} s = ${ideal.toFixed(1)} launches/s.`,
-    "- Fake GitHub, fake Modal and the webhook client share this process and the same cores as the server; no fake runners run (sandboxes are created and stay up, jobs stay queued). The server's `modal` SDK reaches the fake Modal through a loopback gRPC bridge (@grpc/grpc-js over HTTP/2, one connection, as the SDK reaches Modal; the messages are V8-serialized rather than protobuf) and each sandbox's stdin through the fake task command router (real gRPC).",
+    `- **Load:** the machine is shared (other engineers' tests run on the same 2 cores); 1-minute load average at the start / end of each repeat: ${r.repeats.map((x) => `${x.loadAverage[0].toFixed(1)} / ${x.loadAverage[1].toFixed(1)}`).join('; ')}`,
     '',
     '## Targets',
     '',
     markdownTable(
-      ['target', 'measured', 'verdict'],
-      targets(r).map((t) => [t.name, t.measured, verdict(t)]),
+      ['target', 'measured (median)', 'floor (median)', 'ratio (limit)', 'per run', 'verdict'],
+      targetRows(r.repeats).map((t) => [
+        t.name,
+        t.measured,
+        t.floor,
+        t.ratio,
+        t.perRun,
+        verdict(t),
+      ]),
     ),
     '',
+    ...missesSection(r.repeats),
+    '## Parameters',
+    '',
+    `- Each repeat: ${r.jobs.toLocaleString('en-US')} signed \`workflow_job.queued\` webhooks at ${concurrenciesOf(r).join(', ')} keep-alive connections against the real server, then the same bursts against the floors, plan() in-process, the fdatasync probe, and the exit-watching run.`,
+    `- Simulated API latency: GitHub ${r.githubLatencyMs} ms per request, Modal sandbox create ${r.modalLatencyMs} ms (other Modal RPCs 0 ms).`,
+    `- Server: the real server (sim/sim-server-main.ts, compiled by tsconfig.bench.json, run with plain \`node ${r.nodeFlags.join(' ')}\`, production's flags) in its own process; SQLite ledger in a fresh temporary DATA_DIR, durable per group commit (fdatasync); LOG_LEVEL=info (JSON lines to a file, as a log collector drains them); MAX_CONCURRENT_LAUNCHES=${r.maxConcurrentLaunches}, MAX_RUNNERS=${r.maxRunners} (+1 for the warm-up job; the other jobs of a burst wait at the cap), JIT_RATE_PER_SECOND=${r.jitRatePerSecond}, RECONCILE_INTERVAL_SECONDS=3600.`,
+    "- Client: each connection sends its next request as soon as the previous one is answered; bodies, signatures and connections prepared before the burst (as a reverse proxy keeps its upstream connections open). Fake GitHub, fake Modal and the client share this process and the machine's cores with the server; the server's `modal` SDK reaches the fake Modal over a loopback gRPC bridge (@grpc/grpc-js over HTTP/2, one connection, as the SDK reaches Modal).",
+    `- Floors, in their own process with the same flags: bench/empty-server.ts (a Node HTTP server answering 200 at once) and bench/probot-empty-server.ts (the same Probot Server, logger and Octokit, verifying every signature, an empty \`workflow_job\` handler). The dispatch floor is that Probot app sending one unary gRPC call from its handler for one webhook in ${DISPATCH_EVERY} (bench/dispatch-receiver.ts stamps its arrival).`,
+    widest
+      ? `- Ideal launch throughput = MAX_CONCURRENT_LAUNCHES / (GitHub + Modal latency) = ${idealPerSecond(widest).toFixed(1)} launches/s.`
+      : '',
+    '',
+    '## Floors side by side (medians of the repeats)',
+    '',
+    floorTable(r),
+    '',
+    'With every connection sending its next request as soon as it has an answer, a webhook waits for those ahead of it on the one event loop, so the answer time grows with the connections in flight whatever the server does; the time per webhook (first request sent → last answer ÷ webhooks) is what the server spends on each, the launches that run during the burst included.',
+    '',
+    ...durabilitySection(r),
+    ...exitWatchSection(r),
     '## Runs',
     '',
-    markdownTable(RUN_HEADER, rows),
+    markdownTable(RUN_HEADER, runs),
     '',
-    'Runs: `scale-N` are the default launch at N jobs (the growth from 100 to 10,000);',
-    '`naive` is bench/naive-server.ts, which mints and creates before answering;',
-    '`postgres-N` is the default burst with the ledger on PostgreSQL (below);',
-    '`default-jit-rate` leaves JIT_RATE_PER_SECOND at its default (10/s) to show the limiter;',
-    `\`connections-N\` is the default burst with N connections instead of ${r.concurrency}: the server answers one webhook at a time, so the answer time grows with the number of webhooks in flight while the rate stays the same.`,
-    "`default-heap-10000` is `scale-10000` with V8's default heap sizing (without the flags above), to show what the flags trade.",
-    `At N jobs, min(N, ${r.maxRunners}) sandboxes are launched; the others wait for the MAX_RUNNERS cap (queued in the ledger).`,
-    'The last column counts launches whose create request came after (sequential) or before (concurrent) their JIT config was minted, as the fakes saw them.',
-    '',
-  ];
-  if (r.postgres) {
-    const pg = r.postgres;
-    sections.push(
-      '## Ledger: SQLite and PostgreSQL',
-      '',
-      `The same ${pg.options.jobs}-job burst against the same server with \`DATABASE_URL\` set: the ledger in PostgreSQL (the machine's local server, over TCP on loopback; a schema of its own), as several replicas run it, one replica here (it leads, so it also plans and launches). Recording a queued job is one round trip (an insert; an event of a job already known is a read and a compare-and-set), every plan reads the queue and the live runners from the database (SQLite keeps them in memory), and the leader's runner writes join the lease row.`,
-      '',
-      markdownTable(
-        [
-          'ledger',
-          'answer ms p50 / p99 / max',
-          'burst s (webhooks/s)',
-          'launches/s (÷ ideal)',
-          'create overhead ms p50 / p99',
-          'CPU ms/job (server)',
-          'all launched s',
-        ],
-        [r.burst, pg].map((x) => [
-          x.options.databaseUrl === undefined ? 'SQLite' : 'PostgreSQL',
-          triple(x.answer),
-          `${(x.burstMs / 1000).toFixed(2)} (${((x.options.jobs * 1000) / x.burstMs).toFixed(0)})`,
-          `${x.launch.throughputPerSecond.toFixed(1)} (${(x.launch.throughputPerSecond / idealPerSecond(x)).toFixed(2)})`,
-          pair(x.launch.createOverhead),
-          x.cpuMsPerJob.toFixed(2),
-          (x.convergedMs / 1000).toFixed(1),
-        ]),
-      ),
-      '',
-      `${ledgerComparison(r.burst, pg)}. The database server's own CPU is not in the server's CPU column; it shares the machine's cores.`,
-      '',
-    );
-  }
-  if (naive) {
-    sections.push(
-      '## Naive baseline',
-      '',
-      `Same ${naive.options.jobs}-job burst, same latencies and connections, against a server that calls GitHub and Modal before answering: answer time p50 ${ms(naive.answer.p50)} ms vs ${ms(r.burst.answer.p50)} ms (${(naive.answer.p50 / r.burst.answer.p50).toFixed(1)}×), p99 ${ms(naive.answer.p99)} ms vs ${ms(r.burst.answer.p99)} ms (${(naive.answer.p99 / r.burst.answer.p99).toFixed(1)}×).`,
-      '',
-    );
-  }
-  if (r.floor.length > 0) {
-    sections.push(
-      '## The floors: an empty Node server, an empty Probot app, and a gRPC call from its handler',
-      '',
-      `The same ${r.burstSize} webhooks, same client, against two servers in their own process with production's Node flags: bench/empty-server.ts, a Node HTTP server that reads each request and answers 200 with no work at all, and bench/probot-empty-server.ts, the same Probot Server, logger and Octokit as this server, verifying every signature, with a \`workflow_job\` handler that does nothing. With every connection sending its next request as soon as it has an answer, a webhook waits for the ones ahead of it on the server's one event loop, so the answer time grows with the connections in flight whatever the server does: the mean answer time is about the connections times the server's time per webhook (Little's law; that time is the burst's duration divided by its webhooks, shown after each triple). A p99 under 25 ms at 32 connections therefore needs a server that spends well under 0.8 ms per webhook, the launches that run during the burst included. The Probot app is the floor for any Probot app on this machine; the gap between it and this server is this server's own work (parsing and classifying the job, the ledger write, its log line, planning and the launches that run during the burst):`,
-      '',
-      markdownTable(
-        [
-          'connections',
-          'empty Node server, answer ms p50 / p99 / max (ms per webhook)',
-          'empty Probot app, answer ms p50 / p99 / max (ms per webhook)',
-          'this server, answer ms p50 / p99 / max (ms per webhook)',
-        ],
-        floorConcurrencies(r).map((concurrency) => {
-          const cell = (server: 'node' | 'probot') => {
-            const floor = r.floor.find((f) => f.server === server && f.concurrency === concurrency);
-            return floor ? `${triple(floor.answer)} (${floor.msPerWebhook.toFixed(2)})` : 'not run';
-          };
-          const ours = burstAt(r, concurrency);
-          return [
-            String(concurrency),
-            cell('node'),
-            cell('probot'),
-            ours
-              ? `${triple(ours.answer)} (${(ours.burstMs / ours.options.jobs).toFixed(2)})`
-              : 'not run',
-          ];
-        }),
-      ),
-      '',
-    );
-    const dispatchRows = floorConcurrencies(r).flatMap((concurrency) => {
-      const floor = dispatchFloor(r, concurrency);
-      const ours = burstAt(r, concurrency);
-      return floor
-        ? [
-            [
-              String(concurrency),
-              triple(floor),
-              ours
-                ? `${pair(ours.launch.createOverhead)} (transit ${pair(ours.launch.createTransit)})`
-                : 'not run',
-            ],
-          ]
-        : [];
-    });
-    if (dispatchRows.length > 0) {
-      sections.push(
-        `The floor of the dispatch overhead: the same empty Probot app, but for one webhook in ${DISPATCH_EVERY} (about the share of this server's webhooks that start a launch during the burst) its handler sends a unary gRPC call (@grpc/grpc-js over one loopback HTTP/2 connection, connected before the burst, as this server reaches the fake Modal) and answers without waiting for it; bench/dispatch-receiver.ts, in the bench's process, stamps each call's arrival. The delay is handler started → call received: what a request made in a Probot app's handler takes to leave the process and arrive while the burst is being answered, before any work of this server's.`,
-        '',
-        markdownTable(
-          [
-            'connections',
-            "gRPC call from an empty Probot app's handler, ms p50 / p99 / max",
-            'this server, create overhead ms p50 / p99',
-          ],
-          dispatchRows,
-        ),
-        '',
-      );
-    }
-  }
-  const detail = (x: BurstRunResult) => [
-    x.options.label,
-    pair(x.launch.createOverheadServer),
-    pair(x.launch.createTransit),
-    pair(x.launch.createOverheadFirst),
-    pair(x.launch.configOverheadFirst),
-    pair(x.launch.createLatency),
-    pair(x.launch.configLatency),
-    pair(x.launch.toMint),
-    pair(x.launch.mintToCreate),
-  ];
-  sections.push(
-    '## Dispatch overhead in detail',
-    '',
-    markdownTable(
-      [
-        'run',
-        "create overhead, server's part (until handed to its gRPC client), ms p50 / p99",
-        'gRPC transit of the create request, ms p50 / p99',
-        `create overhead, first ${r.maxConcurrentLaunches} launches, ms p50 / p99`,
-        `config overhead, first ${r.maxConcurrentLaunches} launches, ms p50 / p99`,
-        'webhook → create request, raw, from a free slot, ms p50 / p99',
-        'webhook → has its config, raw, from a free slot, ms p50 / p99',
-        'free slot → generate-jitconfig received, ms p50 / p99',
-        'JIT config answered → create request (sequential launches), ms p50 / p99',
-      ],
-      r.scaling.map(detail),
-    ),
-    '',
-    "The create overhead splits into the server's part (until it handed the create request to its gRPC client) and the transit (handed over → received by the fake Modal). Node's HTTP/2, under gRPC, writes a request's frames when the event loop next gets to it, after the I/O callbacks already due, so the transit grows with whatever else the server is doing; production's SDK talks to Modal the same way. The first launches of a burst need no slot, so their overhead is webhook received → event minus latency; they start while the rest of the burst is still being answered. In the `default-jit-rate` run the overhead columns include the wait for the JIT rate limiter (10/s), which the slot correction does not remove.",
-    '',
-  );
-  sections.push(
-    '## plan()',
-    '',
-    `The pure \`plan()\` (src/controller/plan.ts) in-process on ${r.plan.jobs.toLocaleString('en-US')} queued jobs over 50 repositories and ${r.plan.runners.toLocaleString('en-US')} live runners at the MAX_RUNNERS cap (launching, booting, idle, busy), after 20 warm-up calls, ${r.plan.runs} runs: p50 ${ms(r.plan.plan.p50)} ms, p99 ${ms(r.plan.plan.p99)} ms, max ${ms(r.plan.plan.max)} ms (${r.plan.launches} launches, ${r.plan.waiting} jobs waiting).`,
-    `Reading those inputs from the SQLite ledger as the controller does before each plan (\`listJobs(['queued'])\` and \`listRunners(live)\`), ${r.plan.ledgerRead.n} runs: p50 ${ms(r.plan.ledgerRead.p50)} ms, p99 ${ms(r.plan.ledgerRead.p99)} ms.`,
-    '',
+    ...planSection(r),
+    ...postgresSection(r),
     '## How it is measured',
     '',
-    '- **Answer time:** per webhook, from handing the request to its keep-alive socket to the last byte of the response, in the client.',
-    '- **Warm-up:** before each burst one job is sent and its sandbox awaited, so the installation token, the Modal App and the image are already looked up (as in a server that has been running). It is not counted.',
-    '- **Events per job** are joined through the sandbox tags (`job-id`, `runner-name`) and the runner name in the generate-jitconfig body: *create request* is when the fake Modal received SandboxCreateV2 (before its latency); *JIT answered* is when the fake GitHub answered generate-jitconfig (after its latency); *has its config* is when the sandbox was created with the JIT config in its environment, or, when the config is delivered after creation, when the fake Modal recorded the delivery (n/a if it records none).',
-    '- **Launch start** is the earlier of "fake GitHub received generate-jitconfig" and "fake Modal received the create request". Launches are ordered by start; a launch *completes* when its sandbox is created and has its config.',
-    `- **Free slot:** with C = MAX_CONCURRENT_LAUNCHES, the k-th launch to start could start no earlier than the (k−C)-th completion (none for k < C). available(k) = max(webhook received, that completion). *Received* is when the server recorded the job (its ledger's \`createdAt\`, read after the run; whole milliseconds, so it can be up to 1 ms early, which counts against the server).`,
-    '- **Dispatch overhead** = event time − available(k) − the API latency on the path to the event. To the create request that is the GitHub latency when the create request followed the minted JIT config (sequential), 0 when it did not (created while minting). To "has its config" it is GitHub + Modal latency (sequential) or max(GitHub, Modal) (concurrent). So it is the server\'s own time: planning, ledger writes, the launch-slot hand-off, request building, and the loopback gRPC transit (the bridge stamps when the server handed each call to its gRPC client, which splits the two). Columns: *create overhead*, *config overhead* (from a free slot); *queueing incl.* is the create-request time minus the webhook send time minus the same latency, without the slot correction. Negative values mean an event came before the slot computed for it (completion order differs slightly from start order).',
-    '- **Launch throughput:** launches completed per second between the 10th and the 90th percentile completion (steady state); ideal = MAX_CONCURRENT_LAUNCHES / (GitHub + Modal latency). A launch that creates while it mints holds its slot for max(GitHub, Modal), so it can exceed that ideal.',
-    "- **Peak RSS** is the server process's VmHWM from /proc at the end of the run; *start* is its VmRSS after start-up and the warm-up job, *end* its VmRSS once every expected sandbox exists. The server runs compiled JavaScript with plain node and production's flags, as the Dockerfile runs it. *heap / external* is the server's `process.memoryUsage()` (heapUsed, external) at the end, over IPC. **CPU ms/job** is its user + system time from the start of the burst until every expected sandbox exists, divided by the burst size.",
+    '- **Answer time:** per webhook, from handing the request to its keep-alive socket to the last byte of the response, in the client. **Time per webhook:** first request sent → last answer, divided by the webhooks, for this server and the floors alike.',
+    '- **Warm-up:** before each run one job is sent and its sandbox awaited (installation token, Modal App and image looked up once). It is not counted.',
+    "- **Dispatch overhead:** per launch, webhook recorded (the ledger's `createdAt`) or, when all launch slots were busy, the slot freed (the (k−C)-th launch's completion, C = MAX_CONCURRENT_LAUNCHES), whichever is later → the fake Modal received the create request, minus the GitHub latency when the create request followed the minted JIT config. Split into the server's part (until it handed the request to its gRPC client) and the gRPC transit. The floor is handler started → the empty Probot app's gRPC call received.",
+    '- **Launch throughput:** launches completed per second between the 10th and 90th percentile completion; ideal = MAX_CONCURRENT_LAUNCHES / (GitHub + Modal latency). A launch that creates while it mints holds its slot for max(GitHub, Modal), so it can exceed that ideal.',
+    "- **Peak RSS:** the server process's VmHWM from /proc once every expected sandbox exists (with the whole burst in the ledger); the target takes the highest of a repeat's runs. **CPU ms/job:** the server's user + system time from the burst's start until every expected sandbox exists, per webhook.",
     '- **Convergence:** every webhook answered 200, every job that fits under MAX_RUNNERS got a sandbox, and the ledger holds every job; otherwise the bench fails.',
     '',
-  );
-  return sections.join('\n');
+  ].join('\n');
 }
