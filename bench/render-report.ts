@@ -28,8 +28,10 @@ export interface BenchReport {
   readonly repeats: readonly RepeatResult[];
   /** `--repeat`: more than `repeats.length` while the run is under way (or was cut short). */
   readonly repeatsAsked: number;
-  /** Opt-in: the widest burst again with the ledger on PostgreSQL, once. */
+  /** The widest burst again with the ledger on PostgreSQL, once (`--no-postgres` skips it). */
   readonly postgres: BurstRunResult | undefined;
+  /** A smaller burst with JIT_RATE_PER_SECOND at the server's default, once. */
+  readonly defaultJitRate?: BurstRunResult | undefined;
   /** The Node flags the server ran with (production's). */
   readonly nodeFlags: readonly string[];
   readonly durationSeconds: number;
@@ -222,11 +224,24 @@ function postgresSection(r: BenchReport): string[] {
   const sqlite = r.repeats[0] && burstAt(r.repeats[0], pg?.options.concurrency ?? 0);
   if (pg === undefined || sqlite === undefined) return [];
   return [
-    '## Ledger on PostgreSQL (`--postgres`, once)',
+    '## Ledger on PostgreSQL (once; `--no-postgres` skips it)',
     '',
     `The same burst with \`DATABASE_URL\` set (the machine's local PostgreSQL over loopback, a schema of its own), as several replicas run it, one replica here; compared with the first repeat's SQLite run. The database server's own CPU is not in the CPU column; it shares the machine's cores.`,
     '',
     markdownTable(RUN_HEADER, [runRow(0, sqlite), runRow(0, pg)]),
+    '',
+  ];
+}
+
+function defaultJitRateSection(r: BenchReport): string[] {
+  const run = r.defaultJitRate;
+  if (run === undefined) return [];
+  return [
+    '## The default JIT rate (once; `--no-default-jit-rate` skips it)',
+    '',
+    `The bursts above set JIT_RATE_PER_SECOND=${r.jitRatePerSecond} so that the limiter does not bound the launch rate. This burst of ${run.options.jobs.toLocaleString('en-US')} webhooks leaves it at its default (10 per second: GitHub advises against bursts of writes, and \`generate-jitconfig\` is a write; on a 403/429 secondary limit the limiter waits for \`retry-after\` and halves its rate). Launches then follow the limiter, not the ${r.maxConcurrentLaunches} launch slots: ${run.launch.throughputPerSecond.toFixed(1)} launches/s; the webhook answers do not wait for it.`,
+    '',
+    markdownTable(RUN_HEADER, [runRow(0, run)]),
     '',
   ];
 }
@@ -297,6 +312,7 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     ...planSection(r),
     ...postgresSection(r),
+    ...defaultJitRateSection(r),
     '## How it is measured',
     '',
     '- **Answer time:** per webhook, from handing the request to its keep-alive socket to the last byte of the response, in the client. **Time per webhook:** first request sent → last answer, divided by the webhooks, for this server and the floors alike.',

@@ -10,7 +10,8 @@
  *   npm run bench                          # 3 repeats (about 30 minutes here)
  *   npm run bench -- --repeat 1            # one repeat
  *   npm run bench -- --quick               # 1 repeat of 1,000 webhooks, 200 runners: a smoke test
- *   npm run bench -- --postgres            # also the widest burst with the ledger on PostgreSQL
+ *   npm run bench -- --no-postgres         # without the widest burst on PostgreSQL (run once)
+ *   npm run bench -- --no-default-jit-rate # without the burst at the default JIT_RATE_PER_SECOND
  *
  * Exits non-zero when a run does not converge (a webhook not answered 200, a job without its
  * sandbox), never for a missed target (printed as MISS).
@@ -48,7 +49,9 @@ const { values } = parseArgs({
     'exit-runners': { type: 'string' },
     'exit-count': { type: 'string', default: '100' },
     'no-exit-watch': { type: 'boolean', default: false },
-    postgres: { type: 'boolean', default: false },
+    'no-postgres': { type: 'boolean', default: false },
+    'no-default-jit-rate': { type: 'boolean', default: false },
+    'jit-rate-jobs': { type: 'string', default: '200' },
     'database-url': { type: 'string', default: TEST_DATABASE_URL },
     out: { type: 'string', default: 'BENCHMARKS.md' },
     render: { type: 'string' },
@@ -177,7 +180,7 @@ const args = process.argv.slice(2);
 /** Writes the report of the repeats done so far (a run cut short still leaves its figures). */
 async function writeReport(
   done: readonly RepeatResult[],
-  postgres?: BurstRunResult,
+  once: { postgres?: BurstRunResult; defaultJitRate?: BurstRunResult } = {},
 ): Promise<BenchReport> {
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -191,7 +194,8 @@ async function writeReport(
     jobs,
     repeats: done,
     repeatsAsked: repeats,
-    postgres,
+    postgres: once.postgres,
+    defaultJitRate: once.defaultJitRate,
     nodeFlags: SERVER_NODE_FLAGS,
     durationSeconds: (Date.now() - started) / 1000,
   };
@@ -209,14 +213,28 @@ for (let i = 0; i < repeats; i++) {
   console.log(`  wrote ${out} (${results.length} of ${repeats} repeats)`);
 }
 const widest = connections[0] ?? 32;
-const postgres = values.postgres
-  ? await run({
+// Once, after the repeats: the widest burst with the ledger on PostgreSQL (issue #15), and a
+// smaller burst with JIT_RATE_PER_SECOND left at the server's default, to show the limiter.
+const postgres = values['no-postgres']
+  ? undefined
+  : await run({
       ...base,
       label: `postgres-c${widest}`,
       jobs,
       concurrency: widest,
       databaseUrl: values['database-url'],
-    })
-  : undefined;
-const report = await writeReport(results, postgres);
+    });
+const defaultJitRate = values['no-default-jit-rate']
+  ? undefined
+  : await run({
+      ...base,
+      jitRatePerSecond: undefined,
+      label: 'default-jit-rate',
+      jobs: positive('jit-rate-jobs', values['jit-rate-jobs']),
+      concurrency: widest,
+    });
+const report = await writeReport(results, {
+  ...(postgres ? { postgres } : {}),
+  ...(defaultJitRate ? { defaultJitRate } : {}),
+});
 console.log(`\n${renderText(report)}\n\nwrote ${out}`);
