@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
 import { CACHE_DIR, CACHE_ENV } from '../src/cache/cache-volume.js';
-import { runCacheShell, type LocalCachePaths } from '../src/cache/run-cache-shell.js';
+import { runCacheShell, type LocalCachePaths } from '../sim/run-cache-shell.js';
 import { nowMs } from './now-ms.js';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_DIR, CACHE_MOUNT_PATH } from '../../src/cache/cache-volume.js';
 import { CACHE_STEP_SCRIPT } from '../../src/cache/cache-script.js';
-import { runProcess } from '../../src/cache/run-cache-shell.js';
+import { runProcess } from '../../sim/run-cache-shell.js';
 import { withCacheParams } from '../../src/modal/cache-sandbox-params.js';
 import type { RunnerClass } from '../../src/config/runner-class.js';
 import type { Volume } from 'modal';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCacheShell, type LocalCachePaths } from '../../src/cache/run-cache-shell.js';
+import { runCacheShell, type LocalCachePaths } from '../../sim/run-cache-shell.js';
 
 async function scratch(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'mgr-cache-'));

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { CACHE_LIBRARY } from './cache-script.js';
+import { CACHE_LIBRARY } from '../src/cache/cache-script.js';
 
 /** Where a local run keeps the library and which directories stand in for the sandbox's. */
 export interface LocalCachePaths {
