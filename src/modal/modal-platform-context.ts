@@ -3,6 +3,7 @@ import { cacheVolumeName } from '../cache/cache-volume.js';
 import type { RunnerClass } from '../config/runner-class.js';
 import type { SandboxSpec } from '../ports/sandbox-platform.js';
 import type { ModalErrorContext } from './modal-error.js';
+import { keepUntilFailed } from './keep-until-failed.js';
 import { runnerImageKey } from './runner-image-layers.js';
 import type { ClassSandboxContext } from './sandbox-class-params.js';
 
@@ -61,27 +62,19 @@ export function createModalPlatformContext(
   createParams: ModalPlatformContext['createParams'],
 ): ModalPlatformContext {
   const { client, appName, environment, runnerVersion } = options;
-  let appPromise: Promise<App> | undefined;
+  const apps = keepUntilFailed<App>();
   const images = new Map<string, Image>();
-  const volumes = new Map<string, Promise<Volume>>();
+  const volumes = keepUntilFailed<Volume>();
+  const inEnvironment = environment ? { environment } : {};
   return {
     ...options,
-    baseContext: { appName, ...(environment ? { environment } : {}) },
+    baseContext: { appName, ...inEnvironment },
     versionNow: typeof runnerVersion === 'function' ? runnerVersion : () => runnerVersion,
     createParams,
-    getApp() {
-      if (!appPromise) {
-        const promise = client.apps.fromName(appName, {
-          createIfMissing: true,
-          ...(environment ? { environment } : {}),
-        });
-        appPromise = promise;
-        promise.catch(() => {
-          if (appPromise === promise) appPromise = undefined;
-        });
-      }
-      return appPromise;
-    },
+    getApp: () =>
+      apps(appName, () =>
+        client.apps.fromName(appName, { createIfMissing: true, ...inEnvironment }),
+      ),
     getImage(tag, layers) {
       const key = runnerImageKey(tag, layers);
       let image = images.get(key);
@@ -95,19 +88,9 @@ export function createModalPlatformContext(
     getCacheVolume(cls) {
       if (!cls.cache) return undefined;
       const name = cacheVolumeName(options.deploymentId ?? appName, cls.name);
-      let volume = volumes.get(name);
-      if (!volume) {
-        const promise = client.volumes.fromName(name, {
-          createIfMissing: true,
-          ...(environment ? { environment } : {}),
-        });
-        volumes.set(name, promise);
-        promise.catch(() => {
-          if (volumes.get(name) === promise) volumes.delete(name);
-        });
-        volume = promise;
-      }
-      return volume;
+      return volumes(name, () =>
+        client.volumes.fromName(name, { createIfMissing: true, ...inEnvironment }),
+      );
     },
     created: new Map(),
     closing: new Set(),
